@@ -1,0 +1,70 @@
+//! HTTP wire types between the desktop client and the server.
+
+use crate::{Patient, PatientId, Practitioner};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Longest accepted email or password, in bytes: beyond this a request is malformed.
+pub const MAX_CREDENTIAL_LEN: usize = 256;
+
+#[derive(Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest").field("email", &"<redacted>").field("password", &"<redacted>").finish()
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct SignInResponse {
+    /// Bearer token for `Authorization: Bearer ...`.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub practitioner: Practitioner,
+}
+
+impl std::fmt::Debug for SignInResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInResponse")
+            .field("token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .field("practitioner", &self.practitioner.id)
+            .finish()
+    }
+}
+
+/// Largest page the server hands out for `GET /patients`.
+pub const MAX_PAGE: u32 = 1000;
+
+/// One page of `GET /patients?after=ID&limit=N`, in id order.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PatientPage {
+    pub patients: Vec<Patient>,
+    /// Pass as `after` for the next page; None when this was the last.
+    pub next_after: Option<PatientId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    /// "sqlite" or "postgres".
+    pub database: String,
+}
+
+/// What the desktop knows about who is signed in on this device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SessionInfo {
+    pub practitioner: Practitioner,
+    pub server_url: String,
+    /// Patients in the local cache.
+    pub cached_patients: u32,
+    /// False when the app opened the cache without reaching the server.
+    pub online: bool,
+}

@@ -1,0 +1,26 @@
+//! The clinical vocabulary of Rounds, shared by the desktop client and the server.
+//!
+//! Everything here is pure data and rules: no IO, no clock (callers pass `today`), no database.
+//! Types that cross into the web UI derive [`ts_rs::TS`]; their TypeScript twins live in
+//! `ui/src/bindings` and a test fails when those are stale (see `tests/bindings.rs`).
+
+pub mod api;
+pub mod catalog;
+pub mod encounter;
+pub mod error;
+pub mod ids;
+pub mod patient;
+pub mod practitioner;
+pub mod state;
+pub mod task;
+pub mod thread;
+
+pub use catalog::ComplaintCatalogEntry;
+pub use encounter::{Encounter, EncounterMode, EncounterStatus};
+pub use error::{ErrorCode, ErrorBody};
+pub use ids::*;
+pub use patient::{Allergy, Channel, Guardian, Medication, Patient, PatientListItem, Problem, Sex};
+pub use practitioner::{License, Practitioner, Role};
+pub use state::UsState;
+pub use task::{Task, TaskKind, TaskPriority, TaskStatus};
+pub use thread::{Message, MessageDirection, Thread, ThreadStatus};

@@ -1,0 +1,67 @@
+//! The UI's TypeScript types are generated from these Rust types. This test fails when the
+//! committed files in ui/src/bindings differ from what the Rust types produce.
+//! Regenerate with `make bindings` (ROUNDS_UPDATE_BINDINGS=1).
+
+use rounds_domain::api::{Health, SessionInfo, SignInRequest};
+use rounds_domain::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+fn export_all(dir: &Path) {
+    macro_rules! export {
+        ($($t:ty),* $(,)?) => {$(
+            <$t as TS>::export_all_to(dir).expect(concat!("export ", stringify!($t)));
+        )*};
+    }
+    export!(
+        ErrorBody, ErrorCode, SessionInfo, SignInRequest, Health, Practitioner, Role, License,
+        Patient, PatientListItem, Allergy, Medication, Problem, Guardian, Sex, Channel, UsState,
+        Encounter, EncounterMode, EncounterStatus, ComplaintCatalogEntry, Thread, ThreadStatus,
+        Message, MessageDirection, Task, TaskKind, TaskPriority, TaskStatus,
+    );
+}
+
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.ends_with(".ts") {
+                files.insert(name, std::fs::read_to_string(e.path()).expect("read binding"));
+            }
+        }
+    }
+    files
+}
+
+fn committed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings")
+}
+
+#[test]
+fn ui_bindings_are_up_to_date() {
+    let fresh = tempfile::tempdir().expect("tempdir");
+    export_all(fresh.path());
+    let generated = read_dir(fresh.path());
+    assert!(generated.len() >= 25, "expected the whole vocabulary, got {}", generated.len());
+
+    let target = committed_dir();
+    if std::env::var_os("ROUNDS_UPDATE_BINDINGS").is_some() {
+        let _ = std::fs::remove_dir_all(&target);
+        std::fs::create_dir_all(&target).expect("create bindings dir");
+        for (name, text) in &generated {
+            std::fs::write(target.join(name), text).expect("write binding");
+        }
+        return;
+    }
+
+    let committed = read_dir(&target);
+    let stale: Vec<&String> = generated
+        .iter()
+        .filter(|(name, text)| committed.get(*name) != Some(*text))
+        .map(|(name, _)| name)
+        .chain(committed.keys().filter(|name| !generated.contains_key(*name)))
+        .collect();
+    assert!(stale.is_empty(), "ui/src/bindings is stale ({stale:?}): run `make bindings` and commit the result");
+}

@@ -1,0 +1,162 @@
+//! The HTTP surface.
+
+use crate::auth::{self, CurrentUser};
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rounds_domain::api::{Health, PatientPage, SignInRequest, SignInResponse, MAX_CREDENTIAL_LEN, MAX_PAGE};
+use rounds_domain::{ErrorCode, Patient, PatientId};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+/// Largest request body accepted anywhere (sign-in and, later, sync pushes have their own caps).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/auth/sign-in", post(sign_in))
+        .route("/patients", get(list_patients))
+        .route("/patients/{id}", get(get_patient))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::InvalidInput, "method not allowed on this endpoint")
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    state.storage.ping().await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        database: state.storage.backend().into(),
+    }))
+}
+
+async fn sign_in(State(state): State<AppState>, ApiJson(req): ApiJson<SignInRequest>) -> Result<Json<SignInResponse>, ApiError> {
+    let email = req.email.trim().to_lowercase();
+    if email.is_empty() || req.password.is_empty() {
+        return Err(ApiError::invalid("email and password are required"));
+    }
+    if email.len() > MAX_CREDENTIAL_LEN || req.password.len() > MAX_CREDENTIAL_LEN {
+        return Err(ApiError::invalid("email or password is too long"));
+    }
+    let found = state.storage.credentials_by_email(&email).await?;
+    // Verify against a real hash even for unknown emails, so timing does not reveal accounts.
+    let (practitioner, hash) = match found {
+        Some((p, h)) => (Some(p), h),
+        None => (None, DUMMY_HASH.clone()),
+    };
+    let password = req.password;
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(ApiError::internal)?;
+    let practitioner = match (practitioner, ok) {
+        (Some(p), true) => p,
+        _ => {
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials, "email or password is incorrect"));
+        }
+    };
+    let token = auth::new_token();
+    let now = state.clock.now();
+    let expires_at = now + state.session_ttl;
+    state.storage.create_session(&auth::token_hash(&token), practitioner.id, now, expires_at).await?;
+    tracing::info!(practitioner = %practitioner.id, "signed in");
+    Ok(Json(SignInResponse { token, expires_at, practitioner }))
+}
+
+/// An Argon2id hash of a random password nobody knows.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| auth::hash_password(&auth::new_token()).unwrap_or_default());
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageQuery {
+    after: Option<PatientId>,
+    limit: Option<u32>,
+}
+
+async fn list_patients(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<PatientPage>, ApiError> {
+    let limit = q.limit.unwrap_or(500);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::invalid(format!("limit must be between 1 and {MAX_PAGE}")));
+    }
+    // One extra row tells whether another page follows.
+    let mut patients = state.storage.patients_in_scope(user.id, q.after, limit + 1).await?;
+    let next_after = if patients.len() > limit as usize {
+        patients.truncate(limit as usize);
+        patients.last().map(|p| p.id)
+    } else {
+        None
+    };
+    Ok(Json(PatientPage { patients, next_after }))
+}
+
+async fn get_patient(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Patient>, ApiError> {
+    let id: PatientId = id.parse().map_err(|_| ApiError::invalid("patient id must be a UUID"))?;
+    // Outside the user's care teams is answered exactly like a missing patient: no existence leak.
+    state
+        .storage
+        .patient_in_scope(user.id, id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("patient"))
+}
+
+/// `Json` whose rejections are answered in the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> ApiError {
+    let status = r.status();
+    let code = if status == StatusCode::PAYLOAD_TOO_LARGE { ErrorCode::PayloadTooLarge } else { ErrorCode::InvalidInput };
+    let message = match &r {
+        JsonRejection::MissingJsonContentType(_) => "expected a JSON body (Content-Type: application/json)".to_string(),
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => format!("request body is larger than {MAX_BODY_BYTES} bytes"),
+        other => other.body_text(),
+    };
+    ApiError::new(status, code, message)
+}
+
+/// `Query` whose rejections are answered in the API's error shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(rejection) => Err(query_rejection(rejection)),
+        }
+    }
+}
+
+fn query_rejection(r: QueryRejection) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, r.body_text())
+}

@@ -1,0 +1,38 @@
+//! The Rounds server: an axum application over a [`Storage`] (PostgreSQL or embedded SQLite).
+//!
+//! `app(state)` builds the whole HTTP surface so tests can drive it with `oneshot` or over
+//! loopback; `main.rs` only parses the command line.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod seed;
+pub mod storage;
+
+pub use api::app;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::ApiError;
+pub use storage::{connect, Storage, StorageError};
+
+use std::sync::Arc;
+
+/// Everything a request handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    pub clock: Arc<dyn Clock>,
+    /// How long a bearer token from sign-in stays valid.
+    pub session_ttl: chrono::Duration,
+}
+
+impl AppState {
+    pub fn new(storage: Arc<dyn Storage>) -> Self {
+        Self { storage, clock: Arc::new(SystemClock), session_ttl: chrono::Duration::hours(12) }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+}

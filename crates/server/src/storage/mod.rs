@@ -1,0 +1,92 @@
+//! Server storage: one trait, two implementations (PostgreSQL for production, SQLite embedded).
+//! Both run the same SQL (sqlx binds `$1` on either), so the two cannot drift apart; each has
+//! its own migrations under migrations/server/.
+
+mod rows;
+mod sql;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rounds_domain::*;
+use std::sync::Arc;
+
+pub use sql::{PostgresStorage, SqliteStorage};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("not found")]
+    NotFound,
+    #[error("stored data is invalid: {0}")]
+    InvalidData(String),
+    #[error("unsupported database URL (expected sqlite:// or postgres://)")]
+    UnsupportedUrl,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// A care team: the practitioners who look after a panel of patients. A practitioner sees the
+/// patients of the teams they belong to.
+#[derive(Clone, Debug)]
+pub struct CareTeam {
+    pub id: CareTeamId,
+    pub organization_id: OrganizationId,
+    pub name: String,
+    pub members: Vec<PractitionerId>,
+}
+
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> Result<()>;
+
+    async fn create_organization(&self, id: OrganizationId, name: &str, now: DateTime<Utc>) -> Result<()>;
+    async fn organization_by_name(&self, name: &str) -> Result<Option<OrganizationId>>;
+
+    /// Stores a practitioner with their roles and licenses; `email` is stored lower case.
+    async fn insert_practitioner(&self, p: &Practitioner, password_hash: &str) -> Result<()>;
+    async fn practitioner(&self, id: PractitionerId) -> Result<Practitioner>;
+    async fn credentials_by_email(&self, email: &str) -> Result<Option<(Practitioner, String)>>;
+
+    async fn create_session(&self, token_hash: &str, who: PractitionerId, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()>;
+    /// The practitioner of an unexpired session.
+    async fn session_practitioner(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Practitioner>>;
+
+    async fn insert_care_team(&self, team: &CareTeam) -> Result<()>;
+    async fn insert_patient(&self, org: OrganizationId, team: CareTeamId, p: &Patient) -> Result<()>;
+    /// Patients of `who`'s care teams, in id order, after `after`.
+    async fn patients_in_scope(&self, who: PractitionerId, after: Option<PatientId>, limit: u32) -> Result<Vec<Patient>>;
+    async fn patient_in_scope(&self, who: PractitionerId, id: PatientId) -> Result<Option<Patient>>;
+
+    async fn insert_encounter(&self, org: OrganizationId, e: &Encounter) -> Result<()>;
+    async fn insert_thread(&self, org: OrganizationId, t: &Thread) -> Result<()>;
+    async fn insert_message(&self, m: &Message) -> Result<()>;
+    async fn insert_task(&self, org: OrganizationId, t: &Task) -> Result<()>;
+    /// Row counts of the clinical tables, for seeding reports and tests.
+    async fn counts(&self) -> Result<Counts>;
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub practitioners: i64,
+    pub patients: i64,
+    pub encounters: i64,
+    pub threads: i64,
+    pub messages: i64,
+    pub tasks: i64,
+}
+
+/// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) and applies migrations.
+pub async fn connect(url: &str) -> Result<Arc<dyn Storage>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStorage::connect(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PostgresStorage::connect(url).await?))
+    } else {
+        Err(StorageError::UnsupportedUrl)
+    }
+}

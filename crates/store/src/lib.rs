@@ -1,0 +1,113 @@
+//! The local cache of the Rounds desktop: one SQLite file per device.
+//!
+//! Opening it applies the shipped migrations in one transaction, refuses a database written by
+//! a newer Rounds, and refuses one whose applied migrations differ from the shipped ones. It
+//! never overwrites a database it cannot read.
+
+mod codec;
+mod migrate;
+mod patients;
+mod records;
+mod session;
+
+pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
+pub use patients::parse_search;
+pub use session::LocalSession;
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("this database was written by a newer version of Rounds (schema {found}, this version knows {supported}); it was left untouched")]
+    TooNew { found: i64, supported: i64 },
+    #[error("the shipped migration {name} differs from the one applied to this database; it was left untouched")]
+    MigrationEdited { name: String },
+    #[error("the local database is damaged or is not a Rounds database: {0}")]
+    Corrupt(String),
+    #[error("not found")]
+    NotFound,
+    #[error("stored data is invalid: {0}")]
+    InvalidData(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open local cache. Not `Sync`: share it behind a mutex.
+pub struct Store {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the cache at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(corrupt_or)?;
+        Self::init(conn)
+    }
+
+    /// A throwaway cache, for tests and benchmarks.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store> {
+        // Reading the schema is the first thing that touches the file: a file that is not a
+        // database (or is damaged) fails here, before anything is written.
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+            .map_err(corrupt_or)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "busy_timeout", 5000)?;
+        migrate::check_and_apply(&mut conn)?;
+        // WAL after the version check: switching journal mode writes to the file.
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(Store { conn })
+    }
+
+    /// Runs `f` in one transaction: everything it writes lands together or not at all.
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let out = f(&Tx { conn: &tx })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Read access outside a transaction.
+    pub fn read(&self) -> Tx<'_> {
+        Tx { conn: &self.conn }
+    }
+
+    /// The migrations recorded in this database, oldest first (for diagnostics and tests).
+    pub fn applied_migrations(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT name FROM schema_migrations ORDER BY version")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// A view of the cache through which repositories read and write; inside
+/// [`Store::transaction`] every write through it is part of that transaction.
+pub struct Tx<'c> {
+    conn: &'c Connection,
+}
+
+fn corrupt_or(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            StoreError::Corrupt(e.to_string())
+        }
+        _ => StoreError::Sqlite(e),
+    }
+}

@@ -1,0 +1,289 @@
+//! Repositories for the other cached entities. Rows from the server are version-gated: an
+//! upsert applies only when the incoming version is newer than the cached one.
+
+use crate::codec::{enum_str, from_json, parse, parse_enum, to_json};
+use crate::{Result, StoreError, Tx};
+use rounds_domain::{
+    ComplaintCatalogEntry, Encounter, Message, PatientId, Practitioner, PractitionerId, Role, Task,
+    TaskStatus, Thread, ThreadId,
+};
+use rusqlite::{OptionalExtension, Row};
+
+impl Tx<'_> {
+    pub fn upsert_practitioner(&self, p: &Practitioner) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO practitioners (id, organization_id, display_name, email, roles, licenses)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
+                display_name = excluded.display_name, email = excluded.email,
+                roles = excluded.roles, licenses = excluded.licenses",
+            (
+                p.id.to_string(),
+                p.organization_id.to_string(),
+                &p.display_name,
+                &p.email,
+                to_json(&p.roles)?,
+                to_json(&p.licenses)?,
+            ),
+        )?;
+        Ok(())
+    }
+
+    pub fn practitioner(&self, id: PractitionerId) -> Result<Practitioner> {
+        self.conn
+            .query_row(
+                "SELECT id, organization_id, display_name, email, roles, licenses FROM practitioners WHERE id = ?1",
+                [id.to_string()],
+                |r| Ok(practitioner_from_row(r)),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)?
+    }
+
+    pub fn upsert_encounter(&self, e: &Encounter) -> Result<bool> {
+        let n = self.conn.execute(
+            "INSERT INTO encounters (id, patient_id, author_id, mode, service_line, state_of_care, status,
+                                     chief_complaints, note, started_at, signed_at, version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, service_line = excluded.service_line,
+                state_of_care = excluded.state_of_care, status = excluded.status,
+                chief_complaints = excluded.chief_complaints, note = excluded.note,
+                signed_at = excluded.signed_at, version = excluded.version
+             WHERE excluded.version > encounters.version",
+            rusqlite::params![
+                e.id.to_string(),
+                e.patient_id.to_string(),
+                e.author_id.to_string(),
+                enum_str(&e.mode)?,
+                e.service_line,
+                e.state_of_care.as_str(),
+                enum_str(&e.status)?,
+                to_json(&e.chief_complaints)?,
+                e.note,
+                e.started_at.to_rfc3339(),
+                e.signed_at.map(|t| t.to_rfc3339()),
+                e.version,
+            ],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// The patient's encounters, newest first.
+    pub fn encounters_for_patient(&self, patient: PatientId) -> Result<Vec<Encounter>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, patient_id, author_id, mode, service_line, state_of_care, status, chief_complaints,
+                    note, started_at, signed_at, version
+             FROM encounters WHERE patient_id = ?1 ORDER BY started_at DESC",
+        )?;
+        let rows = stmt.query_map([patient.to_string()], |r| Ok(encounter_from_row(r)))?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Replaces one service line's catalog with `entries` (code sets are read-only snapshots).
+    pub fn replace_catalog(&self, service_line: &str, entries: &[ComplaintCatalogEntry]) -> Result<()> {
+        self.conn.execute("DELETE FROM complaint_catalog WHERE service_line = ?1", [service_line])?;
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO complaint_catalog (service_line, code, label, rank, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for e in entries {
+            if e.service_line != service_line {
+                return Err(StoreError::InvalidData(format!(
+                    "complaint {} belongs to {}, not {service_line}",
+                    e.code, e.service_line
+                )));
+            }
+            stmt.execute((service_line, &e.code, &e.label, e.rank, to_json(e)?))?;
+        }
+        Ok(())
+    }
+
+    /// A service line's complaints in catalog order.
+    pub fn catalog(&self, service_line: &str) -> Result<Vec<ComplaintCatalogEntry>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM complaint_catalog WHERE service_line = ?1 ORDER BY rank, code")?;
+        let rows = stmt.query_map([service_line], |r| r.get::<_, String>(0))?;
+        rows.map(|r| from_json(&r?)).collect()
+    }
+
+    pub fn upsert_thread(&self, t: &Thread) -> Result<bool> {
+        let n = self.conn.execute(
+            "INSERT INTO threads (id, patient_id, channel, status, assignee_id, service_line, last_message_at, version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, channel = excluded.channel,
+                status = excluded.status, assignee_id = excluded.assignee_id,
+                service_line = excluded.service_line, last_message_at = excluded.last_message_at,
+                version = excluded.version
+             WHERE excluded.version > threads.version",
+            rusqlite::params![
+                t.id.to_string(),
+                t.patient_id.map(|p| p.to_string()),
+                enum_str(&t.channel)?,
+                enum_str(&t.status)?,
+                t.assignee_id.map(|p| p.to_string()),
+                t.service_line,
+                t.last_message_at.to_rfc3339(),
+                t.version,
+            ],
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn threads_for_patient(&self, patient: PatientId) -> Result<Vec<Thread>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, patient_id, channel, status, assignee_id, service_line, last_message_at, version
+             FROM threads WHERE patient_id = ?1 ORDER BY last_message_at DESC",
+        )?;
+        let rows = stmt.query_map([patient.to_string()], |r| Ok(thread_from_row(r)))?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Messages are insert-only: the same id twice is stored once.
+    pub fn insert_message(&self, m: &Message) -> Result<bool> {
+        let n = self.conn.execute(
+            "INSERT INTO messages (id, thread_id, direction, author_id, body, sent_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+            (
+                m.id.to_string(),
+                m.thread_id.to_string(),
+                enum_str(&m.direction)?,
+                m.author_id.map(|p| p.to_string()),
+                &m.body,
+                m.sent_at.to_rfc3339(),
+            ),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// A thread's messages in the server's order.
+    pub fn messages(&self, thread: ThreadId) -> Result<Vec<Message>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, thread_id, direction, author_id, body, sent_at FROM messages
+             WHERE thread_id = ?1 ORDER BY sent_at, id",
+        )?;
+        let rows = stmt.query_map([thread.to_string()], |r| Ok(message_from_row(r)))?;
+        rows.map(|r| r?).collect()
+    }
+
+    pub fn upsert_task(&self, t: &Task) -> Result<bool> {
+        let n = self.conn.execute(
+            "INSERT INTO tasks (id, kind, patient_id, queue, license_state, priority, status, owner_id,
+                                description, due_at, version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, queue = excluded.queue,
+                license_state = excluded.license_state, priority = excluded.priority,
+                status = excluded.status, owner_id = excluded.owner_id,
+                description = excluded.description, due_at = excluded.due_at, version = excluded.version
+             WHERE excluded.version > tasks.version",
+            rusqlite::params![
+                t.id.to_string(),
+                enum_str(&t.kind)?,
+                t.patient_id.to_string(),
+                t.queue.as_str(),
+                t.license_state.as_str(),
+                enum_str(&t.priority)?,
+                enum_str(&t.status)?,
+                t.owner_id.map(|p| p.to_string()),
+                t.description,
+                t.due_at.to_rfc3339(),
+                t.version,
+            ],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Open tasks (ready or in progress) in a role's queue, soonest due first.
+    pub fn open_tasks(&self, queue: Role) -> Result<Vec<Task>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, patient_id, queue, license_state, priority, status, owner_id, description, due_at, version
+             FROM tasks WHERE queue = ?1 AND status IN (?2, ?3) ORDER BY due_at",
+        )?;
+        let rows = stmt.query_map(
+            (queue.as_str(), enum_str(&TaskStatus::Ready)?, enum_str(&TaskStatus::InProgress)?),
+            |r| Ok(task_from_row(r)),
+        )?;
+        rows.map(|r| r?).collect()
+    }
+}
+
+fn time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| StoreError::InvalidData(format!("time '{s}': {e}")))
+}
+
+fn opt_id<T: std::str::FromStr>(s: Option<String>, what: &str) -> Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    s.as_deref().map(|s| parse(s, what)).transpose()
+}
+
+fn practitioner_from_row(r: &Row<'_>) -> Result<Practitioner> {
+    Ok(Practitioner {
+        id: parse(&r.get::<_, String>(0)?, "practitioner id")?,
+        organization_id: parse(&r.get::<_, String>(1)?, "organization id")?,
+        display_name: r.get(2)?,
+        email: r.get(3)?,
+        roles: from_json(&r.get::<_, String>(4)?)?,
+        licenses: from_json(&r.get::<_, String>(5)?)?,
+    })
+}
+
+fn encounter_from_row(r: &Row<'_>) -> Result<Encounter> {
+    Ok(Encounter {
+        id: parse(&r.get::<_, String>(0)?, "encounter id")?,
+        patient_id: parse(&r.get::<_, String>(1)?, "patient id")?,
+        author_id: parse(&r.get::<_, String>(2)?, "author id")?,
+        mode: parse_enum(&r.get::<_, String>(3)?)?,
+        service_line: r.get(4)?,
+        state_of_care: parse(&r.get::<_, String>(5)?, "state")?,
+        status: parse_enum(&r.get::<_, String>(6)?)?,
+        chief_complaints: from_json(&r.get::<_, String>(7)?)?,
+        note: r.get(8)?,
+        started_at: time(&r.get::<_, String>(9)?)?,
+        signed_at: r.get::<_, Option<String>>(10)?.as_deref().map(time).transpose()?,
+        version: r.get(11)?,
+    })
+}
+
+fn thread_from_row(r: &Row<'_>) -> Result<Thread> {
+    Ok(Thread {
+        id: parse(&r.get::<_, String>(0)?, "thread id")?,
+        patient_id: opt_id(r.get(1)?, "patient id")?,
+        channel: parse_enum(&r.get::<_, String>(2)?)?,
+        status: parse_enum(&r.get::<_, String>(3)?)?,
+        assignee_id: opt_id(r.get(4)?, "assignee id")?,
+        service_line: r.get(5)?,
+        last_message_at: time(&r.get::<_, String>(6)?)?,
+        version: r.get(7)?,
+    })
+}
+
+fn message_from_row(r: &Row<'_>) -> Result<Message> {
+    Ok(Message {
+        id: parse(&r.get::<_, String>(0)?, "message id")?,
+        thread_id: parse(&r.get::<_, String>(1)?, "thread id")?,
+        direction: parse_enum(&r.get::<_, String>(2)?)?,
+        author_id: opt_id(r.get(3)?, "author id")?,
+        body: r.get(4)?,
+        sent_at: time(&r.get::<_, String>(5)?)?,
+    })
+}
+
+fn task_from_row(r: &Row<'_>) -> Result<Task> {
+    let queue: String = r.get(3)?;
+    Ok(Task {
+        id: parse(&r.get::<_, String>(0)?, "task id")?,
+        kind: parse_enum(&r.get::<_, String>(1)?)?,
+        patient_id: parse(&r.get::<_, String>(2)?, "patient id")?,
+        queue: Role::parse(&queue).ok_or_else(|| StoreError::InvalidData(format!("role '{queue}'")))?,
+        license_state: parse(&r.get::<_, String>(4)?, "state")?,
+        priority: parse_enum(&r.get::<_, String>(5)?)?,
+        status: parse_enum(&r.get::<_, String>(6)?)?,
+        owner_id: opt_id(r.get(7)?, "owner id")?,
+        description: r.get(8)?,
+        due_at: time(&r.get::<_, String>(9)?)?,
+        version: r.get(10)?,
+    })
+}

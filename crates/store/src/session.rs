@@ -1,0 +1,66 @@
+//! Who is signed in on this device. The token is not stored here (it lives in memory, and with
+//! the security work in the OS keychain): only who, against which server, since when.
+
+use crate::{Result, Tx};
+use chrono::{DateTime, Utc};
+use rounds_domain::{Practitioner, PractitionerId};
+use rusqlite::OptionalExtension;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalSession {
+    pub practitioner_id: PractitionerId,
+    pub server_url: String,
+    pub signed_in_at: DateTime<Utc>,
+}
+
+impl Tx<'_> {
+    /// Records `practitioner` as the signed-in user. A different user than before gets an empty
+    /// cache: one clinician's downloaded patients are never shown to the next.
+    pub fn set_session(&self, practitioner: &Practitioner, server_url: &str, now: DateTime<Utc>) -> Result<()> {
+        if let Some(previous) = self.session()? {
+            if previous.practitioner_id != practitioner.id {
+                self.clear_clinical_data()?;
+            }
+        }
+        self.upsert_practitioner(practitioner)?;
+        self.conn.execute(
+            "INSERT INTO local_session (id, practitioner_id, server_url, signed_in_at) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET practitioner_id = excluded.practitioner_id,
+                server_url = excluded.server_url, signed_in_at = excluded.signed_in_at",
+            (practitioner.id.to_string(), server_url, now.to_rfc3339()),
+        )?;
+        Ok(())
+    }
+
+    pub fn session(&self) -> Result<Option<LocalSession>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT practitioner_id, server_url, signed_in_at FROM local_session WHERE id = 1",
+                [],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+            )
+            .optional()?;
+        let Some((id, server_url, at)) = row else { return Ok(None) };
+        Ok(Some(LocalSession {
+            practitioner_id: crate::codec::parse(&id, "practitioner id")?,
+            server_url,
+            signed_in_at: chrono::DateTime::parse_from_rfc3339(&at)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| crate::StoreError::InvalidData(e.to_string()))?,
+        }))
+    }
+
+    pub fn clear_session(&self) -> Result<()> {
+        self.conn.execute("DELETE FROM local_session", [])?;
+        Ok(())
+    }
+
+    fn clear_clinical_data(&self) -> Result<()> {
+        self.conn.execute_batch(
+            "DELETE FROM local_session; DELETE FROM messages; DELETE FROM threads; DELETE FROM tasks;
+             DELETE FROM encounters; DELETE FROM patients;",
+        )?;
+        Ok(())
+    }
+}

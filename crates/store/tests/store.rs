@@ -1,0 +1,252 @@
+use chrono::{NaiveDate, TimeZone, Utc};
+use rounds_domain::*;
+use rounds_store::{Store, StoreError, SCHEMA_VERSION};
+
+fn patient(n: u64, given: &str, family: &str, dob: &str, phone: &str) -> Patient {
+    Patient {
+        id: PatientId::new_v7(1_700_000_000_000 + n),
+        mrn: format!("{:07}", 1_000_000 + n),
+        given_name: given.into(),
+        family_name: family.into(),
+        birth_date: dob.parse().expect("dob"),
+        sex: Sex::Female,
+        phone: Some(phone.into()),
+        email: None,
+        preferred_channel: Channel::Sms,
+        current_state: "CA".parse().expect("CA"),
+        guardian: None,
+        allergies: vec![Allergy { substance: "Penicillin".into(), reaction: Some("Hives".into()) }],
+        medications: vec![],
+        problems: vec![Problem { description: "Asthma".into(), icd10: Some("J45.909".into()) }],
+        version: 1,
+    }
+}
+
+fn practitioner(n: u64) -> Practitioner {
+    Practitioner {
+        id: PractitionerId::new_v7(n),
+        organization_id: OrganizationId::new_v7(1),
+        display_name: format!("Clinician {n}"),
+        email: format!("c{n}@example.org"),
+        roles: vec![Role::Physician],
+        licenses: vec![License {
+            state: "CA".parse().expect("CA"),
+            license_type: "MD".into(),
+            number: "A123".into(),
+            expires_on: NaiveDate::from_ymd_opt(2028, 1, 1).expect("date"),
+        }],
+    }
+}
+
+/// A cache with three patients; returns them in insertion order.
+fn seeded() -> (Store, Vec<Patient>) {
+    let mut store = Store::open_in_memory().expect("open");
+    let patients = vec![
+        patient(1, "Ava", "Martinez", "2019-04-12", "+1 (415) 555-0123"),
+        patient(2, "Avery", "O'Brien", "1984-11-02", "+14155559876"),
+        patient(3, "Liam", "Nguyen", "1990-06-30", "+12125550100"),
+    ];
+    store
+        .transaction(|tx| {
+            for p in &patients {
+                tx.upsert_patient(p)?;
+            }
+            Ok(())
+        })
+        .expect("seed");
+    (store, patients)
+}
+
+fn names(store: &Store, q: &str) -> Vec<String> {
+    store
+        .read()
+        .search_patients(q, 50)
+        .expect("search")
+        .into_iter()
+        .map(|p| p.given_name)
+        .collect()
+}
+
+#[test]
+fn fresh_database_gets_every_migration_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("cache.sqlite3");
+    drop(Store::open(&path).expect("first open"));
+    let store = Store::open(&path).expect("second open");
+    assert_eq!(store.applied_migrations().expect("list").len() as i64, SCHEMA_VERSION);
+}
+
+#[test]
+fn refuses_a_database_from_a_newer_version_and_leaves_it_untouched() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("cache.sqlite3");
+    drop(Store::open(&path).expect("open"));
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw open");
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).expect("bump");
+    }
+    let before = std::fs::read(&path).expect("read");
+    match Store::open(&path) {
+        Err(StoreError::TooNew { found, supported }) => {
+            assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+        }
+        other => panic!("expected TooNew, got {other:?}"),
+    }
+    assert_eq!(std::fs::read(&path).expect("read"), before, "file must not change");
+}
+
+#[test]
+fn detects_a_shipped_migration_that_was_edited() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("cache.sqlite3");
+    drop(Store::open(&path).expect("open"));
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw open");
+        conn.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", [])
+            .expect("tamper");
+    }
+    assert!(matches!(Store::open(&path), Err(StoreError::MigrationEdited { name }) if name == "0001_init"));
+}
+
+#[test]
+fn refuses_a_file_that_is_not_a_database_and_does_not_overwrite_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("cache.sqlite3");
+    let garbage = b"this is not a sqlite database, it is a clinician's lost afternoon".repeat(100);
+    std::fs::write(&path, &garbage).expect("write");
+    assert!(matches!(Store::open(&path), Err(StoreError::Corrupt(_))));
+    assert_eq!(std::fs::read(&path).expect("read"), garbage);
+}
+
+#[test]
+fn patient_round_trips_and_older_versions_do_not_overwrite() {
+    let (mut store, patients) = seeded();
+    let mut p = patients[0].clone();
+    assert_eq!(store.read().patient(p.id).expect("get"), p);
+
+    p.family_name = "Martinez-Lopez".into();
+    p.version = 2;
+    assert!(store.transaction(|tx| tx.upsert_patient(&p)).expect("newer"));
+    let mut stale = p.clone();
+    stale.family_name = "Stale".into();
+    stale.version = 1;
+    assert!(!store.transaction(|tx| tx.upsert_patient(&stale)).expect("older"));
+    assert_eq!(store.read().patient(p.id).expect("get").family_name, "Martinez-Lopez");
+    // The search index follows updates.
+    assert_eq!(names(&store, "lopez"), vec!["Ava"]);
+    assert!(names(&store, "stale").is_empty());
+}
+
+#[test]
+fn unknown_patient_is_not_found() {
+    let (store, _) = seeded();
+    assert!(matches!(store.read().patient(PatientId::new_v7(42)), Err(StoreError::NotFound)));
+}
+
+#[test]
+fn search_finds_by_name_prefix_mrn_birth_date_and_phone() {
+    let (store, _) = seeded();
+    assert_eq!(names(&store, "av"), vec!["Ava", "Avery"]);
+    assert_eq!(names(&store, "ava mart"), vec!["Ava"]);
+    assert_eq!(names(&store, "o'brien"), vec!["Avery"]);
+    assert_eq!(names(&store, "1000003"), vec!["Liam"]);
+    assert_eq!(names(&store, "04/12/2019"), vec!["Ava"]);
+    assert_eq!(names(&store, "1984-11-02"), vec!["Avery"]);
+    assert_eq!(names(&store, "(212) 555"), vec!["Liam"]);
+    assert_eq!(names(&store, "4155559876"), vec!["Avery"]);
+    assert!(names(&store, "zzz").is_empty());
+    assert!(names(&store, "\" OR *").is_empty());
+    // Empty query lists by family name.
+    assert_eq!(names(&store, ""), vec!["Ava", "Liam", "Avery"]);
+}
+
+#[test]
+fn messages_are_insert_only() {
+    let (mut store, patients) = seeded();
+    let p = patients[0].clone();
+    let at = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).single().expect("time");
+    let thread = Thread {
+        id: ThreadId::new_v7(5),
+        patient_id: Some(p.id),
+        channel: Channel::Sms,
+        status: ThreadStatus::Open,
+        assignee_id: None,
+        service_line: "pediatric_sms".into(),
+        last_message_at: at,
+        version: 1,
+    };
+    let msg = Message {
+        id: MessageId::new_v7(6),
+        thread_id: thread.id,
+        direction: MessageDirection::Inbound,
+        author_id: None,
+        body: "She has had a sore throat since Tuesday".into(),
+        sent_at: at,
+    };
+    store
+        .transaction(|tx| {
+            tx.upsert_thread(&thread)?;
+            assert!(tx.insert_message(&msg)?);
+            assert!(!tx.insert_message(&msg)?);
+            Ok(())
+        })
+        .expect("write");
+    assert_eq!(store.read().messages(thread.id).expect("list"), vec![msg]);
+    assert_eq!(store.read().threads_for_patient(p.id).expect("threads"), vec![thread]);
+}
+
+#[test]
+fn a_failed_transaction_leaves_nothing_behind() {
+    let (mut store, _) = seeded();
+    let p = patient(9, "Noah", "Kim", "2001-01-01", "+13105550199");
+    let result: Result<(), StoreError> = store.transaction(|tx| {
+        tx.upsert_patient(&p)?;
+        Err(StoreError::InvalidData("simulated failure".into()))
+    });
+    assert!(result.is_err());
+    assert!(names(&store, "noah").is_empty());
+}
+
+#[test]
+fn a_different_user_signing_in_starts_from_an_empty_cache() {
+    let (mut store, _) = seeded();
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).single().expect("time");
+    let a = practitioner(1);
+    let b = practitioner(2);
+    store.transaction(|tx| tx.set_session(&a, "http://127.0.0.1:8720", now)).expect("a");
+    assert_eq!(store.read().patient_count().expect("count"), 3);
+    store.transaction(|tx| tx.set_session(&a, "http://127.0.0.1:8720", now)).expect("a again");
+    assert_eq!(store.read().patient_count().expect("count"), 3, "same user keeps the cache");
+    store.transaction(|tx| tx.set_session(&b, "http://127.0.0.1:8720", now)).expect("b");
+    assert_eq!(store.read().patient_count().expect("count"), 0);
+    let session = store.read().session().expect("session").expect("some");
+    assert_eq!(session.practitioner_id, b.id);
+    assert_eq!(store.read().practitioner(b.id).expect("practitioner"), b);
+}
+
+#[test]
+fn catalog_is_replaced_as_a_snapshot_and_kept_in_rank_order() {
+    let mut store = Store::open_in_memory().expect("open");
+    let entry = |code: &str, rank| ComplaintCatalogEntry {
+        code: code.into(),
+        service_line: "adult_primary".into(),
+        label: code.replace('_', " "),
+        rank,
+        hpi_prompts: vec!["Onset".into()],
+        ros_systems: vec![],
+        exam_systems: vec![],
+        red_flags: vec![],
+        icd10_suggestions: vec!["J02.9".into()],
+    };
+    store
+        .transaction(|tx| tx.replace_catalog("adult_primary", &[entry("cough", 2), entry("sore_throat", 1)]))
+        .expect("first");
+    store
+        .transaction(|tx| tx.replace_catalog("adult_primary", &[entry("headache", 1)]))
+        .expect("second");
+    let codes: Vec<String> = store.read().catalog("adult_primary").expect("read").into_iter().map(|e| e.code).collect();
+    assert_eq!(codes, vec!["headache"]);
+    let wrong_line = store.transaction(|tx| tx.replace_catalog("pediatric_sms", &[entry("x", 1)]));
+    assert!(matches!(wrong_line, Err(StoreError::InvalidData(_))));
+    assert_eq!(store.read().catalog("pediatric_sms").expect("read"), vec![]);
+}

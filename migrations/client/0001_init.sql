@@ -1,0 +1,142 @@
+-- Rounds local cache, first schema. Shipped migrations are never edited: add a new file instead
+-- (the store refuses to open a database whose applied migrations differ from the shipped ones).
+
+-- Rows that arrive from the server carry the server's version; an upsert applies only when the
+-- incoming version is newer (see SYNC.md).
+
+CREATE TABLE practitioners (
+    id              TEXT PRIMARY KEY NOT NULL,
+    organization_id TEXT NOT NULL,
+    display_name    TEXT NOT NULL,
+    email           TEXT NOT NULL,
+    roles           TEXT NOT NULL,   -- JSON array of role names
+    licenses        TEXT NOT NULL    -- JSON array of licenses
+) STRICT;
+
+-- Who is signed in on this device (one row at most).
+CREATE TABLE local_session (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    practitioner_id TEXT NOT NULL REFERENCES practitioners(id),
+    server_url      TEXT NOT NULL,
+    signed_in_at    TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE patients (
+    seq               INTEGER PRIMARY KEY,          -- stable rowid for the full-text index
+    id                TEXT NOT NULL UNIQUE,
+    mrn               TEXT NOT NULL UNIQUE,
+    given_name        TEXT NOT NULL,
+    family_name       TEXT NOT NULL,
+    birth_date        TEXT NOT NULL,                -- YYYY-MM-DD
+    sex               TEXT NOT NULL,
+    phone             TEXT,
+    phone_digits      TEXT NOT NULL DEFAULT '',     -- national digits, for search
+    email             TEXT,
+    preferred_channel TEXT NOT NULL,
+    current_state     TEXT NOT NULL,
+    guardian          TEXT,                         -- JSON object or NULL
+    allergies         TEXT NOT NULL,                -- JSON arrays
+    medications       TEXT NOT NULL,
+    problems          TEXT NOT NULL,
+    version           INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX patients_by_name ON patients (family_name COLLATE NOCASE, given_name COLLATE NOCASE);
+
+-- Patient search: names, MRN, date of birth (as YYYYMMDD and MMDDYYYY) and phone digits.
+CREATE VIRTUAL TABLE patients_fts USING fts5(
+    name, mrn, dob, phone,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+
+CREATE TRIGGER patients_fts_insert AFTER INSERT ON patients BEGIN
+    INSERT INTO patients_fts (rowid, name, mrn, dob, phone) VALUES (
+        new.seq,
+        new.given_name || ' ' || new.family_name,
+        new.mrn,
+        replace(new.birth_date, '-', '') || ' ' ||
+            substr(new.birth_date, 6, 2) || substr(new.birth_date, 9, 2) || substr(new.birth_date, 1, 4),
+        new.phone_digits
+    );
+END;
+
+CREATE TRIGGER patients_fts_delete AFTER DELETE ON patients BEGIN
+    DELETE FROM patients_fts WHERE rowid = old.seq;
+END;
+
+CREATE TRIGGER patients_fts_update AFTER UPDATE ON patients BEGIN
+    DELETE FROM patients_fts WHERE rowid = old.seq;
+    INSERT INTO patients_fts (rowid, name, mrn, dob, phone) VALUES (
+        new.seq,
+        new.given_name || ' ' || new.family_name,
+        new.mrn,
+        replace(new.birth_date, '-', '') || ' ' ||
+            substr(new.birth_date, 6, 2) || substr(new.birth_date, 9, 2) || substr(new.birth_date, 1, 4),
+        new.phone_digits
+    );
+END;
+
+CREATE TABLE encounters (
+    id               TEXT PRIMARY KEY NOT NULL,
+    patient_id       TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+    author_id        TEXT NOT NULL,
+    mode             TEXT NOT NULL,
+    service_line     TEXT NOT NULL,
+    state_of_care    TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    chief_complaints TEXT NOT NULL,   -- JSON array of complaint codes
+    note             TEXT NOT NULL,
+    started_at       TEXT NOT NULL,
+    signed_at        TEXT,
+    version          INTEGER NOT NULL
+) STRICT;
+CREATE INDEX encounters_by_patient ON encounters (patient_id, started_at);
+
+CREATE TABLE complaint_catalog (
+    service_line TEXT NOT NULL,
+    code         TEXT NOT NULL,
+    label        TEXT NOT NULL,
+    rank         INTEGER NOT NULL,
+    body         TEXT NOT NULL,      -- JSON: prompts, systems, red flags, ICD-10-CM suggestions
+    PRIMARY KEY (service_line, code)
+) STRICT;
+
+CREATE TABLE threads (
+    id              TEXT PRIMARY KEY NOT NULL,
+    patient_id      TEXT REFERENCES patients(id) ON DELETE CASCADE,
+    channel         TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    assignee_id     TEXT,
+    service_line    TEXT NOT NULL,
+    last_message_at TEXT NOT NULL,
+    version         INTEGER NOT NULL
+) STRICT;
+CREATE INDEX threads_by_patient ON threads (patient_id);
+
+CREATE TABLE messages (
+    id        TEXT PRIMARY KEY NOT NULL,
+    thread_id TEXT NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+    direction TEXT NOT NULL,
+    author_id TEXT,
+    body      TEXT NOT NULL,
+    sent_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX messages_by_thread ON messages (thread_id, sent_at);
+
+CREATE TABLE tasks (
+    id            TEXT PRIMARY KEY NOT NULL,
+    kind          TEXT NOT NULL,
+    patient_id    TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+    queue         TEXT NOT NULL,
+    license_state TEXT NOT NULL,
+    priority      TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    owner_id      TEXT,
+    description   TEXT NOT NULL,
+    due_at        TEXT NOT NULL,
+    version       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX tasks_by_queue ON tasks (queue, status, due_at);

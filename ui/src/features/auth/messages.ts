@@ -1,0 +1,12 @@
+import type { IpcError } from "../../lib/ipc";
+
+export function signInErrorMessage(error: IpcError): string {
+  switch (error.code) {
+    case "invalid_credentials":
+      return "Email or password is incorrect.";
+    case "server_unreachable":
+      return "Cannot reach the Rounds server. Check the connection and try again.";
+    default:
+      return error.message;
+  }
+}

@@ -1,0 +1,86 @@
+import { useEffect, useState } from "react";
+import type { Patient } from "../../bindings/Patient";
+import { getPatient, toIpcError, type IpcError } from "../../lib/ipc";
+import { useLatest } from "../../lib/useLatest";
+import { PatientBanner } from "./PatientBanner";
+
+/** One "open this patient" action; `seq` makes re-opening the same patient fetch again. */
+export interface OpenRequest {
+  id: string;
+  seq: number;
+}
+
+type State =
+  | { kind: "idle" }
+  | { kind: "loading"; request: OpenRequest }
+  | { kind: "loaded"; request: OpenRequest; patient: Patient }
+  | { kind: "failed"; request: OpenRequest; error: IpcError };
+
+export function patientErrorMessage(error: IpcError): string {
+  switch (error.code) {
+    case "not_found":
+      return "This patient is no longer on this device.";
+    default:
+      return error.message;
+  }
+}
+
+interface Props {
+  request: OpenRequest | null;
+  onError?: (error: IpcError) => void;
+}
+
+export function PatientPanel({ request, onError }: Props) {
+  const [state, setState] = useState<State>({ kind: "idle" });
+  const onErrorRef = useLatest(onError);
+
+  useEffect(() => {
+    if (!request) {
+      setState({ kind: "idle" });
+      return;
+    }
+    let current = true;
+    setState({ kind: "loading", request });
+    getPatient(request.id).then(
+      (patient) => {
+        if (current) setState({ kind: "loaded", request, patient });
+      },
+      (caught: unknown) => {
+        if (!current) return;
+        const error = toIpcError(caught);
+        setState({ kind: "failed", request, error });
+        onErrorRef.current?.(error);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [request, onErrorRef]);
+
+  if (!request) {
+    return (
+      <div className="panel-placeholder">
+        <p>Select a patient. Type a name, MRN, date of birth or phone.</p>
+      </div>
+    );
+  }
+
+  // Never show one patient's chart while another was asked for.
+  if (state.kind === "failed" && state.request === request) {
+    return (
+      <div className="panel-placeholder">
+        <p className="panel-error" role="alert">
+          {patientErrorMessage(state.error)}
+        </p>
+      </div>
+    );
+  }
+  if (state.kind === "loaded" && state.request === request) {
+    return <PatientBanner patient={state.patient} />;
+  }
+  return (
+    <div className="panel-placeholder" aria-busy="true">
+      <p className="muted">Opening patient…</p>
+    </div>
+  );
+}

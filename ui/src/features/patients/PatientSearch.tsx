@@ -1,0 +1,181 @@
+import { useEffect, useRef, useState, type KeyboardEvent, type RefObject } from "react";
+import type { PatientListItem } from "../../bindings/PatientListItem";
+import { formatDobWithAge, sexInitial, sexLabel } from "../../lib/format";
+import { searchPatients, toIpcError, type IpcError } from "../../lib/ipc";
+import { useLatest } from "../../lib/useLatest";
+import { displayName } from "./names";
+
+export const SEARCH_LIMIT = 50;
+const LISTBOX_ID = "patient-results";
+const optionId = (index: number) => `patient-option-${index}`;
+
+interface Props {
+  inputRef: RefObject<HTMLInputElement | null>;
+  /** The patient shown in the banner, marked in the list. */
+  openId: string | null;
+  onOpen: (id: string) => void;
+  onError?: (error: IpcError) => void;
+}
+
+interface Answer {
+  query: string;
+  items: PatientListItem[];
+}
+
+export function PatientSearch({ inputRef, openId, onOpen, onError }: Props) {
+  const [query, setQuery] = useState("");
+  const [answer, setAnswer] = useState<Answer | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  const [active, setActive] = useState(-1);
+  const latestRequest = useRef(0);
+  const onErrorRef = useLatest(onError);
+
+  const trimmed = query.trim();
+
+  useEffect(() => {
+    // Every keystroke searches the local cache; only the newest request may render.
+    const request = ++latestRequest.current;
+    searchPatients(trimmed, SEARCH_LIMIT).then(
+      (items) => {
+        if (request !== latestRequest.current) return;
+        setAnswer({ query: trimmed, items });
+        setError(null);
+        setActive(-1);
+      },
+      (caught: unknown) => {
+        if (request !== latestRequest.current) return;
+        const failure = toIpcError(caught);
+        setError(failure);
+        onErrorRef.current?.(failure);
+      },
+    );
+  }, [trimmed, onErrorRef]);
+
+  const items = answer?.items ?? [];
+  const upToDate = answer !== null && answer.query === trimmed;
+
+  useEffect(() => {
+    if (active < 0) return;
+    document.getElementById(optionId(active))?.scrollIntoView?.({ block: "nearest" });
+  }, [active]);
+
+  function open(index: number) {
+    const item = items[index];
+    if (!item) return;
+    setActive(index);
+    onOpen(item.id);
+  }
+
+  function handleKeyDown(event: KeyboardEvent<HTMLInputElement>) {
+    switch (event.key) {
+      case "ArrowDown":
+        event.preventDefault();
+        if (items.length > 0) setActive((i) => Math.min(i + 1, items.length - 1));
+        break;
+      case "ArrowUp":
+        event.preventDefault();
+        if (items.length > 0) setActive((i) => Math.max(i - 1, 0));
+        break;
+      case "Enter":
+        event.preventDefault();
+        if (active >= 0) open(active);
+        // With nothing highlighted, Enter opens only an unambiguous, current match.
+        else if (upToDate && items.length === 1) open(0);
+        break;
+      case "Escape":
+        if (query !== "") {
+          event.preventDefault();
+          setQuery("");
+          setActive(-1);
+        }
+        break;
+    }
+  }
+
+  const activeItem = active >= 0 ? items[active] : undefined;
+
+  return (
+    <div className="search">
+      <label htmlFor="patient-search" className="visually-hidden">
+        Search patients
+      </label>
+      <input
+        id="patient-search"
+        ref={inputRef}
+        className="search-input"
+        type="text"
+        role="combobox"
+        aria-expanded={items.length > 0}
+        aria-controls={LISTBOX_ID}
+        aria-autocomplete="list"
+        aria-activedescendant={activeItem ? optionId(active) : undefined}
+        autoFocus
+        autoComplete="off"
+        spellCheck={false}
+        enterKeyHint="search"
+        placeholder="Name, MRN, date of birth or phone"
+        value={query}
+        onChange={(e) => {
+          setQuery(e.target.value);
+          setActive(-1);
+        }}
+        onKeyDown={handleKeyDown}
+      />
+
+      <div className="search-results" aria-busy={!upToDate && error === null}>
+        {error ? (
+          <p className="search-message search-error" role="alert">
+            Search is not available: {error.message}
+          </p>
+        ) : answer === null ? (
+          <p className="search-message">Loading patients…</p>
+        ) : items.length === 0 ? (
+          <p className="search-message">
+            {answer.query ? `No patients match “${answer.query}”.` : "No patients on this device yet."}
+          </p>
+        ) : null}
+
+        <ul id={LISTBOX_ID} role="listbox" aria-label="Patients" className="patient-list" hidden={items.length === 0}>
+          {items.map((p, index) => (
+            <li
+              key={p.id}
+              id={optionId(index)}
+              role="option"
+              data-testid="patient-row"
+              aria-selected={index === active}
+              data-open={p.id === openId ? "" : undefined}
+              className="patient-row"
+              onMouseDown={(e) => e.preventDefault() /* keep focus in the search box */}
+              onClick={() => open(index)}
+            >
+              <span className="row-name">{displayName(p)}</span>
+              <span className="row-meta">
+                <span className="row-mrn">MRN {p.mrn}</span>
+                <span className="row-dob">{formatDobWithAge(p.birth_date)}</span>
+                <span className="row-sex" title={sexLabel(p.sex)}>
+                  {sexInitial(p.sex)}
+                </span>
+                <span className="row-state">{p.current_state}</span>
+              </span>
+            </li>
+          ))}
+        </ul>
+
+        {upToDate && items.length >= SEARCH_LIMIT && (
+          <p className="search-message search-limit">
+            Showing the first {SEARCH_LIMIT}. Keep typing to narrow the list.
+          </p>
+        )}
+      </div>
+
+      <p className="visually-hidden" role="status">
+        {upToDate ? `${items.length} ${items.length === 1 ? "patient" : "patients"}` : ""}
+      </p>
+
+      <p className="key-hints" aria-hidden="true">
+        <kbd>/</kbd> search · <kbd>↑</kbd>
+        <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> clear
+      </p>
+    </div>
+  );
+}

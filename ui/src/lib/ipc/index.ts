@@ -1,0 +1,93 @@
+/**
+ * The only module that talks to the Rust core. Everything else imports these
+ * typed functions; nothing else may import from "@tauri-apps/api/core".
+ */
+import { invoke } from "@tauri-apps/api/core";
+import type { ErrorBody } from "../../bindings/ErrorBody";
+import type { ErrorCode } from "../../bindings/ErrorCode";
+import type { Patient } from "../../bindings/Patient";
+import type { PatientListItem } from "../../bindings/PatientListItem";
+import type { SessionInfo } from "../../bindings/SessionInfo";
+
+// A Record over the generated union: adding a code on the Rust side makes this
+// fail to compile until it is listed here.
+const KNOWN_CODES: Record<ErrorCode, true> = {
+  invalid_input: true,
+  invalid_credentials: true,
+  unauthorized: true,
+  forbidden: true,
+  not_found: true,
+  payload_too_large: true,
+  server_unreachable: true,
+  bad_response: true,
+  database_too_new: true,
+  database_corrupt: true,
+  not_signed_in: true,
+  internal: true,
+};
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.prototype.hasOwnProperty.call(KNOWN_CODES, value);
+}
+
+/** Every rejection from this module is an IpcError. Branch on `code`, never on `message`. */
+export class IpcError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "IpcError";
+    this.code = code;
+  }
+}
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return isErrorCode(v.code) && typeof v.message === "string";
+}
+
+/** Normalises anything thrown by invoke (or by a bug) into an IpcError. */
+export function toIpcError(error: unknown): IpcError {
+  if (error instanceof IpcError) return error;
+  if (isErrorBody(error)) return new IpcError(error.code, error.message, { cause: error });
+  // Not the shape the core promises (a bug, a panic string, a newer unknown
+  // code, or no Tauri runtime at all): keep any text, but call it internal.
+  let message = "Something went wrong.";
+  if (typeof error === "string" && error) {
+    message = error;
+  } else if (typeof error === "object" && error !== null) {
+    const text = (error as { message?: unknown }).message;
+    if (typeof text === "string" && text) message = text;
+  }
+  return new IpcError("internal", message, { cause: error });
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toIpcError(error);
+  }
+}
+
+/** The current session, or null when nobody is signed in on this device. */
+export function session(): Promise<SessionInfo | null> {
+  return call<SessionInfo | null>("session");
+}
+
+export function signIn(email: string, password: string): Promise<SessionInfo> {
+  return call<SessionInfo>("sign_in", { email, password });
+}
+
+export async function signOut(): Promise<void> {
+  await call<null>("sign_out");
+}
+
+export function searchPatients(query: string, limit: number): Promise<PatientListItem[]> {
+  return call<PatientListItem[]>("search_patients", { query, limit });
+}
+
+export function getPatient(id: string): Promise<Patient> {
+  return call<Patient>("get_patient", { id });
+}
