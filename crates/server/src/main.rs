@@ -1,1 +1,68 @@
-fn main() {}
+//! `rounds-server serve` runs the API; `rounds-server seed --demo` creates the demo organisation.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+
+#[derive(Parser)]
+#[command(name = "rounds-server", version, about = "The Rounds sync and API server")]
+struct Cli {
+    /// sqlite://PATH (embedded) or postgres://USER@HOST/DB
+    #[arg(long, env = "ROUNDS_DATABASE", default_value = "sqlite://rounds-server.sqlite3", global = true)]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API.
+    Serve {
+        /// Address to listen on. Loopback by default; put TLS in front for anything else.
+        #[arg(long, env = "ROUNDS_LISTEN", default_value = "127.0.0.1:8720")]
+        listen: SocketAddr,
+    },
+    /// Create data. With --demo: the demo organisation, its clinicians and about 200 patients.
+    Seed {
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let storage = rounds_server::connect(&cli.database)
+        .await
+        .with_context(|| format!("opening the {} database", scheme(&cli.database)))?;
+    match cli.command {
+        Command::Serve { listen } => {
+            let state = rounds_server::AppState::new(storage);
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("listening on {listen}"))?;
+            tracing::info!(%listen, database = state.storage.backend(), "rounds-server ready");
+            axum::serve(listener, rounds_server::app(state))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+        }
+        Command::Seed { demo } => {
+            anyhow::ensure!(demo, "only `seed --demo` exists so far");
+            let report = rounds_server::seed::demo(storage.as_ref(), chrono::Utc::now()).await?;
+            tracing::info!(?report, "demo data ready");
+        }
+    }
+    Ok(())
+}
+
+/// The database kind, for messages: never the URL, which may hold a password.
+fn scheme(url: &str) -> &str {
+    url.split(':').next().unwrap_or("unknown")
+}

@@ -35,7 +35,10 @@ export function PatientBanner({ patient }: { patient: Patient }) {
         )}
       </header>
 
-      <section className="clinical allergies" aria-labelledby="allergies-heading">
+      <section
+        className={allergies.length === 0 ? "clinical allergies allergies-none" : "clinical allergies"}
+        aria-labelledby="allergies-heading"
+      >
         <h2 id="allergies-heading">Allergies</h2>
         {allergies.length === 0 ? (
           <p className="none">No known allergies</p>
@@ -57,7 +60,7 @@ export function PatientBanner({ patient }: { patient: Patient }) {
           {medications.length === 0 ? (
             <p className="none">No medications recorded</p>
           ) : (
-            <ul className="item-list">
+            <ul className="item-list item-list-stacked">
               {medications.map((m, i) => (
                 <li key={`${m.name}-${i}`}>
                   <span className="item-main">{m.name}</span>
