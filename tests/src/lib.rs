@@ -1,0 +1,129 @@
+//! Test harness: a fresh server database per test on SQLite or PostgreSQL, and a real server on
+//! a loopback port. `on_both_databases!` stamps each test out once per backend, so every server
+//! database test visibly runs on both (`name::sqlite`, `name::postgres`).
+//!
+//! PostgreSQL comes from `DATABASE_URL` (an admin connection; each test creates its own
+//! database). `make test` starts a throwaway cluster when it is unset; running a postgres test
+//! without it fails loudly instead of being skipped.
+
+use rounds_server::{AppState, Clock, Storage};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, migrated server database that lives as long as this value.
+pub struct Db {
+    pub storage: Arc<dyn Storage>,
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Db {
+    pub async fn new(backend: Backend) -> Db {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("server.sqlite3").display());
+                let storage = rounds_server::connect(&url).await.expect("open sqlite");
+                Db { storage, backend, _dir: Some(dir) }
+            }
+            Backend::Postgres => {
+                let admin = std::env::var("DATABASE_URL").expect(
+                    "DATABASE_URL is not set: run `make test` (it starts a throwaway PostgreSQL) or point it at one",
+                );
+                let name = format!("rounds_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.expect("connect to DATABASE_URL");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                let storage = rounds_server::connect(&with_database(&admin, &name)).await.expect("open postgres");
+                Db { storage, backend, _dir: None }
+            }
+        }
+    }
+}
+
+/// `admin` with its database name replaced by `name`.
+fn with_database(admin: &str, name: &str) -> String {
+    let (base, query) = match admin.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (admin, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let root = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+/// A running server on 127.0.0.1 with a random port.
+pub struct TestServer {
+    pub url: String,
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl TestServer {
+    pub async fn start(state: AppState) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let app = rounds_server::app(state);
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        TestServer { url: format!("http://{addr}"), addr, task }
+    }
+
+    pub async fn start_with(storage: Arc<dyn Storage>, clock: Option<Arc<dyn Clock>>) -> TestServer {
+        let mut state = AppState::new(storage);
+        if let Some(clock) = clock {
+            state = state.with_clock(clock);
+        }
+        Self::start(state).await
+    }
+
+    /// Stops serving; the port refuses connections afterwards.
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+}
+
+#[macro_export]
+macro_rules! on_both_databases {
+    ($(async fn $name:ident($db:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let $db = $crate::Db::new($crate::Backend::Sqlite).await;
+                $body
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let $db = $crate::Db::new($crate::Backend::Postgres).await;
+                $body
+            }
+        }
+    )*};
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_name_is_swapped_keeping_options() {
+        assert_eq!(super::with_database("postgres://u@127.0.0.1:5432/postgres", "x"), "postgres://u@127.0.0.1:5432/x");
+        assert_eq!(super::with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(super::with_database("postgres://u@h:1", "x"), "postgres://u@h:1/x");
+    }
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# End-to-end test of the real desktop app: rounds-server (seeded demo data) + rounds-desktop,
+# driven through tauri-driver -> WebKitWebDriver under a private Xvfb display.
+#
+#   bash scripts/e2e.sh                      # from the repo root, after building both binaries
+#   ROUNDS_DESKTOP_BIN=... ROUNDS_SERVER_BIN=... bash scripts/e2e.sh
+#
+# Tests: tests/e2e/*.test.mjs (node:test). Screenshots and logs: tests/e2e/artifacts/.
+# Every process started here (server, Xvfb, tauri-driver, WebKitWebDriver, the app) is killed at
+# the end, also on failure or Ctrl-C, so port 4444 is free for the next run.
+# Exits with the test run's exit code. Needs no stdin.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+DESKTOP_BIN=${ROUNDS_DESKTOP_BIN:-target/debug/rounds-desktop}
+SERVER_BIN=${ROUNDS_SERVER_BIN:-target/debug/rounds-server}
+DRIVER_PORT=4444         # tauri-driver's default
+NATIVE_PORT=4445         # WebKitWebDriver, behind tauri-driver
+TEST_TIMEOUT=${E2E_TIMEOUT:-300}   # seconds for the whole node --test run
+ARTIFACTS="$ROOT/tests/e2e/artifacts"
+
+log() { echo "e2e: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+abs() { case "$1" in /*) echo "$1" ;; *) echo "$ROOT/$1" ;; esac; }
+DESKTOP_BIN=$(abs "$DESKTOP_BIN")
+SERVER_BIN=$(abs "$SERVER_BIN")
+[ -x "$DESKTOP_BIN" ] || die "no desktop binary at $DESKTOP_BIN (build it first, or set ROUNDS_DESKTOP_BIN)"
+[ -x "$SERVER_BIN" ] || die "no server binary at $SERVER_BIN (build it first, or set ROUNDS_SERVER_BIN)"
+
+# System packages (Xvfb, WebKitWebDriver, imagemagick, tauri-driver); quick when all present.
+bash scripts/deps.sh </dev/null
+export PATH="$HOME/.cargo/bin:$PATH"
+command -v tauri-driver >/dev/null || die "tauri-driver not found"
+
+# --- Cleanup: kill what we started, by pid / process group ---------------------------------------
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rounds-e2e.XXXXXX")
+SERVER_PID="" XVFB_PID="" DRIVER_PID=""
+
+# Kill a process group (TERM, then KILL after ~3 s). Each long-lived child is started with
+# setsid, so its pid is its group id and the group holds all of its descendants
+# (tauri-driver -> WebKitWebDriver -> rounds-desktop -> WebKit helper processes).
+kill_group() {
+  local pgid=$1
+  [ -n "$pgid" ] || return 0
+  kill -TERM -- "-$pgid" 2>/dev/null || return 0
+  for _ in $(seq 30); do
+    kill -0 -- "-$pgid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$pgid" 2>/dev/null || true
+}
+
+cleanup() {
+  trap - EXIT INT TERM HUP
+  kill_group "$DRIVER_PID"
+  kill_group "$SERVER_PID"
+  kill_group "$XVFB_PID"
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+rm -rf "$ARTIFACTS"
+mkdir -p "$ARTIFACTS"
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Wait until `$2` succeeds, checking every 0.1 s for up to $1 seconds; fail early when the process
+# $3 (optional) has died.
+wait_for() {
+  local seconds=$1 check=$2 pid=${3:-}
+  for _ in $(seq $((seconds * 10))); do
+    eval "$check" && return 0
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# --- Server with demo data -----------------------------------------------------------------------
+DB="sqlite://$TMP/server.sqlite3"
+"$SERVER_BIN" --database "$DB" seed --demo </dev/null >"$ARTIFACTS/seed.log" 2>&1 \
+  || { cat "$ARTIFACTS/seed.log" >&2; die "seeding the demo data failed"; }
+
+SERVER_PORT=$(free_port)
+SERVER_URL="http://127.0.0.1:$SERVER_PORT"
+setsid "$SERVER_BIN" --database "$DB" serve --listen "127.0.0.1:$SERVER_PORT" \
+  </dev/null >"$ARTIFACTS/server.log" 2>&1 &
+SERVER_PID=$!
+wait_for 30 'curl -fsS -o /dev/null "$SERVER_URL/health"' "$SERVER_PID" \
+  || { tail -n 30 "$ARTIFACTS/server.log" >&2; die "the server did not become healthy"; }
+log "server ready on $SERVER_URL"
+
+# --- Private X display -----------------------------------------------------------------------------
+# -displayfd makes Xvfb pick a free display itself and write its number to fd 3: no races with
+# other Xvfb instances. 24-bit colour so `import -window root` screenshots look right.
+setsid Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset \
+  3>"$TMP/display" </dev/null >"$ARTIFACTS/xvfb.log" 2>&1 &
+XVFB_PID=$!
+wait_for 10 '[ -s "$TMP/display" ]' "$XVFB_PID" || { cat "$ARTIFACTS/xvfb.log" >&2; die "Xvfb did not start"; }
+export DISPLAY=":$(tr -d '[:space:]' <"$TMP/display")"
+log "Xvfb on display $DISPLAY"
+
+# --- tauri-driver ----------------------------------------------------------------------------------
+# A stale driver from an interrupted run holds the ports: end it, but only if it is one of ours.
+for port in $DRIVER_PORT $NATIVE_PORT; do
+  for pid in $(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+    name=$(cat "/proc/$pid/comm" 2>/dev/null || true)
+    case "$name" in
+      tauri-driver|WebKitWebDriver)
+        log "killing stale $name (pid $pid) on port $port"
+        kill -TERM "$pid" 2>/dev/null || true ;;
+      *) die "port $port is taken by '$name' (pid $pid), not a WebDriver; not touching it" ;;
+    esac
+  done
+done
+wait_for 5 '! ss -ltnH "sport = :$DRIVER_PORT" | grep -q . && ! ss -ltnH "sport = :$NATIVE_PORT" | grep -q .' \
+  || die "ports $DRIVER_PORT/$NATIVE_PORT stay busy"
+
+# The app inherits this environment through tauri-driver and WebKitWebDriver.
+mkdir -p "$TMP/app-data"
+export ROUNDS_SERVER_URL="$SERVER_URL"
+export ROUNDS_DATA_DIR="$TMP/app-data"
+unset ROUNDS_DEMO_EMAIL ROUNDS_DEMO_PASSWORD   # these would sign in automatically
+export RUST_LOG=${RUST_LOG:-info}
+export NO_AT_BRIDGE=1                           # no accessibility bus in a headless session
+
+setsid tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" \
+  </dev/null >"$ARTIFACTS/driver.log" 2>&1 &
+DRIVER_PID=$!
+wait_for 15 'curl -s -o /dev/null "http://127.0.0.1:$DRIVER_PORT/status"' "$DRIVER_PID" \
+  || { cat "$ARTIFACTS/driver.log" >&2; die "tauri-driver did not answer on port $DRIVER_PORT"; }
+log "tauri-driver ready on port $DRIVER_PORT"
+
+# --- Tests -----------------------------------------------------------------------------------------
+rc=0
+E2E_APP="$DESKTOP_BIN" E2E_ARTIFACTS="$ARTIFACTS" E2E_SERVER_URL="$SERVER_URL" \
+E2E_WEBDRIVER_URL="http://127.0.0.1:$DRIVER_PORT" \
+  timeout --kill-after=10 "$TEST_TIMEOUT" node --test --test-reporter=spec tests/e2e/ </dev/null || rc=$?
+
+if [ "$rc" -ne 0 ]; then
+  [ "$rc" -eq 124 ] && log "the tests timed out after ${TEST_TIMEOUT}s"
+  log "FAILED (exit $rc). Last lines of the driver/app log ($ARTIFACTS/driver.log):"
+  tail -n 40 "$ARTIFACTS/driver.log" >&2 || true
+else
+  log "passed; screenshots in $ARTIFACTS"
+fi
+exit "$rc"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# What CI runs (`make test`), in order of cost: the cheap checks fail first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+started=$(date +%s)
+step() { printf '\n==> %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
+
+step "dependencies"
+bash scripts/deps.sh
+
+step "ui: install and build (embedded in the desktop binary)"
+build_ui
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo build (one build, reused by every step below)"
+cargo build --workspace --locked
+
+step "rust tests: domain, store, client, server on SQLite and PostgreSQL, bindings check"
+bash scripts/with-postgres.sh cargo test --workspace --locked
+
+step "ui tests (vitest)"
+(cd ui && npm test --silent)
+
+step "end to end: the real desktop app under Xvfb through tauri-driver"
+bash scripts/e2e.sh
+
+step "all passed"

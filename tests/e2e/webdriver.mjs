@@ -1,0 +1,216 @@
+// A tiny W3C WebDriver client over Node's built-in fetch, for tauri-driver -> WebKitWebDriver.
+// No dependencies. Every failure says what was being done and, for lookups, which selector.
+//
+//   const app = await Session.start();          // launches the app (E2E_APP) in a new session
+//   await app.type("#email", "someone@example");
+//   await app.click("#sign-in");
+//   await app.waitFor('[data-testid="patient-row"]');
+//   await app.screenshot("after.png");
+//   await app.end();
+
+import { execFile } from "node:child_process";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export const DRIVER_URL = process.env.E2E_WEBDRIVER_URL ?? "http://127.0.0.1:4444";
+export const ARTIFACTS = process.env.E2E_ARTIFACTS ?? "tests/e2e/artifacts";
+
+/** The W3C name of the property holding an element reference. */
+const ELEMENT = "element-6066-11e4-a58d-4d5d0c4e5f3e";
+
+/** W3C key codes for sendKeys. */
+export const Keys = {
+  NULL: "\uE000", // releases held modifiers
+  BACKSPACE: "\uE003",
+  TAB: "\uE004",
+  ENTER: "\uE007",
+  CONTROL: "\uE009",
+  ESCAPE: "\uE00C",
+  ARROW_UP: "\uE013",
+  ARROW_DOWN: "\uE015",
+};
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One HTTP call to the driver; returns `value` or throws the driver's error with context. */
+async function call(method, path, body, what) {
+  let response;
+  try {
+    response = await fetch(DRIVER_URL + path, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json; charset=utf-8" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new Error(`${what}: cannot reach the WebDriver at ${DRIVER_URL} (${e.cause?.code ?? e.message})`);
+  }
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${what}: WebDriver answered HTTP ${response.status} with non-JSON: ${text.slice(0, 300)}`);
+  }
+  if (!response.ok || json?.value?.error) {
+    const v = json?.value ?? {};
+    const error = new Error(`${what}: ${v.error ?? `HTTP ${response.status}`}: ${v.message ?? text.slice(0, 300)}`);
+    error.webdriverError = v.error;
+    throw error;
+  }
+  return json.value;
+}
+
+/** Whether an error means "the element is gone/not there (yet)": worth retrying while polling. */
+const transient = (e) =>
+  ["no such element", "stale element reference", "element not interactable"].includes(e.webdriverError);
+
+export class Session {
+  constructor(id) {
+    this.id = id;
+  }
+
+  /**
+   * Starts a session, which launches the app. Only `tauri:options` is sent: WebKitGTK reports
+   * itself as MiniBrowser, so a browserName would fail to match.
+   */
+  static async start(application = process.env.E2E_APP) {
+    if (!application) throw new Error("E2E_APP is not set (absolute path of the rounds-desktop binary)");
+    const value = await call(
+      "POST",
+      "/session",
+      { capabilities: { alwaysMatch: { "tauri:options": { application } } } },
+      `starting a session for ${application}`,
+    );
+    return new Session(value.sessionId);
+  }
+
+  /** Ends the session (the app quits). Never throws: it runs in cleanup paths. */
+  async end() {
+    try {
+      await call("DELETE", `/session/${this.id}`, undefined, "ending the session");
+    } catch (e) {
+      console.error(`warning: ${e.message}`);
+    }
+  }
+
+  #call(method, path, body, what) {
+    return call(method, `/session/${this.id}${path}`, body, what);
+  }
+
+  /** The first element matching a CSS selector; throws "no such element" if there is none. */
+  async find(css) {
+    const value = await this.#call("POST", "/element", { using: "css selector", value: css }, `finding ${css}`);
+    return value[ELEMENT];
+  }
+
+  /** All elements matching a CSS selector (possibly none). */
+  async findAll(css) {
+    const value = await this.#call("POST", "/elements", { using: "css selector", value: css }, `finding all ${css}`);
+    return value.map((ref) => ref[ELEMENT]);
+  }
+
+  // The element methods below take a CSS selector and act on the first match.
+
+  async click(css) {
+    const id = await this.find(css);
+    await this.#call("POST", `/element/${id}/click`, {}, `clicking ${css}`);
+  }
+
+  /** Sends keystrokes (text and/or Keys.*) to an element, as a user typing into it. */
+  async sendKeys(css, text) {
+    const id = await this.find(css);
+    await this.#call("POST", `/element/${id}/value`, { text }, `typing into ${css}`);
+  }
+
+  /** Replaces a field's content the way a user would: select all, delete, type. */
+  async type(css, text) {
+    await this.sendKeys(css, Keys.CONTROL + "a" + Keys.NULL + Keys.BACKSPACE + text);
+  }
+
+  /** The rendered text of an element. */
+  async text(css) {
+    const id = await this.find(css);
+    return this.#call("GET", `/element/${id}/text`, undefined, `reading the text of ${css}`);
+  }
+
+  /** A DOM property (e.g. "value") of an element. */
+  async property(css, name) {
+    const id = await this.find(css);
+    return this.#call("GET", `/element/${id}/property/${name}`, undefined, `reading ${name} of ${css}`);
+  }
+
+  /** Runs a script in the page and returns its result. */
+  async execute(script, args = []) {
+    return this.#call("POST", "/execute/sync", { script, args }, "running a script in the page");
+  }
+
+  /** The innerText of every element matching a selector, read in one go (no stale elements). */
+  async texts(css) {
+    return this.execute(
+      "return Array.from(document.querySelectorAll(arguments[0]), (e) => e.innerText.trim());",
+      [css],
+    );
+  }
+
+  /** Polls until an element matching `css` exists; returns it. */
+  async waitFor(css, { timeout = 15_000, interval = 100 } = {}) {
+    const deadline = Date.now() + timeout;
+    let last;
+    for (;;) {
+      try {
+        return await this.find(css);
+      } catch (e) {
+        if (!transient(e)) throw e;
+        last = e;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeout} ms waiting for ${css} (${last?.message})`);
+      }
+      await sleep(interval);
+    }
+  }
+
+  /**
+   * Polls until `check()` returns a truthy value and returns it. `describe()` explains what was
+   * seen last, for the timeout message.
+   */
+  async waitUntil(what, check, { timeout = 15_000, interval = 100, describe } = {}) {
+    const deadline = Date.now() + timeout;
+    let last;
+    for (;;) {
+      try {
+        const result = await check();
+        if (result) return result;
+        last = undefined;
+      } catch (e) {
+        if (!transient(e)) throw e;
+        last = e;
+      }
+      if (Date.now() > deadline) {
+        const seen = describe ? `; last seen: ${await describe().catch((e) => e.message)}` : "";
+        throw new Error(`timed out after ${timeout} ms waiting until ${what}${last ? ` (${last.message})` : ""}${seen}`);
+      }
+      await sleep(interval);
+    }
+  }
+
+  /**
+   * Saves a PNG of the whole X screen to ARTIFACTS/name. Captured with imagemagick's
+   * `import -window root` on the Xvfb display: WebDriver's own screenshot can show the previous
+   * frame. Waits ~300 ms first so the last change is painted.
+   */
+  async screenshot(name) {
+    await sleep(300);
+    await mkdir(ARTIFACTS, { recursive: true });
+    const file = join(ARTIFACTS, name);
+    try {
+      await run("import", ["-window", "root", file], { timeout: 15_000 });
+    } catch (e) {
+      throw new Error(`screenshot ${file} failed (DISPLAY=${process.env.DISPLAY}): ${e.stderr || e.message}`);
+    }
+    return file;
+  }
+}
