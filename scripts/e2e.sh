@@ -4,6 +4,7 @@
 #
 #   bash scripts/e2e.sh                      # from the repo root, after building both binaries
 #   ROUNDS_DESKTOP_BIN=... ROUNDS_SERVER_BIN=... bash scripts/e2e.sh
+#   bash scripts/e2e.sh tests/e2e/sign-in.test.mjs   # only these test files
 #
 # Tests: tests/e2e/*.test.mjs (node:test). Screenshots and logs: tests/e2e/artifacts/.
 # Every process started here (server, Xvfb, tauri-driver, WebKitWebDriver, the app) is killed at
@@ -20,6 +21,7 @@ DRIVER_PORT=4444         # tauri-driver's default
 NATIVE_PORT=4445         # WebKitWebDriver, behind tauri-driver
 TEST_TIMEOUT=${E2E_TIMEOUT:-300}   # seconds for the whole node --test run
 ARTIFACTS="$ROOT/tests/e2e/artifacts"
+TESTS=("$@"); [ ${#TESTS[@]} -gt 0 ] || TESTS=(tests/e2e/)
 
 log() { echo "e2e: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -37,7 +39,7 @@ command -v tauri-driver >/dev/null || die "tauri-driver not found"
 
 # --- Cleanup: kill what we started, by pid / process group ---------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rounds-e2e.XXXXXX")
-SERVER_PID="" XVFB_PID="" DRIVER_PID=""
+SERVER_PID="" XVFB_PID="" DRIVER_PID="" TESTS_PID=""
 
 # Kill a process group (TERM, then KILL after ~3 s). Each long-lived child is started with
 # setsid, so its pid is its group id and the group holds all of its descendants
@@ -55,6 +57,8 @@ kill_group() {
 
 cleanup() {
   trap - EXIT INT TERM HUP
+  # An interrupted test run: `timeout` passes the TERM on to node.
+  [ -z "$TESTS_PID" ] || { kill -TERM "$TESTS_PID" 2>/dev/null; wait "$TESTS_PID" 2>/dev/null; } || true
   kill_group "$DRIVER_PID"
   kill_group "$SERVER_PID"
   kill_group "$XVFB_PID"
@@ -94,7 +98,7 @@ SERVER_URL="http://127.0.0.1:$SERVER_PORT"
 setsid "$SERVER_BIN" --database "$DB" serve --listen "127.0.0.1:$SERVER_PORT" \
   </dev/null >"$ARTIFACTS/server.log" 2>&1 &
 SERVER_PID=$!
-wait_for 30 'curl -fsS -o /dev/null "$SERVER_URL/health"' "$SERVER_PID" \
+wait_for 30 'curl -fs -o /dev/null "$SERVER_URL/health"' "$SERVER_PID" \
   || { tail -n 30 "$ARTIFACTS/server.log" >&2; die "the server did not become healthy"; }
 log "server ready on $SERVER_URL"
 
@@ -140,10 +144,15 @@ wait_for 15 'curl -s -o /dev/null "http://127.0.0.1:$DRIVER_PORT/status"' "$DRIV
 log "tauri-driver ready on port $DRIVER_PORT"
 
 # --- Tests -----------------------------------------------------------------------------------------
+# In the background + `wait`, so a TERM/INT to this script interrupts the wait at once and the
+# cleanup (which also ends the test run) happens without waiting for node to finish.
 rc=0
 E2E_APP="$DESKTOP_BIN" E2E_ARTIFACTS="$ARTIFACTS" E2E_SERVER_URL="$SERVER_URL" \
 E2E_WEBDRIVER_URL="http://127.0.0.1:$DRIVER_PORT" \
-  timeout --kill-after=10 "$TEST_TIMEOUT" node --test --test-reporter=spec tests/e2e/ </dev/null || rc=$?
+  timeout --kill-after=10 "$TEST_TIMEOUT" node --test --test-reporter=spec "${TESTS[@]}" </dev/null &
+TESTS_PID=$!
+wait "$TESTS_PID" || rc=$?
+TESTS_PID=""
 
 if [ "$rc" -ne 0 ]; then
   [ "$rc" -eq 124 ] && log "the tests timed out after ${TEST_TIMEOUT}s"

@@ -1,9 +1,15 @@
 fn main() {
     // Every app command is listed here; the capability file then allows each one explicitly
     // (`allow-<command>`), so a command nobody allowed cannot be called from the WebView.
-    let commands = &["session", "sign_in", "sign_out", "search_patients", "get_patient"];
-    let attributes =
-        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
+    let commands = &[
+        "session",
+        "sign_in",
+        "sign_out",
+        "search_patients",
+        "get_patient",
+    ];
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri build step failed: {e:#}");
     }

@@ -31,7 +31,11 @@ async fn session(desktop: State<'_, Desktop>) -> Result<Option<SessionInfo>, Cli
 }
 
 #[tauri::command]
-async fn sign_in(desktop: State<'_, Desktop>, email: String, password: String) -> Result<SessionInfo, ClientError> {
+async fn sign_in(
+    desktop: State<'_, Desktop>,
+    email: String,
+    password: String,
+) -> Result<SessionInfo, ClientError> {
     desktop.workspace().await?.sign_in(&email, &password).await
 }
 
@@ -41,7 +45,11 @@ async fn sign_out(desktop: State<'_, Desktop>) -> Result<(), ClientError> {
 }
 
 #[tauri::command]
-async fn search_patients(desktop: State<'_, Desktop>, query: String, limit: u32) -> Result<Vec<PatientListItem>, ClientError> {
+async fn search_patients(
+    desktop: State<'_, Desktop>,
+    query: String,
+    limit: u32,
+) -> Result<Vec<PatientListItem>, ClientError> {
     desktop.workspace().await?.search_patients(&query, limit)
 }
 
@@ -53,13 +61,19 @@ async fn get_patient(desktop: State<'_, Desktop>, id: String) -> Result<Patient,
 fn config(app: &tauri::App) -> Result<Config, ClientError> {
     let data_dir = match std::env::var_os("ROUNDS_DATA_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => app
-            .path()
-            .app_data_dir()
-            .map_err(|e| ClientError::new(ErrorCode::Internal, format!("no data folder for Rounds: {e}")))?,
+        None => app.path().app_data_dir().map_err(|e| {
+            ClientError::new(
+                ErrorCode::Internal,
+                format!("no data folder for Rounds: {e}"),
+            )
+        })?,
     };
-    let server_url = std::env::var("ROUNDS_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.to_string());
-    Ok(Config { data_dir, server_url })
+    let server_url =
+        std::env::var("ROUNDS_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.to_string());
+    Ok(Config {
+        data_dir,
+        server_url,
+    })
 }
 
 pub fn run() {
@@ -81,7 +95,13 @@ pub fn run() {
             app.manage(Desktop { workspace, startup });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![session, sign_in, sign_out, search_patients, get_patient])
+        .invoke_handler(tauri::generate_handler![
+            session,
+            sign_in,
+            sign_out,
+            search_patients,
+            get_patient
+        ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "Rounds could not start");
@@ -91,13 +111,20 @@ pub fn run() {
 
 /// `make run` opens the app signed in as a demo clinician: it passes the demo account in
 /// ROUNDS_DEMO_EMAIL / ROUNDS_DEMO_PASSWORD. Real deployments never set these.
-fn demo_sign_in(workspace: &Result<Arc<Workspace>, ClientError>, startup: &Arc<tokio::sync::Mutex<()>>) {
-    let (Ok(workspace), Ok(email), Ok(password)) =
-        (workspace, std::env::var("ROUNDS_DEMO_EMAIL"), std::env::var("ROUNDS_DEMO_PASSWORD"))
-    else {
+fn demo_sign_in(
+    workspace: &Result<Arc<Workspace>, ClientError>,
+    startup: &Arc<tokio::sync::Mutex<()>>,
+) {
+    let (Ok(workspace), Ok(email), Ok(password)) = (
+        workspace,
+        std::env::var("ROUNDS_DEMO_EMAIL"),
+        std::env::var("ROUNDS_DEMO_PASSWORD"),
+    ) else {
         return;
     };
-    let Ok(gate) = startup.clone().try_lock_owned() else { return };
+    let Ok(gate) = startup.clone().try_lock_owned() else {
+        return;
+    };
     let workspace = workspace.clone();
     tauri::async_runtime::spawn(async move {
         if let Err(e) = workspace.sign_in(&email, &password).await {

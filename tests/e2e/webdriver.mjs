@@ -19,11 +19,18 @@ export const DRIVER_URL = process.env.E2E_WEBDRIVER_URL ?? "http://127.0.0.1:444
 export const ARTIFACTS = process.env.E2E_ARTIFACTS ?? "tests/e2e/artifacts";
 
 /** The W3C name of the property holding an element reference. */
-const ELEMENT = "element-6066-11e4-a58d-4d5d0c4e5f3e";
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+/** The id inside an element reference, or a clear error when the driver sent something else. */
+function elementId(ref, css) {
+  const id = ref?.[ELEMENT];
+  if (typeof id !== "string") throw new Error(`finding ${css}: unexpected element reference ${JSON.stringify(ref)}`);
+  return id;
+}
 
 /** W3C key codes for sendKeys. */
 export const Keys = {
-  NULL: "\uE000", // releases held modifiers
+  NULL: "\uE000", // releases held modifiers (not within one call in WebKitWebDriver; see type())
   BACKSPACE: "\uE003",
   TAB: "\uE004",
   ENTER: "\uE007",
@@ -103,13 +110,13 @@ export class Session {
   /** The first element matching a CSS selector; throws "no such element" if there is none. */
   async find(css) {
     const value = await this.#call("POST", "/element", { using: "css selector", value: css }, `finding ${css}`);
-    return value[ELEMENT];
+    return elementId(value, css);
   }
 
   /** All elements matching a CSS selector (possibly none). */
   async findAll(css) {
     const value = await this.#call("POST", "/elements", { using: "css selector", value: css }, `finding all ${css}`);
-    return value.map((ref) => ref[ELEMENT]);
+    return value.map((ref) => elementId(ref, css));
   }
 
   // The element methods below take a CSS selector and act on the first match.
@@ -127,7 +134,10 @@ export class Session {
 
   /** Replaces a field's content the way a user would: select all, delete, type. */
   async type(css, text) {
-    await this.sendKeys(css, Keys.CONTROL + "a" + Keys.NULL + Keys.BACKSPACE + text);
+    // Two calls: WebKitWebDriver ignores Keys.NULL inside one call, so Control would stay held
+    // for the text (Ctrl+X/Z would cut and undo). Modifiers are released at the end of a call.
+    await this.sendKeys(css, Keys.CONTROL + "a");
+    await this.sendKeys(css, Keys.BACKSPACE + text);
   }
 
   /** The rendered text of an element. */
@@ -145,6 +155,11 @@ export class Session {
   /** Runs a script in the page and returns its result. */
   async execute(script, args = []) {
     return this.#call("POST", "/execute/sync", { script, args }, "running a script in the page");
+  }
+
+  /** Runs an asynchronous script: it calls its last argument with the result. */
+  async executeAsync(script, args = []) {
+    return this.#call("POST", "/execute/async", { script, args }, "running an async script in the page");
   }
 
   /** The innerText of every element matching a selector, read in one go (no stale elements). */
@@ -200,9 +215,14 @@ export class Session {
   /**
    * Saves a PNG of the whole X screen to ARTIFACTS/name. Captured with imagemagick's
    * `import -window root` on the Xvfb display: WebDriver's own screenshot can show the previous
-   * frame. Waits ~300 ms first so the last change is painted.
+   * frame. So first wait for two animation frames (the page has produced a frame since the last
+   * DOM change) and then ~300 ms more for it to reach the X server (more on a loaded machine).
    */
   async screenshot(name) {
+    await this.executeAsync(
+      "const done = arguments[arguments.length - 1];" +
+        "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+    ).catch(() => {}); // best effort: a screenshot of a broken page is still worth having
     await sleep(300);
     await mkdir(ARTIFACTS, { recursive: true });
     const file = join(ARTIFACTS, name);

@@ -4,11 +4,16 @@
 use chrono::Utc;
 use rounds_client::{Config, Workspace};
 use rounds_domain::ErrorCode;
-use rounds_server::seed::{self, DEMO_CARE_COORDINATOR, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_PHYSICIAN};
+use rounds_server::seed::{
+    self, DEMO_CARE_COORDINATOR, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_PHYSICIAN,
+};
 use rounds_tests::{on_both_databases, TestServer};
 
 fn config(dir: &tempfile::TempDir, url: &str) -> Config {
-    Config { data_dir: dir.path().join("device"), server_url: url.to_string() }
+    Config {
+        data_dir: dir.path().join("device"),
+        server_url: url.to_string(),
+    }
 }
 
 on_both_databases! {
@@ -81,10 +86,17 @@ on_both_databases! {
 #[tokio::test]
 async fn sign_in_with_no_server_says_it_cannot_reach_it() {
     // A port nothing listens on: bind, take the port, release it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
     let dir = tempfile::tempdir().expect("dir");
     let ws = Workspace::open(&config(&dir, &format!("http://127.0.0.1:{port}"))).expect("open");
-    let err = ws.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect_err("no server");
+    let err = ws
+        .sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD)
+        .await
+        .expect_err("no server");
     assert_eq!(err.code, ErrorCode::ServerUnreachable);
     assert!(ws.session().expect("session").is_none());
 }
@@ -93,10 +105,23 @@ async fn sign_in_with_no_server_says_it_cannot_reach_it() {
 async fn bad_arguments_are_refused_with_typed_errors() {
     let dir = tempfile::tempdir().expect("dir");
     let ws = Workspace::open(&config(&dir, "http://127.0.0.1:9")).expect("open");
-    assert_eq!(ws.sign_in("", "").await.expect_err("empty").code, ErrorCode::InvalidInput);
-    assert_eq!(ws.sign_in(&"a".repeat(300), "x").await.expect_err("long").code, ErrorCode::InvalidInput);
-    assert_eq!(ws.patient("not-a-uuid").expect_err("signed out first").code, ErrorCode::NotSignedIn);
-    let remote = Workspace::open(&config(&dir, "http://rounds.example.org")).expect_err("plain http off-machine");
+    assert_eq!(
+        ws.sign_in("", "").await.expect_err("empty").code,
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(
+        ws.sign_in(&"a".repeat(300), "x")
+            .await
+            .expect_err("long")
+            .code,
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(
+        ws.patient("not-a-uuid").expect_err("signed out first").code,
+        ErrorCode::NotSignedIn
+    );
+    let remote = Workspace::open(&config(&dir, "http://rounds.example.org"))
+        .expect_err("plain http off-machine");
     assert_eq!(remote.code, ErrorCode::InvalidInput);
 }
 

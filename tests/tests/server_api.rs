@@ -12,22 +12,39 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0).single().expect("time")
+    Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0)
+        .single()
+        .expect("time")
 }
 
-async fn sign_in(http: &reqwest::Client, url: &str, email: &str, password: &str) -> reqwest::Response {
-    http.post(format!("{url}/auth/sign-in")).json(&json!({"email": email, "password": password})).send().await.expect("request")
+async fn sign_in(
+    http: &reqwest::Client,
+    url: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    http.post(format!("{url}/auth/sign-in"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("request")
 }
 
-async fn token(http: &reqwest::Client, url: &str, email: &str) -> String {
+async fn sign_in_token(http: &reqwest::Client, url: &str, email: &str) -> String {
     let resp = sign_in(http, url, email, DEMO_PASSWORD).await;
     assert_eq!(resp.status(), StatusCode::OK);
-    resp.json::<SignInResponse>().await.expect("sign-in body").token
+    resp.json::<SignInResponse>()
+        .await
+        .expect("sign-in body")
+        .token
 }
 
 async fn error(resp: reqwest::Response) -> (StatusCode, ErrorBody) {
     let status = resp.status();
-    (status, resp.json::<ErrorBody>().await.expect("typed error body"))
+    (
+        status,
+        resp.json::<ErrorBody>().await.expect("typed error body"),
+    )
 }
 
 on_both_databases! {
@@ -107,7 +124,7 @@ on_both_databases! {
         let (status, _) = error(http.get(&url).bearer_auth("made-up-token").send().await.expect("send")).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-        let token = token(&http, &server.url, DEMO_PHYSICIAN).await;
+        let token = sign_in_token(&http, &server.url, DEMO_PHYSICIAN).await;
         assert_eq!(http.get(&url).bearer_auth(&token).send().await.expect("send").status(), StatusCode::OK);
         clock.advance(Duration::hours(13));
         let (status, err) = error(http.get(&url).bearer_auth(&token).send().await.expect("send")).await;
@@ -118,7 +135,7 @@ on_both_databases! {
         seed::demo(db.storage.as_ref(), now()).await.expect("seed");
         let server = TestServer::start_with(db.storage.clone(), None).await;
         let http = reqwest::Client::new();
-        let token = token(&http, &server.url, DEMO_PHYSICIAN).await;
+        let token = sign_in_token(&http, &server.url, DEMO_PHYSICIAN).await;
 
         let mut seen = HashSet::new();
         let mut after: Option<PatientId> = None;
@@ -155,7 +172,7 @@ on_both_databases! {
         seed::demo(db.storage.as_ref(), now()).await.expect("seed");
         let server = TestServer::start_with(db.storage.clone(), None).await;
         let http = reqwest::Client::new();
-        let token = token(&http, &server.url, DEMO_PHYSICIAN).await;
+        let token = sign_in_token(&http, &server.url, DEMO_PHYSICIAN).await;
         let page: PatientPage = http.get(format!("{}/patients?limit=1", server.url)).bearer_auth(&token).send().await.expect("send").json().await.expect("json");
         let patient = &page.patients[0];
 
@@ -178,7 +195,7 @@ on_both_databases! {
         };
         let hash = rounds_server::auth::hash_password(DEMO_PASSWORD).expect("hash");
         db.storage.insert_practitioner(&outsider, &hash).await.expect("insert");
-        let outsider_token = token(&http, &server.url, "outsider@demo.rounds.health").await;
+        let outsider_token = sign_in_token(&http, &server.url, "outsider@demo.rounds.health").await;
         let (status, _) = error(http.get(format!("{}/patients/{}", server.url, patient.id)).bearer_auth(&outsider_token).send().await.expect("send")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "no existence leak outside the care team");
         let page: PatientPage = http.get(format!("{}/patients", server.url)).bearer_auth(&outsider_token).send().await.expect("send").json().await.expect("json");
@@ -187,5 +204,9 @@ on_both_databases! {
 }
 
 async fn page_org(db: &rounds_tests::Db) -> OrganizationId {
-    db.storage.organization_by_name(seed::DEMO_ORGANIZATION).await.expect("query").expect("demo org")
+    db.storage
+        .organization_by_name(seed::DEMO_ORGANIZATION)
+        .await
+        .expect("query")
+        .expect("demo org")
 }

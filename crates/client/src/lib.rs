@@ -48,7 +48,9 @@ pub struct Workspace {
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Workspace").field("server", &self.remote.base_url()).finish_non_exhaustive()
+        f.debug_struct("Workspace")
+            .field("server", &self.remote.base_url())
+            .finish_non_exhaustive()
     }
 }
 
@@ -62,10 +64,20 @@ impl Workspace {
     pub fn open_with_clock(config: &Config, clock: Clock) -> Result<Workspace> {
         let remote = remote::Remote::new(&config.server_url)?;
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            ClientError::new(ErrorCode::Internal, format!("cannot create the data folder {}: {e}", config.data_dir.display()))
+            ClientError::new(
+                ErrorCode::Internal,
+                format!(
+                    "cannot create the data folder {}: {e}",
+                    config.data_dir.display()
+                ),
+            )
         })?;
         let store = Store::open(&config.cache_path())?;
-        Ok(Workspace { store: Mutex::new(store), remote, clock })
+        Ok(Workspace {
+            store: Mutex::new(store),
+            remote,
+            clock,
+        })
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {
@@ -80,13 +92,16 @@ impl Workspace {
         if email.is_empty() || password.is_empty() {
             return Err(ClientError::invalid("enter your email and password"));
         }
-        if email.len() > rounds_domain::api::MAX_CREDENTIAL_LEN || password.len() > rounds_domain::api::MAX_CREDENTIAL_LEN {
+        if email.len() > rounds_domain::api::MAX_CREDENTIAL_LEN
+            || password.len() > rounds_domain::api::MAX_CREDENTIAL_LEN
+        {
             return Err(ClientError::invalid("email or password is too long"));
         }
         let signed_in = self.remote.sign_in(email, password).await?;
         let now = (self.clock)();
         let base = self.remote.base_url().to_string();
-        self.store().transaction(|tx| tx.set_session(&signed_in.practitioner, &base, now))?;
+        self.store()
+            .transaction(|tx| tx.set_session(&signed_in.practitioner, &base, now))?;
 
         let mut after = None;
         loop {
@@ -104,7 +119,8 @@ impl Workspace {
             }
         }
         tracing::info!("signed in; patients cached");
-        self.session()?.ok_or_else(|| ClientError::new(ErrorCode::Internal, "session was not recorded"))
+        self.session()?
+            .ok_or_else(|| ClientError::new(ErrorCode::Internal, "session was not recorded"))
     }
 
     /// Who is signed in on this device, if anyone. `online` is false when the cache was opened
@@ -112,7 +128,9 @@ impl Workspace {
     pub fn session(&self) -> Result<Option<SessionInfo>> {
         let store = self.store();
         let tx = store.read();
-        let Some(session) = tx.session()? else { return Ok(None) };
+        let Some(session) = tx.session()? else {
+            return Ok(None);
+        };
         let practitioner = tx.practitioner(session.practitioner_id)?;
         Ok(Some(SessionInfo {
             practitioner,
@@ -133,19 +151,28 @@ impl Workspace {
     pub fn search_patients(&self, query: &str, limit: u32) -> Result<Vec<PatientListItem>> {
         self.require_session()?;
         if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(ClientError::invalid(format!("search text is longer than {MAX_QUERY_CHARS} characters")));
+            return Err(ClientError::invalid(format!(
+                "search text is longer than {MAX_QUERY_CHARS} characters"
+            )));
         }
         if limit == 0 || limit > MAX_SEARCH_RESULTS {
-            return Err(ClientError::invalid(format!("limit must be between 1 and {MAX_SEARCH_RESULTS}")));
+            return Err(ClientError::invalid(format!(
+                "limit must be between 1 and {MAX_SEARCH_RESULTS}"
+            )));
         }
         Ok(self.store().read().search_patients(query, limit)?)
     }
 
     pub fn patient(&self, id: &str) -> Result<Patient> {
         self.require_session()?;
-        let id: PatientId = id.trim().parse().map_err(|_| ClientError::invalid("patient id must be a UUID"))?;
+        let id: PatientId = id
+            .trim()
+            .parse()
+            .map_err(|_| ClientError::invalid("patient id must be a UUID"))?;
         self.store().read().patient(id).map_err(|e| match e {
-            rounds_store::StoreError::NotFound => ClientError::new(ErrorCode::NotFound, "this patient is not on this device"),
+            rounds_store::StoreError::NotFound => {
+                ClientError::new(ErrorCode::NotFound, "this patient is not on this device")
+            }
             other => other.into(),
         })
     }

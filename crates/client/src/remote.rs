@@ -11,7 +11,8 @@ use url::Url;
 /// Accepts https:// anywhere and http:// only to this machine: PHI never crosses a network in
 /// clear text.
 pub fn check_server_url(raw: &str) -> Result<Url> {
-    let url = Url::parse(raw.trim()).map_err(|e| ClientError::invalid(format!("server address '{raw}' is not a URL: {e}")))?;
+    let url = Url::parse(raw.trim())
+        .map_err(|e| ClientError::invalid(format!("server address '{raw}' is not a URL: {e}")))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -42,8 +43,14 @@ impl Remote {
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(30))
             .build()
-            .map_err(|e| ClientError::new(ErrorCode::Internal, format!("cannot set up HTTP: {e}")))?;
-        Ok(Remote { http, base, token: Mutex::new(None) })
+            .map_err(|e| {
+                ClientError::new(ErrorCode::Internal, format!("cannot set up HTTP: {e}"))
+            })?;
+        Ok(Remote {
+            http,
+            base,
+            token: Mutex::new(None),
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -69,12 +76,23 @@ impl Remote {
     }
 
     fn url(&self, path: &str) -> Result<Url> {
-        self.base.join(path).map_err(|e| ClientError::new(ErrorCode::Internal, e.to_string()))
+        self.base
+            .join(path)
+            .map_err(|e| ClientError::new(ErrorCode::Internal, e.to_string()))
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignInResponse> {
-        let req = SignInRequest { email: email.into(), password: password.into() };
-        let resp = self.http.post(self.url("auth/sign-in")?).json(&req).send().await.map_err(unreachable)?;
+        let req = SignInRequest {
+            email: email.into(),
+            password: password.into(),
+        };
+        let resp = self
+            .http
+            .post(self.url("auth/sign-in")?)
+            .json(&req)
+            .send()
+            .await
+            .map_err(unreachable)?;
         let signed_in: SignInResponse = decode(resp).await?;
         if let Ok(mut t) = self.token.lock() {
             *t = Some(signed_in.token.clone());
@@ -84,30 +102,48 @@ impl Remote {
 
     pub async fn patients(&self, after: Option<PatientId>, limit: u32) -> Result<PatientPage> {
         let mut url = self.url("patients")?;
-        url.query_pairs_mut().append_pair("limit", &limit.to_string());
+        url.query_pairs_mut()
+            .append_pair("limit", &limit.to_string());
         if let Some(after) = after {
-            url.query_pairs_mut().append_pair("after", &after.to_string());
+            url.query_pairs_mut()
+                .append_pair("after", &after.to_string());
         }
-        let resp = self.http.get(url).bearer_auth(self.token()?).send().await.map_err(unreachable)?;
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(self.token()?)
+            .send()
+            .await
+            .map_err(unreachable)?;
         decode(resp).await
     }
 }
 
 fn unreachable(e: reqwest::Error) -> ClientError {
     tracing::warn!(error = %e, "server request failed");
-    ClientError::new(ErrorCode::ServerUnreachable, "cannot reach the Rounds server")
+    ClientError::new(
+        ErrorCode::ServerUnreachable,
+        "cannot reach the Rounds server",
+    )
 }
 
 async fn decode<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
     let status = resp.status();
     let bytes = resp.bytes().await.map_err(unreachable)?;
     if status.is_success() {
-        return serde_json::from_slice(&bytes)
-            .map_err(|e| ClientError::new(ErrorCode::BadResponse, format!("unexpected answer from the server: {e}")));
+        return serde_json::from_slice(&bytes).map_err(|e| {
+            ClientError::new(
+                ErrorCode::BadResponse,
+                format!("unexpected answer from the server: {e}"),
+            )
+        });
     }
     match serde_json::from_slice::<ErrorBody>(&bytes) {
         Ok(body) => Err(body.into()),
-        Err(_) => Err(ClientError::new(ErrorCode::BadResponse, format!("the server answered {status}"))),
+        Err(_) => Err(ClientError::new(
+            ErrorCode::BadResponse,
+            format!("the server answered {status}"),
+        )),
     }
 }
 
@@ -121,7 +157,12 @@ mod tests {
         assert!(check_server_url("http://localhost:8720").is_ok());
         assert!(check_server_url("http://[::1]:8720").is_ok());
         assert!(check_server_url("https://rounds.example.org").is_ok());
-        for bad in ["http://rounds.example.org", "http://10.0.0.5:8720", "ftp://127.0.0.1", "not a url"] {
+        for bad in [
+            "http://rounds.example.org",
+            "http://10.0.0.5:8720",
+            "ftp://127.0.0.1",
+            "not a url",
+        ] {
             let err = check_server_url(bad).expect_err(bad);
             assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}");
         }

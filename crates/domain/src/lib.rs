@@ -17,7 +17,7 @@ pub mod thread;
 
 pub use catalog::ComplaintCatalogEntry;
 pub use encounter::{Encounter, EncounterMode, EncounterStatus};
-pub use error::{ErrorCode, ErrorBody};
+pub use error::{ErrorBody, ErrorCode};
 pub use ids::*;
 pub use patient::{Allergy, Channel, Guardian, Medication, Patient, PatientListItem, Problem, Sex};
 pub use practitioner::{License, Practitioner, Role};

@@ -46,7 +46,10 @@ impl Role {
     pub fn is_licensed_clinician(&self) -> bool {
         matches!(
             self,
-            Role::Physician | Role::NursePractitioner | Role::PhysicianAssistant | Role::RegisteredNurse
+            Role::Physician
+                | Role::NursePractitioner
+                | Role::PhysicianAssistant
+                | Role::RegisteredNurse
         )
     }
 }
@@ -108,8 +111,18 @@ mod tests {
             email: "np@example.org".into(),
             roles: vec![Role::NursePractitioner],
             licenses: vec![
-                License { state: "CA".parse().expect("CA"), license_type: "APRN".into(), number: "A1".into(), expires_on: date("2027-01-31") },
-                License { state: "TX".parse().expect("TX"), license_type: "APRN".into(), number: "T1".into(), expires_on: date("2026-06-30") },
+                License {
+                    state: "CA".parse().expect("CA"),
+                    license_type: "APRN".into(),
+                    number: "A1".into(),
+                    expires_on: date("2027-01-31"),
+                },
+                License {
+                    state: "TX".parse().expect("TX"),
+                    license_type: "APRN".into(),
+                    number: "T1".into(),
+                    expires_on: date("2026-06-30"),
+                },
             ],
         }
     }
@@ -125,15 +138,22 @@ mod tests {
     #[test]
     fn expired_and_missing_licenses_do_not_cover() {
         let p = np();
-        assert!(p.license_for("TX".parse().expect("TX"), date("2026-11-22")).is_none());
-        assert!(p.license_for("NY".parse().expect("NY"), date("2026-11-22")).is_none());
+        assert!(p
+            .license_for("TX".parse().expect("TX"), date("2026-11-22"))
+            .is_none());
+        assert!(p
+            .license_for("NY".parse().expect("NY"), date("2026-11-22"))
+            .is_none());
     }
 
     #[test]
     fn role_names_round_trip() {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
-            assert_eq!(serde_json::to_value(r).expect("json"), serde_json::Value::String(r.as_str().into()));
+            assert_eq!(
+                serde_json::to_value(r).expect("json"),
+                serde_json::Value::String(r.as_str().into())
+            );
         }
         assert_eq!(Role::parse("surgeon"), None);
     }

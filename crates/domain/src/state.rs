@@ -71,8 +71,14 @@ mod tests {
 
     #[test]
     fn parses_known_codes_case_insensitively() {
-        assert_eq!("ca".parse::<UsState>().map(|s| s.to_string()), Ok("CA".to_string()));
-        assert_eq!("DC".parse::<UsState>().map(|s| s.to_string()), Ok("DC".to_string()));
+        assert_eq!(
+            "ca".parse::<UsState>().map(|s| s.to_string()),
+            Ok("CA".to_string())
+        );
+        assert_eq!(
+            "DC".parse::<UsState>().map(|s| s.to_string()),
+            Ok("DC".to_string())
+        );
     }
 
     #[test]

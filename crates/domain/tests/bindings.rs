@@ -15,10 +15,35 @@ fn export_all(dir: &Path) {
         )*};
     }
     export!(
-        ErrorBody, ErrorCode, SessionInfo, SignInRequest, Health, Practitioner, Role, License,
-        Patient, PatientListItem, Allergy, Medication, Problem, Guardian, Sex, Channel, UsState,
-        Encounter, EncounterMode, EncounterStatus, ComplaintCatalogEntry, Thread, ThreadStatus,
-        Message, MessageDirection, Task, TaskKind, TaskPriority, TaskStatus,
+        ErrorBody,
+        ErrorCode,
+        SessionInfo,
+        SignInRequest,
+        Health,
+        Practitioner,
+        Role,
+        License,
+        Patient,
+        PatientListItem,
+        Allergy,
+        Medication,
+        Problem,
+        Guardian,
+        Sex,
+        Channel,
+        UsState,
+        Encounter,
+        EncounterMode,
+        EncounterStatus,
+        ComplaintCatalogEntry,
+        Thread,
+        ThreadStatus,
+        Message,
+        MessageDirection,
+        Task,
+        TaskKind,
+        TaskPriority,
+        TaskStatus,
     );
 }
 
@@ -28,7 +53,10 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
             if name.ends_with(".ts") {
-                files.insert(name, std::fs::read_to_string(e.path()).expect("read binding"));
+                files.insert(
+                    name,
+                    std::fs::read_to_string(e.path()).expect("read binding"),
+                );
             }
         }
     }
@@ -44,7 +72,11 @@ fn ui_bindings_are_up_to_date() {
     let fresh = tempfile::tempdir().expect("tempdir");
     export_all(fresh.path());
     let generated = read_dir(fresh.path());
-    assert!(generated.len() >= 25, "expected the whole vocabulary, got {}", generated.len());
+    assert!(
+        generated.len() >= 25,
+        "expected the whole vocabulary, got {}",
+        generated.len()
+    );
 
     let target = committed_dir();
     if std::env::var_os("ROUNDS_UPDATE_BINDINGS").is_some() {
@@ -61,7 +93,14 @@ fn ui_bindings_are_up_to_date() {
         .iter()
         .filter(|(name, text)| committed.get(*name) != Some(*text))
         .map(|(name, _)| name)
-        .chain(committed.keys().filter(|name| !generated.contains_key(*name)))
+        .chain(
+            committed
+                .keys()
+                .filter(|name| !generated.contains_key(*name)),
+        )
         .collect();
-    assert!(stale.is_empty(), "ui/src/bindings is stale ({stale:?}): run `make bindings` and commit the result");
+    assert!(
+        stale.is_empty(),
+        "ui/src/bindings is stale ({stale:?}): run `make bindings` and commit the result"
+    );
 }

@@ -28,7 +28,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>) -> Self {
-        Self { storage, clock: Arc::new(SystemClock), session_ttl: chrono::Duration::hours(12) }
+        Self {
+            storage,
+            clock: Arc::new(SystemClock),
+            session_ttl: chrono::Duration::hours(12),
+        }
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {

@@ -29,17 +29,48 @@ pub struct SeedReport {
 }
 
 const FEMALE: &[&str] = &[
-    "Ava", "Sofia", "Maya", "Olivia", "Amara", "Priya", "Hannah", "Lucia", "Chloe", "Zoe", "Emma", "Grace", "Aaliyah",
-    "Mei", "Isabel", "Nora", "Leila", "Fatima", "Rosa", "Elena", "Keisha", "Ingrid", "Yuki", "Camila",
+    "Ava", "Sofia", "Maya", "Olivia", "Amara", "Priya", "Hannah", "Lucia", "Chloe", "Zoe", "Emma",
+    "Grace", "Aaliyah", "Mei", "Isabel", "Nora", "Leila", "Fatima", "Rosa", "Elena", "Keisha",
+    "Ingrid", "Yuki", "Camila",
 ];
 const MALE: &[&str] = &[
-    "Liam", "Noah", "Mateo", "Ethan", "Jamal", "Arjun", "Lucas", "Omar", "Daniel", "Kai", "Diego", "Samuel", "Hiro",
-    "Elijah", "Marcus", "Theo", "Andre", "Wei", "Julian", "Isaac", "Tomas", "Caleb", "Rafael", "Ben",
+    "Liam", "Noah", "Mateo", "Ethan", "Jamal", "Arjun", "Lucas", "Omar", "Daniel", "Kai", "Diego",
+    "Samuel", "Hiro", "Elijah", "Marcus", "Theo", "Andre", "Wei", "Julian", "Isaac", "Tomas",
+    "Caleb", "Rafael", "Ben",
 ];
 const FAMILY: &[&str] = &[
-    "Martinez", "Nguyen", "Johnson", "Okafor", "Kim", "Patel", "Garcia", "Williams", "Chen", "Haddad", "Novak",
-    "O'Brien", "Rossi", "Tanaka", "Hernandez", "Brown", "Singh", "Cohen", "Lopez", "Mensah", "Schmidt", "Davis",
-    "Ivanova", "Reyes", "Thompson", "Ali", "Walker", "Silva", "Kowalski", "Jensen", "Moreau", "Baker",
+    "Martinez",
+    "Nguyen",
+    "Johnson",
+    "Okafor",
+    "Kim",
+    "Patel",
+    "Garcia",
+    "Williams",
+    "Chen",
+    "Haddad",
+    "Novak",
+    "O'Brien",
+    "Rossi",
+    "Tanaka",
+    "Hernandez",
+    "Brown",
+    "Singh",
+    "Cohen",
+    "Lopez",
+    "Mensah",
+    "Schmidt",
+    "Davis",
+    "Ivanova",
+    "Reyes",
+    "Thompson",
+    "Ali",
+    "Walker",
+    "Silva",
+    "Kowalski",
+    "Jensen",
+    "Moreau",
+    "Baker",
 ];
 
 /// (state, area codes) where the demo patients live; weighted by repetition.
@@ -70,46 +101,187 @@ const ALLERGIES: &[(&str, &str)] = &[
 ];
 
 /// (problem, ICD-10-CM, medication with its dosage and RxNorm id when the problem has one).
-type ProblemSpec = (&'static str, &'static str, Option<(&'static str, &'static str, Option<&'static str>)>);
+type ProblemSpec = (
+    &'static str,
+    &'static str,
+    Option<(&'static str, &'static str, Option<&'static str>)>,
+);
 
 const CHILD_PROBLEMS: &[ProblemSpec] = &[
-    ("Mild intermittent asthma", "J45.20", Some(("Albuterol HFA 90 mcg/actuation", "2 puffs every 4 hours as needed", None))),
-    ("Atopic dermatitis", "L20.9", Some(("Hydrocortisone 1% cream", "Apply twice daily to affected areas", None))),
-    ("Allergic rhinitis", "J30.9", Some(("Cetirizine 5 mg/5 mL solution", "5 mL once daily", None))),
-    ("Attention-deficit hyperactivity disorder", "F90.9", Some(("Methylphenidate ER 18 mg", "Once every morning", None))),
+    (
+        "Mild intermittent asthma",
+        "J45.20",
+        Some((
+            "Albuterol HFA 90 mcg/actuation",
+            "2 puffs every 4 hours as needed",
+            None,
+        )),
+    ),
+    (
+        "Atopic dermatitis",
+        "L20.9",
+        Some((
+            "Hydrocortisone 1% cream",
+            "Apply twice daily to affected areas",
+            None,
+        )),
+    ),
+    (
+        "Allergic rhinitis",
+        "J30.9",
+        Some(("Cetirizine 5 mg/5 mL solution", "5 mL once daily", None)),
+    ),
+    (
+        "Attention-deficit hyperactivity disorder",
+        "F90.9",
+        Some(("Methylphenidate ER 18 mg", "Once every morning", None)),
+    ),
     ("Recurrent acute otitis media", "H66.93", None),
-    ("Functional constipation", "K59.04", Some(("Polyethylene glycol 3350", "8.5 g daily in 4-8 oz of fluid", None))),
-    ("Food allergy", "Z91.010", Some(("Epinephrine auto-injector 0.15 mg", "Inject once as needed for anaphylaxis", None))),
+    (
+        "Functional constipation",
+        "K59.04",
+        Some((
+            "Polyethylene glycol 3350",
+            "8.5 g daily in 4-8 oz of fluid",
+            None,
+        )),
+    ),
+    (
+        "Food allergy",
+        "Z91.010",
+        Some((
+            "Epinephrine auto-injector 0.15 mg",
+            "Inject once as needed for anaphylaxis",
+            None,
+        )),
+    ),
 ];
 
 const ADULT_PROBLEMS: &[ProblemSpec] = &[
-    ("Essential hypertension", "I10", Some(("Lisinopril 10 mg tablet", "1 tablet daily", Some("314076")))),
-    ("Type 2 diabetes mellitus without complications", "E11.9", Some(("Metformin 500 mg tablet", "1 tablet twice daily with meals", Some("861007")))),
-    ("Hyperlipidemia", "E78.5", Some(("Atorvastatin 20 mg tablet", "1 tablet at bedtime", Some("617310")))),
-    ("Hypothyroidism", "E03.9", Some(("Levothyroxine 50 mcg tablet", "1 tablet daily before breakfast", None))),
-    ("Gastro-esophageal reflux disease", "K21.9", Some(("Omeprazole 20 mg capsule", "1 capsule daily before breakfast", None))),
-    ("Major depressive disorder, single episode", "F32.9", Some(("Sertraline 50 mg tablet", "1 tablet daily", Some("312941")))),
+    (
+        "Essential hypertension",
+        "I10",
+        Some(("Lisinopril 10 mg tablet", "1 tablet daily", Some("314076"))),
+    ),
+    (
+        "Type 2 diabetes mellitus without complications",
+        "E11.9",
+        Some((
+            "Metformin 500 mg tablet",
+            "1 tablet twice daily with meals",
+            Some("861007"),
+        )),
+    ),
+    (
+        "Hyperlipidemia",
+        "E78.5",
+        Some((
+            "Atorvastatin 20 mg tablet",
+            "1 tablet at bedtime",
+            Some("617310"),
+        )),
+    ),
+    (
+        "Hypothyroidism",
+        "E03.9",
+        Some((
+            "Levothyroxine 50 mcg tablet",
+            "1 tablet daily before breakfast",
+            None,
+        )),
+    ),
+    (
+        "Gastro-esophageal reflux disease",
+        "K21.9",
+        Some((
+            "Omeprazole 20 mg capsule",
+            "1 capsule daily before breakfast",
+            None,
+        )),
+    ),
+    (
+        "Major depressive disorder, single episode",
+        "F32.9",
+        Some(("Sertraline 50 mg tablet", "1 tablet daily", Some("312941"))),
+    ),
     ("Generalized anxiety disorder", "F41.1", None),
     ("Obesity", "E66.9", None),
-    ("Migraine without aura", "G43.009", Some(("Sumatriptan 50 mg tablet", "1 tablet at onset, may repeat once after 2 hours", None))),
-    ("Asthma, mild persistent", "J45.30", Some(("Fluticasone HFA 110 mcg/actuation", "2 puffs twice daily", None))),
+    (
+        "Migraine without aura",
+        "G43.009",
+        Some((
+            "Sumatriptan 50 mg tablet",
+            "1 tablet at onset, may repeat once after 2 hours",
+            None,
+        )),
+    ),
+    (
+        "Asthma, mild persistent",
+        "J45.30",
+        Some((
+            "Fluticasone HFA 110 mcg/actuation",
+            "2 puffs twice daily",
+            None,
+        )),
+    ),
     ("Low back pain", "M54.50", None),
 ];
 
-const CHILD_COMPLAINTS: &[&str] = &["fever", "sore_throat", "ear_pain", "cough", "rash", "vomiting", "pink_eye"];
-const ADULT_COMPLAINTS: &[&str] = &["sore_throat", "cough", "urinary_symptoms", "back_pain", "headache", "medication_refill", "sinus_congestion"];
+const CHILD_COMPLAINTS: &[&str] = &[
+    "fever",
+    "sore_throat",
+    "ear_pain",
+    "cough",
+    "rash",
+    "vomiting",
+    "pink_eye",
+];
+const ADULT_COMPLAINTS: &[&str] = &[
+    "sore_throat",
+    "cough",
+    "urinary_symptoms",
+    "back_pain",
+    "headache",
+    "medication_refill",
+    "sinus_congestion",
+];
 
 const CHILD_THREADS: &[&[&str]] = &[
-    &["Hi, my son has had a fever of 101.5 since last night.", "He is drinking fluids but not eating much.", "Should we bring him in or can we manage at home?"],
-    &["My daughter has a red, itchy rash on her arms after a new soap.", "No fever. Can I use the hydrocortisone cream we have?"],
-    &["She keeps pulling at her left ear and cried most of the night.", "Temperature 100.8 this morning."],
-    &["Can we get a refill of the albuterol inhaler? We are down to the last one.", "His cough is worse at night this week."],
+    &[
+        "Hi, my son has had a fever of 101.5 since last night.",
+        "He is drinking fluids but not eating much.",
+        "Should we bring him in or can we manage at home?",
+    ],
+    &[
+        "My daughter has a red, itchy rash on her arms after a new soap.",
+        "No fever. Can I use the hydrocortisone cream we have?",
+    ],
+    &[
+        "She keeps pulling at her left ear and cried most of the night.",
+        "Temperature 100.8 this morning.",
+    ],
+    &[
+        "Can we get a refill of the albuterol inhaler? We are down to the last one.",
+        "His cough is worse at night this week.",
+    ],
 ];
 const ADULT_THREADS: &[&[&str]] = &[
-    &["I need a refill of my lisinopril, I have 3 days left.", "Blood pressure at home has been around 128/82."],
-    &["Burning when I pee since yesterday and I need to go all the time.", "No fever. Is this something you can treat by message?"],
-    &["Sore throat for 4 days, hurts to swallow, no cough.", "Temperature was 100.9 this morning."],
-    &["My sugars have been running 180-220 in the mornings.", "Should I change how I take the metformin?"],
+    &[
+        "I need a refill of my lisinopril, I have 3 days left.",
+        "Blood pressure at home has been around 128/82.",
+    ],
+    &[
+        "Burning when I pee since yesterday and I need to go all the time.",
+        "No fever. Is this something you can treat by message?",
+    ],
+    &[
+        "Sore throat for 4 days, hurts to swallow, no cough.",
+        "Temperature was 100.9 this morning.",
+    ],
+    &[
+        "My sugars have been running 180-220 in the mornings.",
+        "Should I change how I take the metformin?",
+    ],
 ];
 
 struct Demo {
@@ -120,7 +292,9 @@ struct Demo {
 
 fn license(state: &str, kind: &str, number: &str, expires_on: NaiveDate) -> Result<License> {
     Ok(License {
-        state: state.parse().map_err(|e: state::UnknownState| StorageError::InvalidData(e.to_string()))?,
+        state: state
+            .parse()
+            .map_err(|e: state::UnknownState| StorageError::InvalidData(e.to_string()))?,
         license_type: kind.into(),
         number: number.into(),
         expires_on,
@@ -133,14 +307,23 @@ fn millis(t: DateTime<Utc>) -> u64 {
 
 /// Creates the demo organisation unless it exists. `now` anchors ages, expiries and histories.
 pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedReport> {
-    if storage.organization_by_name(DEMO_ORGANIZATION).await?.is_some() {
-        return Ok(SeedReport { created: false, counts: storage.counts().await? });
+    if storage
+        .organization_by_name(DEMO_ORGANIZATION)
+        .await?
+        .is_some()
+    {
+        return Ok(SeedReport {
+            created: false,
+            counts: storage.counts().await?,
+        });
     }
     let today = now.date_naive();
     let ms = millis(now);
     let years = |n: i64| today + Duration::days(365 * n);
     let org = OrganizationId::new_v7(ms);
-    storage.create_organization(org, DEMO_ORGANIZATION, now).await?;
+    storage
+        .create_organization(org, DEMO_ORGANIZATION, now)
+        .await?;
 
     let physician = Practitioner {
         id: PractitionerId::new_v7(ms),
@@ -180,14 +363,25 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
         licenses: vec![],
     };
     // One hash for the three demo accounts: Argon2id is deliberately slow.
-    let hash = hash_password(DEMO_PASSWORD).map_err(|e| StorageError::InvalidData(e.body.message))?;
+    let hash =
+        hash_password(DEMO_PASSWORD).map_err(|e| StorageError::InvalidData(e.body.message))?;
     for p in [&physician, &np, &coordinator] {
         storage.insert_practitioner(p, &hash).await?;
     }
     let members = vec![physician.id, np.id, coordinator.id];
     let demo = Demo { org, physician, np };
-    let peds = CareTeam { id: CareTeamId::new_v7(ms), organization_id: org, name: "Pediatric SMS care".into(), members: members.clone() };
-    let adults = CareTeam { id: CareTeamId::new_v7(ms), organization_id: org, name: "Adult primary care".into(), members };
+    let peds = CareTeam {
+        id: CareTeamId::new_v7(ms),
+        organization_id: org,
+        name: "Pediatric SMS care".into(),
+        members: members.clone(),
+    };
+    let adults = CareTeam {
+        id: CareTeamId::new_v7(ms),
+        organization_id: org,
+        name: "Adult primary care".into(),
+        members,
+    };
     storage.insert_care_team(&peds).await?;
     storage.insert_care_team(&adults).await?;
 
@@ -199,57 +393,109 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
         storage.insert_patient(org, team, &patient).await?;
         history(storage, &demo, &mut rng, &patient, child, now).await?;
     }
-    Ok(SeedReport { created: true, counts: storage.counts().await? })
+    Ok(SeedReport {
+        created: true,
+        counts: storage.counts().await?,
+    })
 }
 
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
     &items[rng.gen_range(0..items.len())]
 }
 
-fn demo_patient(rng: &mut StdRng, i: usize, child: bool, today: NaiveDate, ms: u64) -> Result<Patient> {
+fn demo_patient(
+    rng: &mut StdRng,
+    i: usize,
+    child: bool,
+    today: NaiveDate,
+    ms: u64,
+) -> Result<Patient> {
     let female = rng.gen_bool(0.5);
     let given = *pick(rng, if female { FEMALE } else { MALE });
     let family = *pick(rng, FAMILY);
-    let age_days = if child { rng.gen_range(60..(17 * 365)) } else { rng.gen_range((18 * 365)..(88 * 365)) };
+    let age_days = if child {
+        rng.gen_range(60..(17 * 365))
+    } else {
+        rng.gen_range((18 * 365)..(88 * 365))
+    };
     let birth_date = today - Duration::days(age_days);
     let (state, areas) = *pick(rng, PLACES);
-    let phone = format!("+1{}5550{:03}", pick(rng, areas), 100 + rng.gen_range(0..100));
+    let phone = format!(
+        "+1{}5550{:03}",
+        pick(rng, areas),
+        100 + rng.gen_range(0..100)
+    );
 
     let mut allergies = Vec::new();
     if rng.gen_bool(0.6) {
         let mut pool: Vec<&(&str, &str)> = ALLERGIES.iter().collect();
         pool.shuffle(rng);
         for (substance, reaction) in pool.into_iter().take(rng.gen_range(1..=2)) {
-            allergies.push(Allergy { substance: (*substance).into(), reaction: Some((*reaction).into()) });
+            allergies.push(Allergy {
+                substance: (*substance).into(),
+                reaction: Some((*reaction).into()),
+            });
         }
     }
-    let specs = if child { CHILD_PROBLEMS } else { ADULT_PROBLEMS };
-    let count = if child { rng.gen_range(0..=2) } else { rng.gen_range(0..=4) };
+    let specs = if child {
+        CHILD_PROBLEMS
+    } else {
+        ADULT_PROBLEMS
+    };
+    let count = if child {
+        rng.gen_range(0..=2)
+    } else {
+        rng.gen_range(0..=4)
+    };
     let mut chosen: Vec<&ProblemSpec> = specs.iter().collect();
     chosen.shuffle(rng);
     let (mut problems, mut medications) = (Vec::new(), Vec::new());
     for (description, icd10, med) in chosen.into_iter().take(count) {
-        problems.push(Problem { description: (*description).into(), icd10: Some((*icd10).into()) });
+        problems.push(Problem {
+            description: (*description).into(),
+            icd10: Some((*icd10).into()),
+        });
         if let Some((name, dosage, rxnorm)) = med {
-            medications.push(Medication { name: (*name).into(), dosage: (*dosage).into(), rxnorm: rxnorm.map(Into::into) });
+            medications.push(Medication {
+                name: (*name).into(),
+                dosage: (*dosage).into(),
+                rxnorm: rxnorm.map(Into::into),
+            });
         }
     }
     let mother = rng.gen_bool(0.6);
     let guardian = child.then(|| Guardian {
         name: format!("{} {family}", pick(rng, if mother { FEMALE } else { MALE })),
-        relationship: if mother { "Mother".into() } else { "Father".into() },
+        relationship: if mother {
+            "Mother".into()
+        } else {
+            "Father".into()
+        },
         phone: phone.clone(),
     });
     Ok(Patient {
         id: PatientId::new_v7(ms + i as u64),
-        mrn: format!("{}", 4_100_000 + i * 37 + (birth_date.ordinal() as usize % 7)),
+        mrn: format!(
+            "{}",
+            4_100_000 + i * 37 + (birth_date.ordinal() as usize % 7)
+        ),
         given_name: given.into(),
         family_name: family.into(),
         birth_date,
         sex: if female { Sex::Female } else { Sex::Male },
         phone: Some(phone),
-        email: (!child).then(|| format!("{}.{}@example.com", given.to_lowercase(), family.to_lowercase().replace('\'', ""))),
-        preferred_channel: if child || rng.gen_bool(0.6) { Channel::Sms } else { *pick(rng, &[Channel::Chat, Channel::Phone, Channel::Email]) },
+        email: (!child).then(|| {
+            format!(
+                "{}.{}@example.com",
+                given.to_lowercase(),
+                family.to_lowercase().replace('\'', "")
+            )
+        }),
+        preferred_channel: if child || rng.gen_bool(0.6) {
+            Channel::Sms
+        } else {
+            *pick(rng, &[Channel::Chat, Channel::Phone, Channel::Email])
+        },
         current_state: license(state, "", "", today)?.state,
         guardian,
         allergies,
@@ -260,15 +506,51 @@ fn demo_patient(rng: &mut StdRng, i: usize, child: bool, today: NaiveDate, ms: u
 }
 
 /// Past encounters, a message thread for some, and open tasks.
-async fn history(storage: &dyn Storage, demo: &Demo, rng: &mut StdRng, p: &Patient, child: bool, now: DateTime<Utc>) -> Result<()> {
-    let service_line = if child { "pediatric_sms" } else { "adult_primary" };
-    let complaints = if child { CHILD_COMPLAINTS } else { ADULT_COMPLAINTS };
-    let encounters = if rng.gen_bool(0.6) { rng.gen_range(1..=3) } else { 0 };
+async fn history(
+    storage: &dyn Storage,
+    demo: &Demo,
+    rng: &mut StdRng,
+    p: &Patient,
+    child: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let service_line = if child {
+        "pediatric_sms"
+    } else {
+        "adult_primary"
+    };
+    let complaints = if child {
+        CHILD_COMPLAINTS
+    } else {
+        ADULT_COMPLAINTS
+    };
+    let encounters = if rng.gen_bool(0.6) {
+        rng.gen_range(1..=3)
+    } else {
+        0
+    };
     for _ in 0..encounters {
-        let started_at = now - Duration::days(rng.gen_range(7..720)) - Duration::minutes(rng.gen_range(0..600));
-        let author = if rng.gen_bool(0.5) { &demo.physician } else { &demo.np };
+        let started_at =
+            now - Duration::days(rng.gen_range(7..720)) - Duration::minutes(rng.gen_range(0..600));
+        let author = if rng.gen_bool(0.5) {
+            &demo.physician
+        } else {
+            &demo.np
+        };
         let complaint = *pick(rng, complaints);
-        let mode = if child { EncounterMode::Async } else { *pick(rng, &[EncounterMode::Video, EncounterMode::Phone, EncounterMode::Async, EncounterMode::InPerson]) };
+        let mode = if child {
+            EncounterMode::Async
+        } else {
+            *pick(
+                rng,
+                &[
+                    EncounterMode::Video,
+                    EncounterMode::Phone,
+                    EncounterMode::Async,
+                    EncounterMode::InPerson,
+                ],
+            )
+        };
         let e = Encounter {
             id: EncounterId::new_v7(millis(started_at)),
             patient_id: p.id,
@@ -293,7 +575,15 @@ async fn history(storage: &dyn Storage, demo: &Demo, rng: &mut StdRng, p: &Patie
     if rng.gen_bool(0.18) {
         let script = *pick(rng, if child { CHILD_THREADS } else { ADULT_THREADS });
         let start = now - Duration::minutes(rng.gen_range(5..(3 * 24 * 60)));
-        let status = *pick(rng, &[ThreadStatus::Open, ThreadStatus::Open, ThreadStatus::AwaitingReview, ThreadStatus::Closed]);
+        let status = *pick(
+            rng,
+            &[
+                ThreadStatus::Open,
+                ThreadStatus::Open,
+                ThreadStatus::AwaitingReview,
+                ThreadStatus::Closed,
+            ],
+        );
         let mut at = start;
         let thread_id = ThreadId::new_v7(millis(start));
         let mut messages = Vec::new();
@@ -336,20 +626,47 @@ async fn history(storage: &dyn Storage, demo: &Demo, rng: &mut StdRng, p: &Patie
     }
 
     if rng.gen_bool(0.12) {
-        let (kind, queue, description) = *pick(rng, &[
-            (TaskKind::RefillRequest, Role::NursePractitioner, "Refill request: review medication list and renew"),
-            (TaskKind::LabFollowUp, Role::Physician, "Abnormal lab result: review and contact patient"),
-            (TaskKind::Scheduling, Role::CareCoordinator, "Schedule follow-up visit in 2 weeks"),
-            (TaskKind::Outreach, Role::CareCoordinator, "Annual wellness outreach: patient is due"),
-            (TaskKind::ReviewThread, Role::NursePractitioner, "Review message thread and reply"),
-        ]);
+        let (kind, queue, description) = *pick(
+            rng,
+            &[
+                (
+                    TaskKind::RefillRequest,
+                    Role::NursePractitioner,
+                    "Refill request: review medication list and renew",
+                ),
+                (
+                    TaskKind::LabFollowUp,
+                    Role::Physician,
+                    "Abnormal lab result: review and contact patient",
+                ),
+                (
+                    TaskKind::Scheduling,
+                    Role::CareCoordinator,
+                    "Schedule follow-up visit in 2 weeks",
+                ),
+                (
+                    TaskKind::Outreach,
+                    Role::CareCoordinator,
+                    "Annual wellness outreach: patient is due",
+                ),
+                (
+                    TaskKind::ReviewThread,
+                    Role::NursePractitioner,
+                    "Review message thread and reply",
+                ),
+            ],
+        );
         let task = Task {
             id: TaskId::new_v7(millis(now)),
             kind,
             patient_id: p.id,
             queue,
             license_state: p.current_state,
-            priority: if rng.gen_bool(0.2) { TaskPriority::Urgent } else { TaskPriority::Routine },
+            priority: if rng.gen_bool(0.2) {
+                TaskPriority::Urgent
+            } else {
+                TaskPriority::Routine
+            },
             status: TaskStatus::Ready,
             owner_id: None,
             description: description.into(),

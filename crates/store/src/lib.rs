@@ -65,8 +65,10 @@ impl Store {
     fn init(mut conn: Connection) -> Result<Store> {
         // Reading the schema is the first thing that touches the file: a file that is not a
         // database (or is damaged) fails here, before anything is written.
-        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
-            .map_err(corrupt_or)?;
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(corrupt_or)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "busy_timeout", 5000)?;
         migrate::check_and_apply(&mut conn)?;
@@ -91,7 +93,9 @@ impl Store {
 
     /// The migrations recorded in this database, oldest first (for diagnostics and tests).
     pub fn applied_migrations(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("SELECT name FROM schema_migrations ORDER BY version")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM schema_migrations ORDER BY version")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -21,7 +21,10 @@ fn checksum(sql: &str) -> String {
 pub(crate) fn check_and_apply(conn: &mut Connection) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > SCHEMA_VERSION {
-        return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
+        return Err(StoreError::TooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
     }
 
     let has_table: bool = conn
@@ -34,16 +37,30 @@ pub(crate) fn check_and_apply(conn: &mut Connection) -> Result<()> {
         .unwrap_or(false);
 
     if has_table {
-        let mut stmt = conn.prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version")?;
+        let mut stmt =
+            conn.prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version")?;
         let applied = stmt
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         for (version, name, sum) in applied {
-            let shipped = usize::try_from(version - 1).ok().and_then(|i| MIGRATIONS.get(i));
+            let shipped = usize::try_from(version - 1)
+                .ok()
+                .and_then(|i| MIGRATIONS.get(i));
             match shipped {
                 Some((shipped_name, sql)) if *shipped_name == name && checksum(sql) == sum => {}
                 Some(_) => return Err(StoreError::MigrationEdited { name }),
-                None => return Err(StoreError::TooNew { found: version, supported: SCHEMA_VERSION }),
+                None => {
+                    return Err(StoreError::TooNew {
+                        found: version,
+                        supported: SCHEMA_VERSION,
+                    })
+                }
             }
         }
     } else if found != 0 {

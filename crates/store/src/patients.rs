@@ -6,7 +6,8 @@ use rounds_domain::patient::phone_digits;
 use rounds_domain::{Patient, PatientId, PatientListItem};
 use rusqlite::{OptionalExtension, Row};
 
-const LIST_COLUMNS: &str = "p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.phone, p.current_state";
+const LIST_COLUMNS: &str =
+    "p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.phone, p.current_state";
 
 /// National phone digits: a leading US country code is dropped so "+1 415..." and "415..." match.
 fn national_digits(phone: &str) -> String {
@@ -70,7 +71,9 @@ impl Tx<'_> {
     }
 
     pub fn patient_count(&self) -> Result<u32> {
-        Ok(self.conn.query_row("SELECT count(*) FROM patients", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM patients", [], |r| r.get(0))?)
     }
 
     /// Type-ahead search by name, MRN, date of birth or phone. Every word of the query must
@@ -110,8 +113,13 @@ pub fn parse_search(query: &str) -> String {
     let mut terms: Vec<String> = Vec::new();
     // A phone number typed with spaces, "(212) 555 01", is one number, not three words.
     let trimmed = query.trim();
-    let only_phone_chars = trimmed.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    if only_phone_chars && trimmed.contains(' ') && !trimmed.split_whitespace().any(|w| as_date(w).is_some()) {
+    let only_phone_chars = trimmed
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if only_phone_chars
+        && trimmed.contains(' ')
+        && !trimmed.split_whitespace().any(|w| as_date(w).is_some())
+    {
         let digits = national_digits(trimmed);
         if !digits.is_empty() {
             return format!("\"{digits}\"*");
@@ -124,7 +132,9 @@ pub fn parse_search(query: &str) -> String {
         }
         let digits = phone_digits(word);
         let is_phone_like = !digits.is_empty()
-            && word.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c))
+            && word
+                .chars()
+                .all(|c| c.is_ascii_digit() || "+-().".contains(c))
             && word.chars().any(|c| !c.is_ascii_digit());
         if is_phone_like {
             terms.push(national_digits(word));
@@ -146,7 +156,11 @@ pub fn parse_search(query: &str) -> String {
 
 fn as_date(word: &str) -> Option<String> {
     let parts: Vec<&str> = word.split(['/', '-']).collect();
-    if parts.len() != 3 || !parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
+    if parts.len() != 3
+        || !parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
     let (y, m, d) = if parts[0].len() == 4 {
@@ -188,7 +202,11 @@ fn patient_from_row(r: &Row<'_>) -> Result<Patient> {
         email: r.get(7)?,
         preferred_channel: parse_enum(&r.get::<_, String>(8)?)?,
         current_state: parse(&r.get::<_, String>(9)?, "state")?,
-        guardian: r.get::<_, Option<String>>(10)?.as_deref().map(from_json).transpose()?,
+        guardian: r
+            .get::<_, Option<String>>(10)?
+            .as_deref()
+            .map(from_json)
+            .transpose()?,
         allergies: from_json(&r.get::<_, String>(11)?)?,
         medications: from_json(&r.get::<_, String>(12)?)?,
         problems: from_json(&r.get::<_, String>(13)?)?,
@@ -205,7 +223,10 @@ mod tests {
         assert_eq!(parse_search("ann lee"), "\"ann\"* \"lee\"*");
         assert_eq!(parse_search("  "), "");
         // FTS syntax typed by a user is searched for, never executed.
-        assert_eq!(parse_search("a\" OR NEAR(b"), "\"a\"* \"OR\"* \"NEAR\"* \"b\"*");
+        assert_eq!(
+            parse_search("a\" OR NEAR(b"),
+            "\"a\"* \"OR\"* \"NEAR\"* \"b\"*"
+        );
     }
 
     #[test]

@@ -80,8 +80,15 @@ impl Tx<'_> {
     }
 
     /// Replaces one service line's catalog with `entries` (code sets are read-only snapshots).
-    pub fn replace_catalog(&self, service_line: &str, entries: &[ComplaintCatalogEntry]) -> Result<()> {
-        self.conn.execute("DELETE FROM complaint_catalog WHERE service_line = ?1", [service_line])?;
+    pub fn replace_catalog(
+        &self,
+        service_line: &str,
+        entries: &[ComplaintCatalogEntry],
+    ) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM complaint_catalog WHERE service_line = ?1",
+            [service_line],
+        )?;
         let mut stmt = self.conn.prepare_cached(
             "INSERT INTO complaint_catalog (service_line, code, label, rank, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
@@ -99,9 +106,9 @@ impl Tx<'_> {
 
     /// A service line's complaints in catalog order.
     pub fn catalog(&self, service_line: &str) -> Result<Vec<ComplaintCatalogEntry>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT body FROM complaint_catalog WHERE service_line = ?1 ORDER BY rank, code")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM complaint_catalog WHERE service_line = ?1 ORDER BY rank, code",
+        )?;
         let rows = stmt.query_map([service_line], |r| r.get::<_, String>(0))?;
         rows.map(|r| from_json(&r?)).collect()
     }
@@ -199,7 +206,11 @@ impl Tx<'_> {
              FROM tasks WHERE queue = ?1 AND status IN (?2, ?3) ORDER BY due_at",
         )?;
         let rows = stmt.query_map(
-            (queue.as_str(), enum_str(&TaskStatus::Ready)?, enum_str(&TaskStatus::InProgress)?),
+            (
+                queue.as_str(),
+                enum_str(&TaskStatus::Ready)?,
+                enum_str(&TaskStatus::InProgress)?,
+            ),
             |r| Ok(task_from_row(r)),
         )?;
         rows.map(|r| r?).collect()
@@ -242,7 +253,11 @@ fn encounter_from_row(r: &Row<'_>) -> Result<Encounter> {
         chief_complaints: from_json(&r.get::<_, String>(7)?)?,
         note: r.get(8)?,
         started_at: time(&r.get::<_, String>(9)?)?,
-        signed_at: r.get::<_, Option<String>>(10)?.as_deref().map(time).transpose()?,
+        signed_at: r
+            .get::<_, Option<String>>(10)?
+            .as_deref()
+            .map(time)
+            .transpose()?,
         version: r.get(11)?,
     })
 }
@@ -277,7 +292,8 @@ fn task_from_row(r: &Row<'_>) -> Result<Task> {
         id: parse(&r.get::<_, String>(0)?, "task id")?,
         kind: parse_enum(&r.get::<_, String>(1)?)?,
         patient_id: parse(&r.get::<_, String>(2)?, "patient id")?,
-        queue: Role::parse(&queue).ok_or_else(|| StoreError::InvalidData(format!("role '{queue}'")))?,
+        queue: Role::parse(&queue)
+            .ok_or_else(|| StoreError::InvalidData(format!("role '{queue}'")))?,
         license_state: parse(&r.get::<_, String>(4)?, "state")?,
         priority: parse_enum(&r.get::<_, String>(5)?)?,
         status: parse_enum(&r.get::<_, String>(6)?)?,

@@ -16,7 +16,12 @@ pub struct LocalSession {
 impl Tx<'_> {
     /// Records `practitioner` as the signed-in user. A different user than before gets an empty
     /// cache: one clinician's downloaded patients are never shown to the next.
-    pub fn set_session(&self, practitioner: &Practitioner, server_url: &str, now: DateTime<Utc>) -> Result<()> {
+    pub fn set_session(
+        &self,
+        practitioner: &Practitioner,
+        server_url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         if let Some(previous) = self.session()? {
             if previous.practitioner_id != practitioner.id {
                 self.clear_clinical_data()?;
@@ -38,10 +43,18 @@ impl Tx<'_> {
             .query_row(
                 "SELECT practitioner_id, server_url, signed_in_at FROM local_session WHERE id = 1",
                 [],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
             )
             .optional()?;
-        let Some((id, server_url, at)) = row else { return Ok(None) };
+        let Some((id, server_url, at)) = row else {
+            return Ok(None);
+        };
         Ok(Some(LocalSession {
             practitioner_id: crate::codec::parse(&id, "practitioner id")?,
             server_url,

@@ -15,9 +15,15 @@ fn patient(n: u64, given: &str, family: &str, dob: &str, phone: &str) -> Patient
         preferred_channel: Channel::Sms,
         current_state: "CA".parse().expect("CA"),
         guardian: None,
-        allergies: vec![Allergy { substance: "Penicillin".into(), reaction: Some("Hives".into()) }],
+        allergies: vec![Allergy {
+            substance: "Penicillin".into(),
+            reaction: Some("Hives".into()),
+        }],
         medications: vec![],
-        problems: vec![Problem { description: "Asthma".into(), icd10: Some("J45.909".into()) }],
+        problems: vec![Problem {
+            description: "Asthma".into(),
+            icd10: Some("J45.909".into()),
+        }],
         version: 1,
     }
 }
@@ -73,7 +79,10 @@ fn fresh_database_gets_every_migration_once() {
     let path = dir.path().join("cache.sqlite3");
     drop(Store::open(&path).expect("first open"));
     let store = Store::open(&path).expect("second open");
-    assert_eq!(store.applied_migrations().expect("list").len() as i64, SCHEMA_VERSION);
+    assert_eq!(
+        store.applied_migrations().expect("list").len() as i64,
+        SCHEMA_VERSION
+    );
 }
 
 #[test]
@@ -83,7 +92,8 @@ fn refuses_a_database_from_a_newer_version_and_leaves_it_untouched() {
     drop(Store::open(&path).expect("open"));
     {
         let conn = rusqlite::Connection::open(&path).expect("raw open");
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).expect("bump");
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .expect("bump");
     }
     let before = std::fs::read(&path).expect("read");
     match Store::open(&path) {
@@ -92,7 +102,11 @@ fn refuses_a_database_from_a_newer_version_and_leaves_it_untouched() {
         }
         other => panic!("expected TooNew, got {other:?}"),
     }
-    assert_eq!(std::fs::read(&path).expect("read"), before, "file must not change");
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        before,
+        "file must not change"
+    );
 }
 
 #[test]
@@ -102,10 +116,15 @@ fn detects_a_shipped_migration_that_was_edited() {
     drop(Store::open(&path).expect("open"));
     {
         let conn = rusqlite::Connection::open(&path).expect("raw open");
-        conn.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", [])
-            .expect("tamper");
+        conn.execute(
+            "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1",
+            [],
+        )
+        .expect("tamper");
     }
-    assert!(matches!(Store::open(&path), Err(StoreError::MigrationEdited { name }) if name == "0001_init"));
+    assert!(
+        matches!(Store::open(&path), Err(StoreError::MigrationEdited { name }) if name == "0001_init")
+    );
 }
 
 #[test]
@@ -126,12 +145,19 @@ fn patient_round_trips_and_older_versions_do_not_overwrite() {
 
     p.family_name = "Martinez-Lopez".into();
     p.version = 2;
-    assert!(store.transaction(|tx| tx.upsert_patient(&p)).expect("newer"));
+    assert!(store
+        .transaction(|tx| tx.upsert_patient(&p))
+        .expect("newer"));
     let mut stale = p.clone();
     stale.family_name = "Stale".into();
     stale.version = 1;
-    assert!(!store.transaction(|tx| tx.upsert_patient(&stale)).expect("older"));
-    assert_eq!(store.read().patient(p.id).expect("get").family_name, "Martinez-Lopez");
+    assert!(!store
+        .transaction(|tx| tx.upsert_patient(&stale))
+        .expect("older"));
+    assert_eq!(
+        store.read().patient(p.id).expect("get").family_name,
+        "Martinez-Lopez"
+    );
     // The search index follows updates.
     assert_eq!(names(&store, "lopez"), vec!["Ava"]);
     assert!(names(&store, "stale").is_empty());
@@ -140,7 +166,10 @@ fn patient_round_trips_and_older_versions_do_not_overwrite() {
 #[test]
 fn unknown_patient_is_not_found() {
     let (store, _) = seeded();
-    assert!(matches!(store.read().patient(PatientId::new_v7(42)), Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.read().patient(PatientId::new_v7(42)),
+        Err(StoreError::NotFound)
+    ));
 }
 
 #[test]
@@ -164,7 +193,10 @@ fn search_finds_by_name_prefix_mrn_birth_date_and_phone() {
 fn messages_are_insert_only() {
     let (mut store, patients) = seeded();
     let p = patients[0].clone();
-    let at = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).single().expect("time");
+    let at = Utc
+        .with_ymd_and_hms(2026, 11, 20, 9, 0, 0)
+        .single()
+        .expect("time");
     let thread = Thread {
         id: ThreadId::new_v7(5),
         patient_id: Some(p.id),
@@ -192,7 +224,10 @@ fn messages_are_insert_only() {
         })
         .expect("write");
     assert_eq!(store.read().messages(thread.id).expect("list"), vec![msg]);
-    assert_eq!(store.read().threads_for_patient(p.id).expect("threads"), vec![thread]);
+    assert_eq!(
+        store.read().threads_for_patient(p.id).expect("threads"),
+        vec![thread]
+    );
 }
 
 #[test]
@@ -210,14 +245,27 @@ fn a_failed_transaction_leaves_nothing_behind() {
 #[test]
 fn a_different_user_signing_in_starts_from_an_empty_cache() {
     let (mut store, _) = seeded();
-    let now = Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).single().expect("time");
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 22, 8, 0, 0)
+        .single()
+        .expect("time");
     let a = practitioner(1);
     let b = practitioner(2);
-    store.transaction(|tx| tx.set_session(&a, "http://127.0.0.1:8720", now)).expect("a");
+    store
+        .transaction(|tx| tx.set_session(&a, "http://127.0.0.1:8720", now))
+        .expect("a");
     assert_eq!(store.read().patient_count().expect("count"), 3);
-    store.transaction(|tx| tx.set_session(&a, "http://127.0.0.1:8720", now)).expect("a again");
-    assert_eq!(store.read().patient_count().expect("count"), 3, "same user keeps the cache");
-    store.transaction(|tx| tx.set_session(&b, "http://127.0.0.1:8720", now)).expect("b");
+    store
+        .transaction(|tx| tx.set_session(&a, "http://127.0.0.1:8720", now))
+        .expect("a again");
+    assert_eq!(
+        store.read().patient_count().expect("count"),
+        3,
+        "same user keeps the cache"
+    );
+    store
+        .transaction(|tx| tx.set_session(&b, "http://127.0.0.1:8720", now))
+        .expect("b");
     assert_eq!(store.read().patient_count().expect("count"), 0);
     let session = store.read().session().expect("session").expect("some");
     assert_eq!(session.practitioner_id, b.id);
@@ -239,12 +287,23 @@ fn catalog_is_replaced_as_a_snapshot_and_kept_in_rank_order() {
         icd10_suggestions: vec!["J02.9".into()],
     };
     store
-        .transaction(|tx| tx.replace_catalog("adult_primary", &[entry("cough", 2), entry("sore_throat", 1)]))
+        .transaction(|tx| {
+            tx.replace_catalog(
+                "adult_primary",
+                &[entry("cough", 2), entry("sore_throat", 1)],
+            )
+        })
         .expect("first");
     store
         .transaction(|tx| tx.replace_catalog("adult_primary", &[entry("headache", 1)]))
         .expect("second");
-    let codes: Vec<String> = store.read().catalog("adult_primary").expect("read").into_iter().map(|e| e.code).collect();
+    let codes: Vec<String> = store
+        .read()
+        .catalog("adult_primary")
+        .expect("read")
+        .into_iter()
+        .map(|e| e.code)
+        .collect();
     assert_eq!(codes, vec!["headache"]);
     let wrong_line = store.transaction(|tx| tx.replace_catalog("pediatric_sms", &[entry("x", 1)]));
     assert!(matches!(wrong_line, Err(StoreError::InvalidData(_))));

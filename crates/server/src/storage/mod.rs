@@ -44,7 +44,12 @@ pub trait Storage: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;
 
-    async fn create_organization(&self, id: OrganizationId, name: &str, now: DateTime<Utc>) -> Result<()>;
+    async fn create_organization(
+        &self,
+        id: OrganizationId,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
     async fn organization_by_name(&self, name: &str) -> Result<Option<OrganizationId>>;
 
     /// Stores a practitioner with their roles and licenses; `email` is stored lower case.
@@ -52,15 +57,36 @@ pub trait Storage: Send + Sync + 'static {
     async fn practitioner(&self, id: PractitionerId) -> Result<Practitioner>;
     async fn credentials_by_email(&self, email: &str) -> Result<Option<(Practitioner, String)>>;
 
-    async fn create_session(&self, token_hash: &str, who: PractitionerId, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        who: PractitionerId,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
     /// The practitioner of an unexpired session.
-    async fn session_practitioner(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Practitioner>>;
+    async fn session_practitioner(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Practitioner>>;
 
     async fn insert_care_team(&self, team: &CareTeam) -> Result<()>;
-    async fn insert_patient(&self, org: OrganizationId, team: CareTeamId, p: &Patient) -> Result<()>;
+    async fn insert_patient(
+        &self,
+        org: OrganizationId,
+        team: CareTeamId,
+        p: &Patient,
+    ) -> Result<()>;
     /// Patients of `who`'s care teams, in id order, after `after`.
-    async fn patients_in_scope(&self, who: PractitionerId, after: Option<PatientId>, limit: u32) -> Result<Vec<Patient>>;
-    async fn patient_in_scope(&self, who: PractitionerId, id: PatientId) -> Result<Option<Patient>>;
+    async fn patients_in_scope(
+        &self,
+        who: PractitionerId,
+        after: Option<PatientId>,
+        limit: u32,
+    ) -> Result<Vec<Patient>>;
+    async fn patient_in_scope(&self, who: PractitionerId, id: PatientId)
+        -> Result<Option<Patient>>;
 
     async fn insert_encounter(&self, org: OrganizationId, e: &Encounter) -> Result<()>;
     async fn insert_thread(&self, org: OrganizationId, t: &Thread) -> Result<()>;

@@ -21,7 +21,8 @@ pub(crate) fn from_name<T: DeserializeOwned>(s: &str) -> Result<T> {
 }
 
 pub(crate) fn state(s: &str) -> Result<UsState> {
-    s.parse().map_err(|e: rounds_domain::state::UnknownState| StorageError::InvalidData(e.to_string()))
+    s.parse()
+        .map_err(|e: rounds_domain::state::UnknownState| StorageError::InvalidData(e.to_string()))
 }
 
 #[derive(sqlx::FromRow)]
@@ -42,7 +43,12 @@ pub(crate) struct LicenseRow {
 
 impl LicenseRow {
     pub fn into_domain(self) -> Result<License> {
-        Ok(License { state: state(&self.state)?, license_type: self.license_type, number: self.number, expires_on: self.expires_on })
+        Ok(License {
+            state: state(&self.state)?,
+            license_type: self.license_type,
+            number: self.number,
+            expires_on: self.expires_on,
+        })
     }
 }
 

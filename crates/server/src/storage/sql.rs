@@ -6,7 +6,9 @@ use super::{CareTeam, Counts, Result, Storage, StorageError};
 use async_trait::async_trait;
 use rounds_domain::*;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::types::Json;
 use std::str::FromStr;
 use uuid::Uuid;
@@ -27,16 +29,26 @@ impl SqliteStorage {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("../../migrations/server/sqlite").run(&pool).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("../../migrations/server/sqlite")
+            .run(&pool)
+            .await?;
         Ok(Self { pool })
     }
 }
 
 impl PostgresStorage {
     pub async fn connect(url: &str) -> Result<Self> {
-        let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
-        sqlx::migrate!("../../migrations/server/postgres").run(&pool).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await?;
+        sqlx::migrate!("../../migrations/server/postgres")
+            .run(&pool)
+            .await?;
         Ok(Self { pool })
     }
 }
