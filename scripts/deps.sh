@@ -6,11 +6,13 @@ set -euo pipefail
 need_apt=()
 want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$1"); }
 
-# Tauri 2 on Linux (WebKitGTK 4.1), the end-to-end test (Xvfb, WebKitWebDriver, screenshots),
-# the throwaway PostgreSQL for server tests.
+# Tauri 2 on Linux (WebKitGTK 4.1), SQLCipher's OpenSSL, the OS keychain for headless runs
+# (D-Bus + GNOME Keyring), the end-to-end test (Xvfb, WebKitWebDriver, screenshots), the
+# throwaway PostgreSQL for server tests.
 for p in build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev \
          libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
          xvfb xauth webkit2gtk-driver imagemagick x11-utils \
+         dbus gnome-keyring libdbus-1-dev \
          postgresql postgresql-contrib; do
   want "$p"
 done

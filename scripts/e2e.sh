@@ -35,6 +35,18 @@ SERVER_BIN=$(abs "$SERVER_BIN")
 # System packages (Xvfb, WebKitWebDriver, imagemagick, tauri-driver); quick when all present.
 bash scripts/deps.sh </dev/null
 export PATH="$HOME/.cargo/bin:$PATH"
+
+# The app keeps the key of its encrypted cache in the OS keychain: run inside a private D-Bus
+# session with an unlocked GNOME Keyring whose files live in a throwaway folder.
+if [ -z "${ROUNDS_E2E_IN_KEYRING:-}" ]; then
+  export ROUNDS_E2E_IN_KEYRING=1 ROUNDS_PRIVATE_KEYRING=1
+  XDG_DATA_HOME="$(mktemp -d -t rounds-e2e-keyring.XXXXXX)"
+  export XDG_DATA_HOME
+  status=0
+  bash scripts/with-keyring.sh bash "$0" "$@" || status=$?
+  rm -rf "$XDG_DATA_HOME"
+  exit "$status"
+fi
 command -v tauri-driver >/dev/null || die "tauri-driver not found"
 
 # --- Cleanup: kill what we started, by pid / process group ---------------------------------------

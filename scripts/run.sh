@@ -31,4 +31,4 @@ ROUNDS_SERVER_URL="http://127.0.0.1:$port" \
 ROUNDS_DATA_DIR="$PWD/.rounds/desktop" \
 ROUNDS_DEMO_EMAIL="maya.chen@demo.rounds.health" \
 ROUNDS_DEMO_PASSWORD="rounds-demo-2026" \
-  "$ROUNDS_DESKTOP_BIN"
+  bash scripts/with-keyring.sh "$ROUNDS_DESKTOP_BIN"

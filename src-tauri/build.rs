@@ -7,9 +7,13 @@ fn main() {
         "sign_out",
         "search_patients",
         "get_patient",
+        "edit_patient",
+        "sync_status",
+        "sync_now",
+        "rejected_changes",
+        "dismiss_rejected",
     ];
-    let attributes = tauri_build::Attributes::new()
-        .app_manifest(tauri_build::AppManifest::new().commands(commands));
+    let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri build step failed: {e:#}");
     }

@@ -140,3 +140,23 @@ CREATE TABLE tasks (
     version       INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX tasks_by_queue ON tasks (queue, status, due_at);
+
+-- Sync (SYNC.md). This device's identity, its position in the server's change log, and the
+-- outbox of commands it has applied locally and not yet had acknowledged.
+CREATE TABLE sync_state (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    device_id      TEXT NOT NULL,
+    next_seq       INTEGER NOT NULL,   -- the next client_seq to hand out; never reused
+    cursor         INTEGER NOT NULL,   -- last change-log position applied; only moves forward
+    epoch          TEXT,               -- the server log's epoch the cursor belongs to
+    last_synced_at TEXT
+) STRICT;
+
+CREATE TABLE outbox (
+    client_seq  INTEGER PRIMARY KEY,
+    mutation_id TEXT NOT NULL UNIQUE,
+    command     TEXT NOT NULL,                                   -- JSON
+    state       TEXT NOT NULL CHECK (state IN ('pending', 'rejected')),
+    outcome     TEXT,                                            -- JSON, once rejected
+    created_at  TEXT NOT NULL
+) STRICT;

@@ -1,8 +1,9 @@
 //! The Rounds desktop shell. Each command is one call into `rounds-client`; errors cross IPC
 //! as `{code, message}` (`ClientError`'s serialized form).
 
-use rounds_client::{ClientError, Config, Workspace};
+use rounds_client::{ClientError, Config, OsKeychain, Workspace};
 use rounds_domain::api::SessionInfo;
+use rounds_domain::sync::{FieldEdit, RejectedChange, SyncStatus};
 use rounds_domain::{ErrorCode, Patient, PatientListItem};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,28 +12,42 @@ use tauri::{Manager, State};
 /// The server used when `ROUNDS_SERVER_URL` is not set: the one `make run` starts.
 pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8720";
 
-/// App state: the opened workspace, or why it could not be opened (shown by the UI).
+/// App state: the workspace, opened on first use. Opening is retried on the next command when
+/// it fails (say the keychain was locked), so "Try again" in the UI means something.
 struct Desktop {
-    workspace: Result<Arc<Workspace>, ClientError>,
-    /// Held while start-up work (the demo sign-in) runs, so the UI's first question waits for it.
-    startup: Arc<tokio::sync::Mutex<()>>,
+    config: Result<Config, ClientError>,
+    workspace: Arc<tokio::sync::Mutex<Option<Arc<Workspace>>>>,
 }
 
 impl Desktop {
-    async fn workspace(&self) -> Result<&Workspace, ClientError> {
-        let _ready = self.startup.lock().await;
-        self.workspace.as_deref().map_err(Clone::clone)
+    async fn workspace(&self) -> Result<Arc<Workspace>, ClientError> {
+        let mut slot = self.workspace.lock().await;
+        self.open_into(&mut slot)
+    }
+
+    fn open_into(&self, slot: &mut Option<Arc<Workspace>>) -> Result<Arc<Workspace>, ClientError> {
+        if let Some(ws) = slot.as_ref() {
+            return Ok(ws.clone());
+        }
+        let config = self.config.clone()?;
+        let ws = Arc::new(Workspace::open(&config, &OsKeychain).inspect_err(|e| {
+            tracing::error!(code = ?e.code, "the local workspace could not be opened");
+        })?);
+        // Sync runs in the background for the app's lifetime.
+        tauri::async_runtime::spawn(ws.clone().run_sync());
+        *slot = Some(ws.clone());
+        Ok(ws)
     }
 }
 
 #[tauri::command]
-async fn session(desktop: State<'_, Desktop>) -> Result<Option<SessionInfo>, ClientError> {
+async fn session(desktop: State<'_, Arc<Desktop>>) -> Result<Option<SessionInfo>, ClientError> {
     desktop.workspace().await?.session()
 }
 
 #[tauri::command]
 async fn sign_in(
-    desktop: State<'_, Desktop>,
+    desktop: State<'_, Arc<Desktop>>,
     email: String,
     password: String,
 ) -> Result<SessionInfo, ClientError> {
@@ -40,13 +55,13 @@ async fn sign_in(
 }
 
 #[tauri::command]
-async fn sign_out(desktop: State<'_, Desktop>) -> Result<(), ClientError> {
+async fn sign_out(desktop: State<'_, Arc<Desktop>>) -> Result<(), ClientError> {
     desktop.workspace().await?.sign_out()
 }
 
 #[tauri::command]
 async fn search_patients(
-    desktop: State<'_, Desktop>,
+    desktop: State<'_, Arc<Desktop>>,
     query: String,
     limit: u32,
 ) -> Result<Vec<PatientListItem>, ClientError> {
@@ -54,45 +69,64 @@ async fn search_patients(
 }
 
 #[tauri::command]
-async fn get_patient(desktop: State<'_, Desktop>, id: String) -> Result<Patient, ClientError> {
+async fn get_patient(desktop: State<'_, Arc<Desktop>>, id: String) -> Result<Patient, ClientError> {
     desktop.workspace().await?.patient(&id)
+}
+
+#[tauri::command]
+async fn edit_patient(
+    desktop: State<'_, Arc<Desktop>>,
+    id: String,
+    edits: Vec<FieldEdit>,
+) -> Result<Patient, ClientError> {
+    desktop.workspace().await?.edit_patient(&id, &edits)
+}
+
+#[tauri::command]
+async fn sync_status(desktop: State<'_, Arc<Desktop>>) -> Result<SyncStatus, ClientError> {
+    desktop.workspace().await?.sync_status()
+}
+
+#[tauri::command]
+async fn sync_now(desktop: State<'_, Arc<Desktop>>) -> Result<SyncStatus, ClientError> {
+    let ws = desktop.workspace().await?;
+    ws.sync_now().await?;
+    ws.sync_status()
+}
+
+#[tauri::command]
+async fn rejected_changes(desktop: State<'_, Arc<Desktop>>) -> Result<Vec<RejectedChange>, ClientError> {
+    desktop.workspace().await?.rejected_changes()
+}
+
+#[tauri::command]
+async fn dismiss_rejected(desktop: State<'_, Arc<Desktop>>, client_seq: i64) -> Result<(), ClientError> {
+    desktop.workspace().await?.dismiss_rejected(client_seq)
 }
 
 fn config(app: &tauri::App) -> Result<Config, ClientError> {
     let data_dir = match std::env::var_os("ROUNDS_DATA_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => app.path().app_data_dir().map_err(|e| {
-            ClientError::new(
-                ErrorCode::Internal,
-                format!("no data folder for Rounds: {e}"),
-            )
-        })?,
+        None => app
+            .path()
+            .app_data_dir()
+            .map_err(|e| ClientError::new(ErrorCode::Internal, format!("no data folder for Rounds: {e}")))?,
     };
-    let server_url =
-        std::env::var("ROUNDS_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.to_string());
-    Ok(Config {
-        data_dir,
-        server_url,
-    })
+    let server_url = std::env::var("ROUNDS_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.to_string());
+    Ok(Config { data_dir, server_url })
 }
 
 pub fn run() {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
 
     tauri::Builder::default()
         .setup(|app| {
-            let workspace = config(app).and_then(|c| Workspace::open(&c)).map(Arc::new);
-            if let Err(e) = &workspace {
-                tracing::error!(code = ?e.code, "the local workspace could not be opened");
-            }
-            let startup = Arc::new(tokio::sync::Mutex::new(()));
-            demo_sign_in(&workspace, &startup);
-            app.manage(Desktop { workspace, startup });
+            let desktop = Arc::new(Desktop { config: config(app), workspace: Default::default() });
+            demo_sign_in(&desktop);
+            app.manage(desktop);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -100,7 +134,12 @@ pub fn run() {
             sign_in,
             sign_out,
             search_patients,
-            get_patient
+            get_patient,
+            edit_patient,
+            sync_status,
+            sync_now,
+            rejected_changes,
+            dismiss_rejected
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
@@ -111,25 +150,20 @@ pub fn run() {
 
 /// `make run` opens the app signed in as a demo clinician: it passes the demo account in
 /// ROUNDS_DEMO_EMAIL / ROUNDS_DEMO_PASSWORD. Real deployments never set these.
-fn demo_sign_in(
-    workspace: &Result<Arc<Workspace>, ClientError>,
-    startup: &Arc<tokio::sync::Mutex<()>>,
-) {
-    let (Ok(workspace), Ok(email), Ok(password)) = (
-        workspace,
-        std::env::var("ROUNDS_DEMO_EMAIL"),
-        std::env::var("ROUNDS_DEMO_PASSWORD"),
-    ) else {
+fn demo_sign_in(desktop: &Arc<Desktop>) {
+    let (Ok(email), Ok(password)) = (std::env::var("ROUNDS_DEMO_EMAIL"), std::env::var("ROUNDS_DEMO_PASSWORD")) else {
         return;
     };
-    let Ok(gate) = startup.clone().try_lock_owned() else {
-        return;
-    };
-    let workspace = workspace.clone();
+    // Hold the workspace slot until the sign-in is done, so the UI's first question waits.
+    let Ok(mut slot) = desktop.workspace.clone().try_lock_owned() else { return };
+    let desktop = desktop.clone();
     tauri::async_runtime::spawn(async move {
-        if let Err(e) = workspace.sign_in(&email, &password).await {
+        let signed_in = match desktop.open_into(&mut slot) {
+            Ok(ws) => ws.sign_in(&email, &password).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = signed_in {
             tracing::warn!(code = ?e.code, "demo sign-in failed; the sign-in screen is shown");
         }
-        drop(gate);
     });
 }

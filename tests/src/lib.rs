@@ -30,32 +30,18 @@ impl Db {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("server.sqlite3").display());
                 let storage = rounds_server::connect(&url).await.expect("open sqlite");
-                Db {
-                    storage,
-                    backend,
-                    _dir: Some(dir),
-                }
+                Db { storage, backend, _dir: Some(dir) }
             }
             Backend::Postgres => {
                 let admin = std::env::var("DATABASE_URL").expect(
                     "DATABASE_URL is not set: run `make test` (it starts a throwaway PostgreSQL) or point it at one",
                 );
                 let name = format!("rounds_test_{}", uuid::Uuid::now_v7().simple());
-                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-                    .await
-                    .expect("connect to DATABASE_URL");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create test database");
-                let storage = rounds_server::connect(&with_database(&admin, &name))
-                    .await
-                    .expect("open postgres");
-                Db {
-                    storage,
-                    backend,
-                    _dir: None,
-                }
+                let mut conn =
+                    <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.expect("connect to DATABASE_URL");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                let storage = rounds_server::connect(&with_database(&admin, &name)).await.expect("open postgres");
+                Db { storage, backend, _dir: None }
             }
         }
     }
@@ -87,25 +73,24 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(state: AppState) -> TestServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
+        Self::start_on(state, "127.0.0.1:0".parse().expect("addr")).await
+    }
+
+    /// Serves on `addr`; pass a stopped server's address to bring "the same server" back.
+    pub async fn start_on(state: AppState, addr: SocketAddr) -> TestServer {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_reuseaddr(true).expect("reuseaddr");
+        socket.bind(addr).expect("bind loopback");
+        let listener = socket.listen(128).expect("listen");
         let addr = listener.local_addr().expect("local addr");
         let app = rounds_server::app(state);
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        TestServer {
-            url: format!("http://{addr}"),
-            addr,
-            task,
-        }
+        TestServer { url: format!("http://{addr}"), addr, task }
     }
 
-    pub async fn start_with(
-        storage: Arc<dyn Storage>,
-        clock: Option<Arc<dyn Clock>>,
-    ) -> TestServer {
+    pub async fn start_with(storage: Arc<dyn Storage>, clock: Option<Arc<dyn Clock>>) -> TestServer {
         let mut state = AppState::new(storage);
         if let Some(clock) = clock {
             state = state.with_clock(clock);
@@ -146,17 +131,8 @@ macro_rules! on_both_databases {
 mod tests {
     #[test]
     fn database_name_is_swapped_keeping_options() {
-        assert_eq!(
-            super::with_database("postgres://u@127.0.0.1:5432/postgres", "x"),
-            "postgres://u@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            super::with_database("postgres://u@h/db?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-        assert_eq!(
-            super::with_database("postgres://u@h:1", "x"),
-            "postgres://u@h:1/x"
-        );
+        assert_eq!(super::with_database("postgres://u@127.0.0.1:5432/postgres", "x"), "postgres://u@127.0.0.1:5432/x");
+        assert_eq!(super::with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(super::with_database("postgres://u@h:1", "x"), "postgres://u@h:1/x");
     }
 }

@@ -2,18 +2,19 @@
 //! clinician's patients, then keep working with the server gone. On SQLite and PostgreSQL.
 
 use chrono::Utc;
-use rounds_client::{Config, Workspace};
-use rounds_domain::ErrorCode;
-use rounds_server::seed::{
-    self, DEMO_CARE_COORDINATOR, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_PHYSICIAN,
-};
+use rounds_client::{Config, MemoryVault, Workspace};
+use rounds_domain::*;
+use rounds_server::seed::{self, DEMO_CARE_COORDINATOR, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_PHYSICIAN};
 use rounds_tests::{on_both_databases, TestServer};
 
+/// Keys in memory, one per data folder, shared by every test (reopening finds the same key).
+fn vault() -> &'static MemoryVault {
+    static VAULT: std::sync::LazyLock<MemoryVault> = std::sync::LazyLock::new(MemoryVault::default);
+    &VAULT
+}
+
 fn config(dir: &tempfile::TempDir, url: &str) -> Config {
-    Config {
-        data_dir: dir.path().join("device"),
-        server_url: url.to_string(),
-    }
+    Config { data_dir: dir.path().join("device"), server_url: url.to_string() }
 }
 
 on_both_databases! {
@@ -23,7 +24,7 @@ on_both_databases! {
         let dir = tempfile::tempdir().expect("dir");
         let cfg = config(&dir, &server.url);
 
-        let ws = Workspace::open(&cfg).expect("open");
+        let ws = Workspace::open(&cfg, vault()).expect("open");
         let session = ws.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect("sign in");
         assert!(session.online);
         assert_eq!(session.practitioner.email, DEMO_PHYSICIAN);
@@ -54,7 +55,7 @@ on_both_databases! {
         drop(ws);
 
         // After a restart with no server, the same clinician's cache opens, marked offline.
-        let reopened = Workspace::open(&cfg).expect("reopen");
+        let reopened = Workspace::open(&cfg, vault()).expect("reopen");
         let session = reopened.session().expect("session").expect("still signed in");
         assert!(!session.online);
         assert_eq!(session.cached_patients as usize, DEMO_PATIENTS);
@@ -65,18 +66,65 @@ on_both_databases! {
         seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
         let server = TestServer::start_with(db.storage.clone(), None).await;
         let dir = tempfile::tempdir().expect("dir");
-        let ws = Workspace::open(&config(&dir, &server.url)).expect("open");
+        let ws = Workspace::open(&config(&dir, &server.url), vault()).expect("open");
         let err = ws.sign_in(DEMO_PHYSICIAN, "not-the-password").await.expect_err("refused");
         assert_eq!(err.code, ErrorCode::InvalidCredentials);
         assert!(ws.session().expect("session").is_none());
         assert_eq!(ws.search_patients("", 10).expect_err("signed out").code, ErrorCode::NotSignedIn);
     }
 
-    async fn a_clinician_without_care_teams_downloads_nothing(db) {
+    async fn the_device_cache_holds_no_plaintext_phi(db) {
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let canary = "Qz9CanaryOyelaran";
+        let (physician, _) = db.storage.credentials_by_email(DEMO_PHYSICIAN).await.expect("query").expect("physician");
+        let team = rounds_server::storage::CareTeam {
+            id: CareTeamId::new_v7(1),
+            organization_id: physician.organization_id,
+            name: "Canary team".into(),
+            members: vec![physician.id],
+        };
+        db.storage.insert_care_team(&team).await.expect("team");
+        let patient = Patient {
+            id: PatientId::new_v7(2),
+            mrn: "9900001".into(),
+            given_name: "Testa".into(),
+            family_name: canary.into(),
+            birth_date: "1980-01-01".parse().expect("date"),
+            sex: Sex::Female,
+            phone: Some("+14155550142".into()),
+            email: None,
+            preferred_channel: Channel::Sms,
+            current_state: "CA".parse().expect("CA"),
+            guardian: None,
+            allergies: vec![Allergy { substance: canary.into(), reaction: None }],
+            medications: vec![],
+            problems: vec![],
+            version: 1,
+        };
+        db.storage.insert_patient(physician.organization_id, team.id, &patient, Utc::now()).await.expect("patient");
+
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let dir = tempfile::tempdir().expect("dir");
+        let cfg = config(&dir, &server.url);
+        let ws = Workspace::open(&cfg, vault()).expect("open");
+        ws.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect("sign in");
+        assert_eq!(ws.search_patients(canary, 5).expect("search").len(), 1, "the canary patient is cached");
+
+        // Neither the database nor its -wal/-shm files hold the canary in clear text.
+        let mut files = 0;
+        for entry in std::fs::read_dir(&cfg.data_dir).expect("list").flatten() {
+            let bytes = std::fs::read(entry.path()).expect("read");
+            files += 1;
+            assert!(!bytes.windows(canary.len()).any(|w| w == canary.as_bytes()), "{:?} holds PHI in clear", entry.path());
+        }
+        assert!(files >= 1);
+    }
+
+    async fn the_care_coordinator_downloads_the_whole_panel(db) {
         seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
         let server = TestServer::start_with(db.storage.clone(), None).await;
         let dir = tempfile::tempdir().expect("dir");
-        let ws = Workspace::open(&config(&dir, &server.url)).expect("open");
+        let ws = Workspace::open(&config(&dir, &server.url), vault()).expect("open");
         // The demo care coordinator belongs to both teams, so sees every patient too.
         let session = ws.sign_in(DEMO_CARE_COORDINATOR, DEMO_PASSWORD).await.expect("sign in");
         assert_eq!(session.cached_patients as usize, DEMO_PATIENTS);
@@ -86,17 +134,10 @@ on_both_databases! {
 #[tokio::test]
 async fn sign_in_with_no_server_says_it_cannot_reach_it() {
     // A port nothing listens on: bind, take the port, release it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let dir = tempfile::tempdir().expect("dir");
-    let ws = Workspace::open(&config(&dir, &format!("http://127.0.0.1:{port}"))).expect("open");
-    let err = ws
-        .sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD)
-        .await
-        .expect_err("no server");
+    let ws = Workspace::open(&config(&dir, &format!("http://127.0.0.1:{port}")), vault()).expect("open");
+    let err = ws.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect_err("no server");
     assert_eq!(err.code, ErrorCode::ServerUnreachable);
     assert!(ws.session().expect("session").is_none());
 }
@@ -104,24 +145,16 @@ async fn sign_in_with_no_server_says_it_cannot_reach_it() {
 #[tokio::test]
 async fn bad_arguments_are_refused_with_typed_errors() {
     let dir = tempfile::tempdir().expect("dir");
-    let ws = Workspace::open(&config(&dir, "http://127.0.0.1:9")).expect("open");
-    assert_eq!(
-        ws.sign_in("", "").await.expect_err("empty").code,
-        ErrorCode::InvalidInput
-    );
-    assert_eq!(
-        ws.sign_in(&"a".repeat(300), "x")
-            .await
-            .expect_err("long")
-            .code,
-        ErrorCode::InvalidInput
-    );
-    assert_eq!(
-        ws.patient("not-a-uuid").expect_err("signed out first").code,
-        ErrorCode::NotSignedIn
-    );
-    let remote = Workspace::open(&config(&dir, "http://rounds.example.org"))
-        .expect_err("plain http off-machine");
+    let ws = Workspace::open(&config(&dir, "http://127.0.0.1:9"), vault()).expect("open");
+    assert_eq!(ws.sign_in("", "").await.expect_err("empty").code, ErrorCode::InvalidInput);
+    assert_eq!(ws.sign_in(&"a".repeat(300), "x").await.expect_err("long").code, ErrorCode::InvalidInput);
+    assert_eq!(ws.patient("not-a-uuid").expect_err("malformed id").code, ErrorCode::InvalidInput);
+    let unknown = PatientId::new_v7(1).to_string();
+    assert_eq!(ws.patient(&unknown).expect_err("signed out").code, ErrorCode::NotSignedIn);
+    assert_eq!(ws.claim_task(&TaskId::new_v7(1).to_string()).expect_err("signed out").code, ErrorCode::NotSignedIn);
+    assert_eq!(ws.sync_status().expect("status").pending, 0);
+    let remote =
+        Workspace::open(&config(&dir, "http://rounds.example.org"), vault()).expect_err("plain http off-machine");
     assert_eq!(remote.code, ErrorCode::InvalidInput);
 }
 
@@ -132,7 +165,7 @@ async fn a_damaged_cache_is_refused_and_left_as_it_was() {
     std::fs::create_dir_all(&cfg.data_dir).expect("mkdir");
     let junk = vec![0x5a_u8; 8192];
     std::fs::write(cfg.cache_path(), &junk).expect("write");
-    let err = Workspace::open(&cfg).expect_err("refused");
+    let err = Workspace::open(&cfg, vault()).expect_err("refused");
     assert_eq!(err.code, ErrorCode::DatabaseCorrupt);
     assert_eq!(std::fs::read(cfg.cache_path()).expect("read"), junk);
 }

@@ -12,17 +12,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0)
-        .single()
-        .expect("time")
+    Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0).single().expect("time")
 }
 
-async fn sign_in(
-    http: &reqwest::Client,
-    url: &str,
-    email: &str,
-    password: &str,
-) -> reqwest::Response {
+async fn sign_in(http: &reqwest::Client, url: &str, email: &str, password: &str) -> reqwest::Response {
     http.post(format!("{url}/auth/sign-in"))
         .json(&json!({"email": email, "password": password}))
         .send()
@@ -33,18 +26,12 @@ async fn sign_in(
 async fn sign_in_token(http: &reqwest::Client, url: &str, email: &str) -> String {
     let resp = sign_in(http, url, email, DEMO_PASSWORD).await;
     assert_eq!(resp.status(), StatusCode::OK);
-    resp.json::<SignInResponse>()
-        .await
-        .expect("sign-in body")
-        .token
+    resp.json::<SignInResponse>().await.expect("sign-in body").token
 }
 
 async fn error(resp: reqwest::Response) -> (StatusCode, ErrorBody) {
     let status = resp.status();
-    (
-        status,
-        resp.json::<ErrorBody>().await.expect("typed error body"),
-    )
+    (status, resp.json::<ErrorBody>().await.expect("typed error body"))
 }
 
 on_both_databases! {
@@ -204,9 +191,5 @@ on_both_databases! {
 }
 
 async fn page_org(db: &rounds_tests::Db) -> OrganizationId {
-    db.storage
-        .organization_by_name(seed::DEMO_ORGANIZATION)
-        .await
-        .expect("query")
-        .expect("demo org")
+    db.storage.organization_by_name(seed::DEMO_ORGANIZATION).await.expect("query").expect("demo org")
 }

@@ -13,10 +13,7 @@ pub struct ClientError {
 
 impl ClientError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -26,10 +23,7 @@ impl ClientError {
 
 impl From<ErrorBody> for ClientError {
     fn from(b: ErrorBody) -> Self {
-        Self {
-            code: b.code,
-            message: b.message,
-        }
+        Self { code: b.code, message: b.message }
     }
 }
 
@@ -38,9 +32,10 @@ impl From<rounds_store::StoreError> for ClientError {
         use rounds_store::StoreError as S;
         let code = match &e {
             S::TooNew { .. } => ErrorCode::DatabaseTooNew,
-            S::MigrationEdited { .. } | S::Corrupt(_) | S::InvalidData(_) => {
+            S::MigrationEdited { .. } | S::Corrupt(_) | S::InvalidData(_) | S::CannotDecrypt | S::NotEncrypted => {
                 ErrorCode::DatabaseCorrupt
             }
+            S::OutboxNotEmpty(_) => ErrorCode::Forbidden,
             S::NotFound => ErrorCode::NotFound,
             S::Sqlite(_) => ErrorCode::Internal,
         };

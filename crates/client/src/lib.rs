@@ -1,19 +1,29 @@
-//! Everything the Rounds desktop can do, as plain Rust functions: open the local cache, sign
-//! in, download the clinician's patients, search, read. Tauri commands call these one to one,
-//! and tests call them without Tauri.
+//! Everything the Rounds desktop can do, as plain Rust functions: open the encrypted local
+//! cache, sign in, edit and read (always locally first), and sync with the server. Tauri
+//! commands call these one to one, and tests call them without Tauri.
 
 mod error;
 mod remote;
+mod vault;
 
 pub use error::ClientError;
 pub use remote::check_server_url;
+pub use vault::{KeyVault, MemoryVault, OsKeychain};
 
 use chrono::{DateTime, Utc};
 use rounds_domain::api::SessionInfo;
-use rounds_domain::{ErrorCode, Patient, PatientId, PatientListItem};
+use rounds_domain::sync::{
+    apply_patient_changes, patient_field, FieldChange, FieldEdit, Mutation, Outcome, PatientEditError, RejectedChange,
+    SyncStatus, MAX_MESSAGE_CHARS, MAX_PUSH_COMMANDS,
+};
+use rounds_domain::{
+    ErrorCode, Message, MessageDirection, MessageId, Patient, PatientId, PatientListItem, Task, TaskId, ThreadId,
+    ThreadStatus,
+};
 use rounds_store::Store;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 pub type Result<T, E = ClientError> = std::result::Result<T, E>;
 
@@ -21,8 +31,10 @@ pub type Result<T, E = ClientError> = std::result::Result<T, E>;
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Most patients one search returns.
 pub const MAX_SEARCH_RESULTS: u32 = 200;
-/// Patients fetched per request while downloading.
-pub const DOWNLOAD_PAGE: u32 = 500;
+/// Changes fetched per pull.
+pub const PULL_PAGE: u32 = 1000;
+/// How often the background sync runs when nothing pokes it.
+pub const SYNC_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Where the cache lives and which server to talk to.
 #[derive(Clone, Debug)]
@@ -39,44 +51,58 @@ impl Config {
 
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
+/// What one sync round did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+}
+
 /// One clinician's workspace on this device: the local cache and the connection to the server.
 pub struct Workspace {
     store: Mutex<Store>,
     remote: remote::Remote,
     clock: Clock,
+    /// Wakes the background sync (a local write, or a poke from the server).
+    wake: tokio::sync::Notify,
+    /// One sync round at a time.
+    syncing: tokio::sync::Mutex<()>,
+    offline_since: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Workspace")
-            .field("server", &self.remote.base_url())
-            .finish_non_exhaustive()
+        f.debug_struct("Workspace").field("server", &self.remote.base_url()).finish_non_exhaustive()
     }
 }
 
 impl Workspace {
-    /// Opens (or creates) the cache in `config.data_dir`. A cache written by a newer Rounds, or
-    /// a damaged one, is refused and left as it is.
-    pub fn open(config: &Config) -> Result<Workspace> {
-        Self::open_with_clock(config, Arc::new(Utc::now))
+    /// Opens (or creates) the encrypted cache in `config.data_dir`, with its key from `vault`.
+    /// A cache written by a newer Rounds, a damaged one, or one the key does not open is
+    /// refused and left as it is.
+    pub fn open(config: &Config, vault: &dyn KeyVault) -> Result<Workspace> {
+        Self::open_with_clock(config, vault, Arc::new(Utc::now))
     }
 
-    pub fn open_with_clock(config: &Config, clock: Clock) -> Result<Workspace> {
+    pub fn open_with_clock(config: &Config, vault: &dyn KeyVault, clock: Clock) -> Result<Workspace> {
         let remote = remote::Remote::new(&config.server_url)?;
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             ClientError::new(
                 ErrorCode::Internal,
-                format!(
-                    "cannot create the data folder {}: {e}",
-                    config.data_dir.display()
-                ),
+                format!("cannot create the data folder {}: {e}", config.data_dir.display()),
             )
         })?;
-        let store = Store::open(&config.cache_path())?;
+        let path = config.cache_path();
+        let key = vault.cache_key(&path)?;
+        let store = Store::open(&path, &key)?;
         Ok(Workspace {
             store: Mutex::new(store),
             remote,
             clock,
+            wake: tokio::sync::Notify::new(),
+            syncing: tokio::sync::Mutex::new(()),
+            offline_since: Mutex::new(None),
         })
     }
 
@@ -86,7 +112,12 @@ impl Workspace {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Signs in against the server and downloads the clinician's patients into the cache.
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Signs in against the server and downloads the clinician's patients (their whole sync
+    /// scope) into the cache.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<SessionInfo> {
         let email = email.trim();
         if email.is_empty() || password.is_empty() {
@@ -98,29 +129,15 @@ impl Workspace {
             return Err(ClientError::invalid("email or password is too long"));
         }
         let signed_in = self.remote.sign_in(email, password).await?;
-        let now = (self.clock)();
+        let now = self.now();
         let base = self.remote.base_url().to_string();
-        self.store()
-            .transaction(|tx| tx.set_session(&signed_in.practitioner, &base, now))?;
-
-        let mut after = None;
-        loop {
-            let page = self.remote.patients(after, DOWNLOAD_PAGE).await?;
-            // One transaction per page: a page is cached whole or not at all.
-            self.store().transaction(|tx| {
-                for p in &page.patients {
-                    tx.upsert_patient(p)?;
-                }
-                Ok(())
-            })?;
-            match page.next_after {
-                Some(next) => after = Some(next),
-                None => break,
-            }
+        if let Err(e) = self.store().transaction(|tx| tx.set_session(&signed_in.practitioner, &base, now)) {
+            self.remote.forget_token();
+            return Err(e.into());
         }
-        tracing::info!("signed in; patients cached");
-        self.session()?
-            .ok_or_else(|| ClientError::new(ErrorCode::Internal, "session was not recorded"))
+        self.sync_now().await?;
+        tracing::info!("signed in; cache synced");
+        self.session()?.ok_or_else(|| ClientError::new(ErrorCode::Internal, "session was not recorded"))
     }
 
     /// Who is signed in on this device, if anyone. `online` is false when the cache was opened
@@ -128,9 +145,7 @@ impl Workspace {
     pub fn session(&self) -> Result<Option<SessionInfo>> {
         let store = self.store();
         let tx = store.read();
-        let Some(session) = tx.session()? else {
-            return Ok(None);
-        };
+        let Some(session) = tx.session()? else { return Ok(None) };
         let practitioner = tx.practitioner(session.practitioner_id)?;
         Ok(Some(SessionInfo {
             practitioner,
@@ -140,8 +155,8 @@ impl Workspace {
         }))
     }
 
-    /// Forgets the server session. The cache stays, for the same clinician's next sign-in; a
-    /// different clinician signing in starts from an empty cache.
+    /// Forgets the server session. The cache (and any unsynced change) stays for the same
+    /// clinician's next sign-in; a different clinician cannot sign in until it has synced.
     pub fn sign_out(&self) -> Result<()> {
         self.remote.forget_token();
         self.store().transaction(|tx| tx.clear_session())?;
@@ -149,38 +164,289 @@ impl Workspace {
     }
 
     pub fn search_patients(&self, query: &str, limit: u32) -> Result<Vec<PatientListItem>> {
-        self.require_session()?;
         if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(ClientError::invalid(format!(
-                "search text is longer than {MAX_QUERY_CHARS} characters"
-            )));
+            return Err(ClientError::invalid(format!("search text is longer than {MAX_QUERY_CHARS} characters")));
         }
         if limit == 0 || limit > MAX_SEARCH_RESULTS {
-            return Err(ClientError::invalid(format!(
-                "limit must be between 1 and {MAX_SEARCH_RESULTS}"
-            )));
+            return Err(ClientError::invalid(format!("limit must be between 1 and {MAX_SEARCH_RESULTS}")));
         }
+        self.require_session()?;
         Ok(self.store().read().search_patients(query, limit)?)
     }
 
     pub fn patient(&self, id: &str) -> Result<Patient> {
+        let id: PatientId = parse_id(id, "patient")?;
         self.require_session()?;
-        let id: PatientId = id
-            .trim()
-            .parse()
-            .map_err(|_| ClientError::invalid("patient id must be a UUID"))?;
-        self.store().read().patient(id).map_err(|e| match e {
-            rounds_store::StoreError::NotFound => {
-                ClientError::new(ErrorCode::NotFound, "this patient is not on this device")
+        self.store().read().patient(id).map_err(|e| not_found(e, "this patient is not on this device"))
+    }
+
+    /// Edits patient fields. The edit lands in the cache at once and is queued for the server
+    /// in the same transaction; each field is compared and set on its own when it syncs.
+    pub fn edit_patient(&self, id: &str, edits: &[FieldEdit]) -> Result<Patient> {
+        let id: PatientId = parse_id(id, "patient")?;
+        if edits.is_empty() || edits.len() > 20 {
+            return Err(ClientError::invalid("give between 1 and 20 field edits"));
+        }
+        self.require_session()?;
+        let now = self.now();
+        let edited = self.store().transaction(|tx| {
+            let current = tx.patient(id)?;
+            let changes: Vec<FieldChange> = edits
+                .iter()
+                .map(|e| FieldChange { field: e.field, base: patient_field(&current, e.field), value: e.value.clone() })
+                .collect();
+            let next = match apply_patient_changes(&current, &changes) {
+                Ok(next) => next,
+                Err(PatientEditError::Invalid(m)) => return Ok(Err(ClientError::invalid(m))),
+                Err(PatientEditError::Conflict(_)) => {
+                    return Ok(Err(ClientError::new(ErrorCode::Internal, "a local edit conflicted with itself")))
+                }
+            };
+            if next == current {
+                return Ok(Ok(next));
             }
-            other => other.into(),
+            tx.replace_patient_local(&next)?;
+            tx.enqueue(Mutation::EditPatient { patient_id: id, changes }, now)?;
+            Ok(Ok(next))
+        });
+        let edited = edited.map_err(|e| not_found(e, "this patient is not on this device"))??;
+        self.wake.notify_one();
+        Ok(edited)
+    }
+
+    /// Threads not yet closed, most recent message first.
+    pub fn open_threads(&self, limit: u32) -> Result<Vec<rounds_domain::Thread>> {
+        if limit == 0 || limit > 1000 {
+            return Err(ClientError::invalid("limit must be between 1 and 1000"));
+        }
+        self.require_session()?;
+        Ok(self.store().read().open_threads(limit)?)
+    }
+
+    /// Writes a reply in a thread: shown at once, sent when the server is reachable.
+    pub fn post_message(&self, thread_id: &str, body: &str) -> Result<Message> {
+        let thread_id: ThreadId = parse_id(thread_id, "thread")?;
+        let body = body.trim();
+        if body.is_empty() || body.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(ClientError::invalid(format!("a message needs 1 to {MAX_MESSAGE_CHARS} characters")));
+        }
+        let author = self.require_session()?;
+        let now = self.now();
+        let message = self.store().transaction(|tx| {
+            let thread = tx.thread(thread_id)?;
+            if thread.status == ThreadStatus::Closed {
+                return Ok(Err(ClientError::invalid("the thread is closed")));
+            }
+            let message = Message {
+                id: MessageId::new_v7(now.timestamp_millis().max(0) as u64),
+                thread_id,
+                direction: MessageDirection::Outbound,
+                author_id: Some(author),
+                body: body.to_string(),
+                sent_at: now,
+            };
+            tx.insert_message(&message)?;
+            tx.enqueue(Mutation::PostMessage { message_id: message.id, thread_id, body: message.body.clone() }, now)?;
+            Ok(Ok(message))
+        });
+        let message = message.map_err(|e| not_found(e, "this thread is not on this device"))??;
+        self.wake.notify_one();
+        Ok(message)
+    }
+
+    /// Claims a task. Whoever reaches the server first gets it; a later claim is refused there
+    /// and shown to the clinician who lost.
+    pub fn claim_task(&self, task_id: &str) -> Result<Task> {
+        self.task_command(task_id, |task| Mutation::ClaimTask { task_id: task.id, base_version: task.version })
+    }
+
+    pub fn complete_task(&self, task_id: &str) -> Result<Task> {
+        self.task_command(task_id, |task| Mutation::CompleteTask { task_id: task.id })
+    }
+
+    fn task_command(&self, task_id: &str, make: impl FnOnce(&Task) -> Mutation) -> Result<Task> {
+        let task_id: TaskId = parse_id(task_id, "task")?;
+        self.require_session()?;
+        let now = self.now();
+        let task = self.store().transaction(|tx| {
+            let task = tx.task(task_id)?;
+            let mutation = make(&task);
+            tx.apply_task_locally(task_id, &mutation)?;
+            tx.enqueue(mutation, now)?;
+            tx.task(task_id)
+        });
+        let task = task.map_err(|e| not_found(e, "this task is not on this device"))?;
+        self.wake.notify_one();
+        Ok(task)
+    }
+
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let state = self.store().read().sync_state()?;
+        Ok(SyncStatus {
+            pending: state.pending,
+            rejected: state.rejected,
+            last_synced_at: state.last_synced_at,
+            offline_since: *self.offline_since.lock().unwrap_or_else(|p| p.into_inner()),
         })
     }
 
-    fn require_session(&self) -> Result<()> {
+    /// Changes the server refused, with its reasons, oldest first.
+    pub fn rejected_changes(&self) -> Result<Vec<RejectedChange>> {
+        let rejected = self.store().read().rejected_commands()?;
+        Ok(rejected
+            .into_iter()
+            .map(|r| RejectedChange {
+                client_seq: r.command.client_seq,
+                mutation: r.command.mutation,
+                outcome: r.outcome,
+            })
+            .collect())
+    }
+
+    /// The clinician has read a refused change.
+    pub fn dismiss_rejected(&self, client_seq: i64) -> Result<()> {
+        if self.store().transaction(|tx| tx.dismiss_rejected(client_seq))? {
+            Ok(())
+        } else {
+            Err(ClientError::new(ErrorCode::NotFound, "no such refused change"))
+        }
+    }
+
+    /// One sync round: push the outbox, then pull the change log until caught up.
+    pub async fn sync_now(&self) -> Result<SyncReport> {
+        let _one_at_a_time = self.syncing.lock().await;
+        let result = self.sync_round().await;
+        let mut offline = self.offline_since.lock().unwrap_or_else(|p| p.into_inner());
+        match &result {
+            Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                offline.get_or_insert_with(|| (self.clock)());
+            }
+            _ => *offline = None,
+        }
+        result
+    }
+
+    async fn sync_round(&self) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let device = self.store().read().sync_state()?.device_id;
+        loop {
+            let commands = self.store().read().pending_commands(MAX_PUSH_COMMANDS)?;
+            if commands.is_empty() {
+                break;
+            }
+            let response = self.remote.push(device, &commands).await?;
+            let now = self.now();
+            self.store().transaction(|tx| tx.record_results(&response.results, now))?;
+            report.pushed += response.results.len();
+            report.rejected += response.results.iter().filter(|r| r.outcome != Outcome::Applied).count();
+            if commands.len() < MAX_PUSH_COMMANDS {
+                break;
+            }
+        }
+        loop {
+            let state = self.store().read().sync_state()?;
+            let page = self.remote.pull(state.cursor, PULL_PAGE).await?;
+            if state.epoch.is_some_and(|e| e != page.epoch) {
+                // The server's log was reset or restored: start over from its beginning. The
+                // outbox stays and is pushed again (the server answers duplicates).
+                tracing::warn!("server change log has a new epoch; re-reading it");
+                self.store().transaction(|tx| tx.reset_cursor(Some(page.epoch)))?;
+                continue;
+            }
+            report.pulled += page.changes.len();
+            let now = self.now();
+            self.store().transaction(|tx| {
+                tx.apply_pull(&page)?;
+                tx.record_results(&[], now)
+            })?;
+            if !page.more {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs sync until the task is dropped: after every local write, when the server pokes (a
+    /// server-sent event), and every SYNC_INTERVAL; backing off while the server is away.
+    pub async fn run_sync(self: Arc<Self>) {
+        let poker = tokio::spawn(Self::listen_for_pokes(Arc::downgrade(&self)));
+        let _stop_poker = AbortOnDrop(poker);
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            let wait = match self.sync_now().await {
+                Ok(_) => {
+                    backoff = Duration::from_secs(1);
+                    SYNC_INTERVAL
+                }
+                Err(e) if e.code == ErrorCode::Unauthorized || e.code == ErrorCode::NotSignedIn => SYNC_INTERVAL,
+                Err(e) => {
+                    tracing::info!(code = ?e.code, "sync round failed; retrying");
+                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                    backoff
+                }
+            };
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    async fn listen_for_pokes(me: std::sync::Weak<Self>) {
+        loop {
+            let stream = {
+                let Some(ws) = me.upgrade() else { return };
+                ws.remote.events().await
+            };
+            match stream {
+                Ok(mut stream) => {
+                    while let Some(head) = stream.next_head().await {
+                        let Some(ws) = me.upgrade() else { return };
+                        tracing::debug!(head, "poked");
+                        ws.wake.notify_one();
+                    }
+                }
+                Err(e) => tracing::debug!(code = ?e.code, "no poke stream; polling"),
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    }
+
+    /// The signed-in practitioner, or NotSignedIn.
+    fn require_session(&self) -> Result<rounds_domain::PractitionerId> {
         match self.store().read().session()? {
-            Some(_) => Ok(()),
+            Some(s) => Ok(s.practitioner_id),
             None => Err(ClientError::new(ErrorCode::NotSignedIn, "sign in first")),
         }
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T> {
+    raw.trim().parse().map_err(|_| ClientError::invalid(format!("{what} id must be a UUID")))
+}
+
+fn not_found(e: impl Into<ClientError> + IsNotFound, message: &str) -> ClientError {
+    if e.is_not_found() {
+        ClientError::new(ErrorCode::NotFound, message)
+    } else {
+        e.into()
+    }
+}
+
+trait IsNotFound {
+    fn is_not_found(&self) -> bool;
+}
+
+impl IsNotFound for rounds_store::StoreError {
+    fn is_not_found(&self) -> bool {
+        matches!(self, rounds_store::StoreError::NotFound)
     }
 }

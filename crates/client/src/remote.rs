@@ -1,8 +1,9 @@
 //! The HTTP connection to the Rounds server.
 
 use crate::{ClientError, Result};
-use rounds_domain::api::{PatientPage, SignInRequest, SignInResponse};
-use rounds_domain::{ErrorBody, ErrorCode, PatientId};
+use rounds_domain::api::{SignInRequest, SignInResponse};
+use rounds_domain::sync::{Command, PullResponse, PushRequest, PushResponse};
+use rounds_domain::{DeviceId, ErrorBody, ErrorCode};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -43,14 +44,8 @@ impl Remote {
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(30))
             .build()
-            .map_err(|e| {
-                ClientError::new(ErrorCode::Internal, format!("cannot set up HTTP: {e}"))
-            })?;
-        Ok(Remote {
-            http,
-            base,
-            token: Mutex::new(None),
-        })
+            .map_err(|e| ClientError::new(ErrorCode::Internal, format!("cannot set up HTTP: {e}")))?;
+        Ok(Remote { http, base, token: Mutex::new(None) })
     }
 
     pub fn base_url(&self) -> &str {
@@ -76,74 +71,102 @@ impl Remote {
     }
 
     fn url(&self, path: &str) -> Result<Url> {
-        self.base
-            .join(path)
-            .map_err(|e| ClientError::new(ErrorCode::Internal, e.to_string()))
+        self.base.join(path).map_err(|e| ClientError::new(ErrorCode::Internal, e.to_string()))
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignInResponse> {
-        let req = SignInRequest {
-            email: email.into(),
-            password: password.into(),
-        };
-        let resp = self
-            .http
-            .post(self.url("auth/sign-in")?)
-            .json(&req)
-            .send()
-            .await
-            .map_err(unreachable)?;
+        let req = SignInRequest { email: email.into(), password: password.into() };
+        let resp = self.http.post(self.url("auth/sign-in")?).json(&req).send().await.map_err(unreachable)?;
         let signed_in: SignInResponse = decode(resp).await?;
         if let Ok(mut t) = self.token.lock() {
             *t = Some(signed_in.token.clone());
         }
         Ok(signed_in)
     }
+}
 
-    pub async fn patients(&self, after: Option<PatientId>, limit: u32) -> Result<PatientPage> {
-        let mut url = self.url("patients")?;
-        url.query_pairs_mut()
-            .append_pair("limit", &limit.to_string());
-        if let Some(after) = after {
-            url.query_pairs_mut()
-                .append_pair("after", &after.to_string());
-        }
+impl Remote {
+    pub async fn push(&self, device_id: DeviceId, commands: &[Command]) -> Result<PushResponse> {
+        let body = PushRequest { device_id, commands: commands.to_vec() };
+        let resp = self.http.post(self.url("sync/push")?).bearer_auth(self.token()?).json(&body).send().await;
+        decode(resp.map_err(unreachable)?).await
+    }
+
+    pub async fn pull(&self, cursor: i64, limit: u32) -> Result<PullResponse> {
+        let mut url = self.url("sync/pull")?;
+        url.query_pairs_mut().append_pair("cursor", &cursor.to_string()).append_pair("limit", &limit.to_string());
+        let resp = self.http.get(url).bearer_auth(self.token()?).send().await.map_err(unreachable)?;
+        decode(resp).await
+    }
+
+    /// The server's poke stream (server-sent events carrying the change-log head).
+    pub async fn events(&self) -> Result<PokeStream> {
+        // No overall timeout: the stream stays open; the server sends keep-alives.
         let resp = self
             .http
-            .get(url)
+            .get(self.url("sync/events")?)
             .bearer_auth(self.token()?)
+            .timeout(Duration::from_secs(24 * 3600))
             .send()
             .await
             .map_err(unreachable)?;
-        decode(resp).await
+        if !resp.status().is_success() {
+            return Err(ClientError::new(ErrorCode::BadResponse, format!("poke stream answered {}", resp.status())));
+        }
+        Ok(PokeStream { body: Box::pin(resp.bytes_stream()), buffer: String::new() })
     }
+}
+
+type ByteStream = std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>;
+
+/// Heads announced by the server, one per event.
+pub(crate) struct PokeStream {
+    body: ByteStream,
+    buffer: String,
+}
+
+impl PokeStream {
+    /// The next announced head; None when the stream ends.
+    pub async fn next_head(&mut self) -> Option<i64> {
+        use futures_util::StreamExt;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let event: String = self.buffer.drain(..end + 2).collect();
+                if let Some(head) = parse_event(&event) {
+                    return Some(head);
+                }
+                continue;
+            }
+            match self.body.next().await {
+                Some(Ok(chunk)) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// `data: {"head":N}` -> N. Comments (keep-alives) and other events are skipped.
+fn parse_event(event: &str) -> Option<i64> {
+    let data = event.lines().find_map(|l| l.strip_prefix("data:"))?;
+    let value: serde_json::Value = serde_json::from_str(data.trim()).ok()?;
+    value.get("head")?.as_i64()
 }
 
 fn unreachable(e: reqwest::Error) -> ClientError {
     tracing::warn!(error = %e, "server request failed");
-    ClientError::new(
-        ErrorCode::ServerUnreachable,
-        "cannot reach the Rounds server",
-    )
+    ClientError::new(ErrorCode::ServerUnreachable, "cannot reach the Rounds server")
 }
 
 async fn decode<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
     let status = resp.status();
     let bytes = resp.bytes().await.map_err(unreachable)?;
     if status.is_success() {
-        return serde_json::from_slice(&bytes).map_err(|e| {
-            ClientError::new(
-                ErrorCode::BadResponse,
-                format!("unexpected answer from the server: {e}"),
-            )
-        });
+        return serde_json::from_slice(&bytes)
+            .map_err(|e| ClientError::new(ErrorCode::BadResponse, format!("unexpected answer from the server: {e}")));
     }
     match serde_json::from_slice::<ErrorBody>(&bytes) {
         Ok(body) => Err(body.into()),
-        Err(_) => Err(ClientError::new(
-            ErrorCode::BadResponse,
-            format!("the server answered {status}"),
-        )),
+        Err(_) => Err(ClientError::new(ErrorCode::BadResponse, format!("the server answered {status}"))),
     }
 }
 
@@ -152,17 +175,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn poke_events_carry_the_head() {
+        assert_eq!(parse_event("data: {\"head\":42}\n\n"), Some(42));
+        assert_eq!(parse_event(":keep-alive\n\n"), None);
+        assert_eq!(parse_event("data: nonsense\n\n"), None);
+    }
+
+    #[test]
     fn plain_http_is_only_for_this_machine() {
         assert!(check_server_url("http://127.0.0.1:8720").is_ok());
         assert!(check_server_url("http://localhost:8720").is_ok());
         assert!(check_server_url("http://[::1]:8720").is_ok());
         assert!(check_server_url("https://rounds.example.org").is_ok());
-        for bad in [
-            "http://rounds.example.org",
-            "http://10.0.0.5:8720",
-            "ftp://127.0.0.1",
-            "not a url",
-        ] {
+        for bad in ["http://rounds.example.org", "http://10.0.0.5:8720", "ftp://127.0.0.1", "not a url"] {
             let err = check_server_url(bad).expect_err(bad);
             assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}");
         }

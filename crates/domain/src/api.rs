@@ -17,10 +17,7 @@ pub struct SignInRequest {
 
 impl std::fmt::Debug for SignInRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignInRequest")
-            .field("email", &"<redacted>")
-            .field("password", &"<redacted>")
-            .finish()
+        f.debug_struct("SignInRequest").field("email", &"<redacted>").field("password", &"<redacted>").finish()
     }
 }
 

@@ -28,6 +28,10 @@ pub enum ErrorCode {
     DatabaseCorrupt,
     /// No one is signed in on this device.
     NotSignedIn,
+    /// The OS keychain (which holds the key of the encrypted cache) is not available.
+    KeychainUnavailable,
+    /// A sync push skipped commands the server has not seen (see SYNC.md, epochs).
+    SyncGap,
     Internal,
 }
 
@@ -39,9 +43,6 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 }

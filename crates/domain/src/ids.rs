@@ -46,6 +46,8 @@ id_type!(
     ThreadId,
     MessageId,
     TaskId,
+    /// One installation of the desktop app: the unit of sync idempotency.
+    DeviceId,
 );
 
 #[cfg(test)]

@@ -12,7 +12,9 @@ pub mod ids;
 pub mod patient;
 pub mod practitioner;
 pub mod state;
+pub mod sync;
 pub mod task;
+pub mod tasks;
 pub mod thread;
 
 pub use catalog::ComplaintCatalogEntry;

@@ -44,13 +44,7 @@ impl Role {
 
     /// Roles that hold a clinical license and may treat patients.
     pub fn is_licensed_clinician(&self) -> bool {
-        matches!(
-            self,
-            Role::Physician
-                | Role::NursePractitioner
-                | Role::PhysicianAssistant
-                | Role::RegisteredNurse
-        )
+        matches!(self, Role::Physician | Role::NursePractitioner | Role::PhysicianAssistant | Role::RegisteredNurse)
     }
 }
 
@@ -89,9 +83,7 @@ impl Practitioner {
 
     /// The active license covering `state` on `today`, if any.
     pub fn license_for(&self, state: UsState, today: NaiveDate) -> Option<&License> {
-        self.licenses
-            .iter()
-            .find(|l| l.state == state && l.is_active_on(today))
+        self.licenses.iter().find(|l| l.state == state && l.is_active_on(today))
     }
 }
 
@@ -138,22 +130,15 @@ mod tests {
     #[test]
     fn expired_and_missing_licenses_do_not_cover() {
         let p = np();
-        assert!(p
-            .license_for("TX".parse().expect("TX"), date("2026-11-22"))
-            .is_none());
-        assert!(p
-            .license_for("NY".parse().expect("NY"), date("2026-11-22"))
-            .is_none());
+        assert!(p.license_for("TX".parse().expect("TX"), date("2026-11-22")).is_none());
+        assert!(p.license_for("NY".parse().expect("NY"), date("2026-11-22")).is_none());
     }
 
     #[test]
     fn role_names_round_trip() {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
-            assert_eq!(
-                serde_json::to_value(r).expect("json"),
-                serde_json::Value::String(r.as_str().into())
-            );
+            assert_eq!(serde_json::to_value(r).expect("json"), serde_json::Value::String(r.as_str().into()));
         }
         assert_eq!(Role::parse("surgeon"), None);
     }

@@ -8,10 +8,9 @@ use ts_rs::TS;
 
 /// Two-letter USPS code of the 50 states, DC and the inhabited territories.
 pub const STATE_CODES: [&str; 56] = [
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
-    "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY",
-    "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
-    "WI", "WY", "DC", "AS", "GU", "MP", "PR", "VI",
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME",
+    "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
+    "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "AS", "GU", "MP", "PR", "VI",
 ];
 
 /// A validated two-letter state code, always upper case.
@@ -71,14 +70,8 @@ mod tests {
 
     #[test]
     fn parses_known_codes_case_insensitively() {
-        assert_eq!(
-            "ca".parse::<UsState>().map(|s| s.to_string()),
-            Ok("CA".to_string())
-        );
-        assert_eq!(
-            "DC".parse::<UsState>().map(|s| s.to_string()),
-            Ok("DC".to_string())
-        );
+        assert_eq!("ca".parse::<UsState>().map(|s| s.to_string()), Ok("CA".to_string()));
+        assert_eq!("DC".parse::<UsState>().map(|s| s.to_string()), Ok("DC".to_string()));
     }
 
     #[test]

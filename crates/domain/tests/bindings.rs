@@ -3,6 +3,9 @@
 //! Regenerate with `make bindings` (ROUNDS_UPDATE_BINDINGS=1).
 
 use rounds_domain::api::{Health, SessionInfo, SignInRequest};
+use rounds_domain::sync::{
+    FieldChange, FieldConflict, FieldEdit, Mutation, Outcome, PatientField, RejectCode, RejectedChange, SyncStatus,
+};
 use rounds_domain::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,6 +47,15 @@ fn export_all(dir: &Path) {
         TaskKind,
         TaskPriority,
         TaskStatus,
+        SyncStatus,
+        RejectedChange,
+        FieldEdit,
+        FieldChange,
+        FieldConflict,
+        Mutation,
+        Outcome,
+        PatientField,
+        RejectCode,
     );
 }
 
@@ -53,10 +65,7 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
             if name.ends_with(".ts") {
-                files.insert(
-                    name,
-                    std::fs::read_to_string(e.path()).expect("read binding"),
-                );
+                files.insert(name, std::fs::read_to_string(e.path()).expect("read binding"));
             }
         }
     }
@@ -72,11 +81,7 @@ fn ui_bindings_are_up_to_date() {
     let fresh = tempfile::tempdir().expect("tempdir");
     export_all(fresh.path());
     let generated = read_dir(fresh.path());
-    assert!(
-        generated.len() >= 25,
-        "expected the whole vocabulary, got {}",
-        generated.len()
-    );
+    assert!(generated.len() >= 25, "expected the whole vocabulary, got {}", generated.len());
 
     let target = committed_dir();
     if std::env::var_os("ROUNDS_UPDATE_BINDINGS").is_some() {
@@ -93,14 +98,7 @@ fn ui_bindings_are_up_to_date() {
         .iter()
         .filter(|(name, text)| committed.get(*name) != Some(*text))
         .map(|(name, _)| name)
-        .chain(
-            committed
-                .keys()
-                .filter(|name| !generated.contains_key(*name)),
-        )
+        .chain(committed.keys().filter(|name| !generated.contains_key(*name)))
         .collect();
-    assert!(
-        stale.is_empty(),
-        "ui/src/bindings is stale ({stale:?}): run `make bindings` and commit the result"
-    );
+    assert!(stale.is_empty(), "ui/src/bindings is stale ({stale:?}): run `make bindings` and commit the result");
 }

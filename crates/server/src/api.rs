@@ -9,9 +9,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rounds_domain::api::{
-    Health, PatientPage, SignInRequest, SignInResponse, MAX_CREDENTIAL_LEN, MAX_PAGE,
-};
+use rounds_domain::api::{Health, PatientPage, SignInRequest, SignInResponse, MAX_CREDENTIAL_LEN, MAX_PAGE};
 use rounds_domain::{ErrorCode, Patient, PatientId};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -25,13 +23,10 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/sign-in", post(sign_in))
         .route("/patients", get(list_patients))
         .route("/patients/{id}", get(get_patient))
-        .fallback(|| async {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                ErrorCode::NotFound,
-                "no such endpoint",
-            )
-        })
+        .route("/sync/push", post(crate::sync::push).layer(DefaultBodyLimit::max(crate::sync::MAX_PUSH_BYTES)))
+        .route("/sync/pull", get(crate::sync::pull))
+        .route("/sync/events", get(crate::sync::events))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -86,16 +81,9 @@ async fn sign_in(
     let token = auth::new_token();
     let now = state.clock.now();
     let expires_at = now + state.session_ttl;
-    state
-        .storage
-        .create_session(&auth::token_hash(&token), practitioner.id, now, expires_at)
-        .await?;
+    state.storage.create_session(&auth::token_hash(&token), practitioner.id, now, expires_at).await?;
     tracing::info!(practitioner = %practitioner.id, "signed in");
-    Ok(Json(SignInResponse {
-        token,
-        expires_at,
-        practitioner,
-    }))
+    Ok(Json(SignInResponse { token, expires_at, practitioner }))
 }
 
 /// An Argon2id hash of a random password nobody knows.
@@ -116,25 +104,17 @@ async fn list_patients(
 ) -> Result<Json<PatientPage>, ApiError> {
     let limit = q.limit.unwrap_or(500);
     if limit == 0 || limit > MAX_PAGE {
-        return Err(ApiError::invalid(format!(
-            "limit must be between 1 and {MAX_PAGE}"
-        )));
+        return Err(ApiError::invalid(format!("limit must be between 1 and {MAX_PAGE}")));
     }
     // One extra row tells whether another page follows.
-    let mut patients = state
-        .storage
-        .patients_in_scope(user.id, q.after, limit + 1)
-        .await?;
+    let mut patients = state.storage.patients_in_scope(user.id, q.after, limit + 1).await?;
     let next_after = if patients.len() > limit as usize {
         patients.truncate(limit as usize);
         patients.last().map(|p| p.id)
     } else {
         None
     };
-    Ok(Json(PatientPage {
-        patients,
-        next_after,
-    }))
+    Ok(Json(PatientPage { patients, next_after }))
 }
 
 async fn get_patient(
@@ -142,16 +122,9 @@ async fn get_patient(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Patient>, ApiError> {
-    let id: PatientId = id
-        .parse()
-        .map_err(|_| ApiError::invalid("patient id must be a UUID"))?;
+    let id: PatientId = id.parse().map_err(|_| ApiError::invalid("patient id must be a UUID"))?;
     // Outside the user's care teams is answered exactly like a missing patient: no existence leak.
-    state
-        .storage
-        .patient_in_scope(user.id, id)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("patient"))
+    state.storage.patient_in_scope(user.id, id).await?.map(Json).ok_or_else(|| ApiError::not_found("patient"))
 }
 
 /// `Json` whose rejections are answered in the API's error shape.
@@ -170,15 +143,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 fn json_rejection(r: JsonRejection) -> ApiError {
     let status = r.status();
-    let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ErrorCode::PayloadTooLarge
-    } else {
-        ErrorCode::InvalidInput
-    };
+    let code =
+        if status == StatusCode::PAYLOAD_TOO_LARGE { ErrorCode::PayloadTooLarge } else { ErrorCode::InvalidInput };
     let message = match &r {
-        JsonRejection::MissingJsonContentType(_) => {
-            "expected a JSON body (Content-Type: application/json)".to_string()
-        }
+        JsonRejection::MissingJsonContentType(_) => "expected a JSON body (Content-Type: application/json)".to_string(),
         _ if status == StatusCode::PAYLOAD_TOO_LARGE => {
             format!("request body is larger than {MAX_BODY_BYTES} bytes")
         }
@@ -202,9 +170,5 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn query_rejection(r: QueryRejection) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidInput,
-        r.body_text(),
-    )
+    ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, r.body_text())
 }

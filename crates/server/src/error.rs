@@ -14,10 +14,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            body: ErrorBody::new(code, message),
-        }
+        Self { status, body: ErrorBody::new(code, message) }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -25,11 +22,7 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NotFound,
-            format!("{what} not found"),
-        )
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("{what} not found"))
     }
 
     pub fn unauthorized() -> Self {
@@ -43,11 +36,7 @@ impl ApiError {
     /// Logs the cause (never PHI: callers pass storage errors, not request data) and hides it.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            "the server could not complete the request",
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "the server could not complete the request")
     }
 }
 

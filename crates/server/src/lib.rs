@@ -9,6 +9,7 @@ pub mod clock;
 pub mod error;
 pub mod seed;
 pub mod storage;
+pub mod sync;
 
 pub use api::app;
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -24,15 +25,14 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// How long a bearer token from sign-in stays valid.
     pub session_ttl: chrono::Duration,
+    /// New change-log heads, per organisation: the poke that tells devices to pull.
+    pub pokes: tokio::sync::broadcast::Sender<(rounds_domain::OrganizationId, i64)>,
 }
 
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>) -> Self {
-        Self {
-            storage,
-            clock: Arc::new(SystemClock),
-            session_ttl: chrono::Duration::hours(12),
-        }
+        let (pokes, _) = tokio::sync::broadcast::channel(256);
+        Self { storage, clock: Arc::new(SystemClock), session_ttl: chrono::Duration::hours(12), pokes }
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {

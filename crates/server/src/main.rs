@@ -5,19 +5,10 @@ use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 
 #[derive(Parser)]
-#[command(
-    name = "rounds-server",
-    version,
-    about = "The Rounds sync and API server"
-)]
+#[command(name = "rounds-server", version, about = "The Rounds sync and API server")]
 struct Cli {
     /// sqlite://PATH (embedded) or postgres://USER@HOST/DB
-    #[arg(
-        long,
-        env = "ROUNDS_DATABASE",
-        default_value = "sqlite://rounds-server.sqlite3",
-        global = true
-    )]
+    #[arg(long, env = "ROUNDS_DATABASE", default_value = "sqlite://rounds-server.sqlite3", global = true)]
     database: String,
     #[command(subcommand)]
     command: Command,
@@ -42,8 +33,7 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -53,9 +43,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { listen } => {
             let state = rounds_server::AppState::new(storage);
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .with_context(|| format!("listening on {listen}"))?;
+            let listener =
+                tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
             tracing::info!(%listen, database = state.storage.backend(), "rounds-server ready");
             axum::serve(listener, rounds_server::app(state))
                 .with_graceful_shutdown(async {

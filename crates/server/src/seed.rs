@@ -29,14 +29,12 @@ pub struct SeedReport {
 }
 
 const FEMALE: &[&str] = &[
-    "Ava", "Sofia", "Maya", "Olivia", "Amara", "Priya", "Hannah", "Lucia", "Chloe", "Zoe", "Emma",
-    "Grace", "Aaliyah", "Mei", "Isabel", "Nora", "Leila", "Fatima", "Rosa", "Elena", "Keisha",
-    "Ingrid", "Yuki", "Camila",
+    "Ava", "Sofia", "Maya", "Olivia", "Amara", "Priya", "Hannah", "Lucia", "Chloe", "Zoe", "Emma", "Grace", "Aaliyah",
+    "Mei", "Isabel", "Nora", "Leila", "Fatima", "Rosa", "Elena", "Keisha", "Ingrid", "Yuki", "Camila",
 ];
 const MALE: &[&str] = &[
-    "Liam", "Noah", "Mateo", "Ethan", "Jamal", "Arjun", "Lucas", "Omar", "Daniel", "Kai", "Diego",
-    "Samuel", "Hiro", "Elijah", "Marcus", "Theo", "Andre", "Wei", "Julian", "Isaac", "Tomas",
-    "Caleb", "Rafael", "Ben",
+    "Liam", "Noah", "Mateo", "Ethan", "Jamal", "Arjun", "Lucas", "Omar", "Daniel", "Kai", "Diego", "Samuel", "Hiro",
+    "Elijah", "Marcus", "Theo", "Andre", "Wei", "Julian", "Isaac", "Tomas", "Caleb", "Rafael", "Ben",
 ];
 const FAMILY: &[&str] = &[
     "Martinez",
@@ -101,103 +99,43 @@ const ALLERGIES: &[(&str, &str)] = &[
 ];
 
 /// (problem, ICD-10-CM, medication with its dosage and RxNorm id when the problem has one).
-type ProblemSpec = (
-    &'static str,
-    &'static str,
-    Option<(&'static str, &'static str, Option<&'static str>)>,
-);
+type ProblemSpec = (&'static str, &'static str, Option<(&'static str, &'static str, Option<&'static str>)>);
 
 const CHILD_PROBLEMS: &[ProblemSpec] = &[
     (
         "Mild intermittent asthma",
         "J45.20",
-        Some((
-            "Albuterol HFA 90 mcg/actuation",
-            "2 puffs every 4 hours as needed",
-            None,
-        )),
+        Some(("Albuterol HFA 90 mcg/actuation", "2 puffs every 4 hours as needed", None)),
     ),
-    (
-        "Atopic dermatitis",
-        "L20.9",
-        Some((
-            "Hydrocortisone 1% cream",
-            "Apply twice daily to affected areas",
-            None,
-        )),
-    ),
-    (
-        "Allergic rhinitis",
-        "J30.9",
-        Some(("Cetirizine 5 mg/5 mL solution", "5 mL once daily", None)),
-    ),
+    ("Atopic dermatitis", "L20.9", Some(("Hydrocortisone 1% cream", "Apply twice daily to affected areas", None))),
+    ("Allergic rhinitis", "J30.9", Some(("Cetirizine 5 mg/5 mL solution", "5 mL once daily", None))),
     (
         "Attention-deficit hyperactivity disorder",
         "F90.9",
         Some(("Methylphenidate ER 18 mg", "Once every morning", None)),
     ),
     ("Recurrent acute otitis media", "H66.93", None),
-    (
-        "Functional constipation",
-        "K59.04",
-        Some((
-            "Polyethylene glycol 3350",
-            "8.5 g daily in 4-8 oz of fluid",
-            None,
-        )),
-    ),
+    ("Functional constipation", "K59.04", Some(("Polyethylene glycol 3350", "8.5 g daily in 4-8 oz of fluid", None))),
     (
         "Food allergy",
         "Z91.010",
-        Some((
-            "Epinephrine auto-injector 0.15 mg",
-            "Inject once as needed for anaphylaxis",
-            None,
-        )),
+        Some(("Epinephrine auto-injector 0.15 mg", "Inject once as needed for anaphylaxis", None)),
     ),
 ];
 
 const ADULT_PROBLEMS: &[ProblemSpec] = &[
-    (
-        "Essential hypertension",
-        "I10",
-        Some(("Lisinopril 10 mg tablet", "1 tablet daily", Some("314076"))),
-    ),
+    ("Essential hypertension", "I10", Some(("Lisinopril 10 mg tablet", "1 tablet daily", Some("314076")))),
     (
         "Type 2 diabetes mellitus without complications",
         "E11.9",
-        Some((
-            "Metformin 500 mg tablet",
-            "1 tablet twice daily with meals",
-            Some("861007"),
-        )),
+        Some(("Metformin 500 mg tablet", "1 tablet twice daily with meals", Some("861007"))),
     ),
-    (
-        "Hyperlipidemia",
-        "E78.5",
-        Some((
-            "Atorvastatin 20 mg tablet",
-            "1 tablet at bedtime",
-            Some("617310"),
-        )),
-    ),
-    (
-        "Hypothyroidism",
-        "E03.9",
-        Some((
-            "Levothyroxine 50 mcg tablet",
-            "1 tablet daily before breakfast",
-            None,
-        )),
-    ),
+    ("Hyperlipidemia", "E78.5", Some(("Atorvastatin 20 mg tablet", "1 tablet at bedtime", Some("617310")))),
+    ("Hypothyroidism", "E03.9", Some(("Levothyroxine 50 mcg tablet", "1 tablet daily before breakfast", None))),
     (
         "Gastro-esophageal reflux disease",
         "K21.9",
-        Some((
-            "Omeprazole 20 mg capsule",
-            "1 capsule daily before breakfast",
-            None,
-        )),
+        Some(("Omeprazole 20 mg capsule", "1 capsule daily before breakfast", None)),
     ),
     (
         "Major depressive disorder, single episode",
@@ -209,42 +147,15 @@ const ADULT_PROBLEMS: &[ProblemSpec] = &[
     (
         "Migraine without aura",
         "G43.009",
-        Some((
-            "Sumatriptan 50 mg tablet",
-            "1 tablet at onset, may repeat once after 2 hours",
-            None,
-        )),
+        Some(("Sumatriptan 50 mg tablet", "1 tablet at onset, may repeat once after 2 hours", None)),
     ),
-    (
-        "Asthma, mild persistent",
-        "J45.30",
-        Some((
-            "Fluticasone HFA 110 mcg/actuation",
-            "2 puffs twice daily",
-            None,
-        )),
-    ),
+    ("Asthma, mild persistent", "J45.30", Some(("Fluticasone HFA 110 mcg/actuation", "2 puffs twice daily", None))),
     ("Low back pain", "M54.50", None),
 ];
 
-const CHILD_COMPLAINTS: &[&str] = &[
-    "fever",
-    "sore_throat",
-    "ear_pain",
-    "cough",
-    "rash",
-    "vomiting",
-    "pink_eye",
-];
-const ADULT_COMPLAINTS: &[&str] = &[
-    "sore_throat",
-    "cough",
-    "urinary_symptoms",
-    "back_pain",
-    "headache",
-    "medication_refill",
-    "sinus_congestion",
-];
+const CHILD_COMPLAINTS: &[&str] = &["fever", "sore_throat", "ear_pain", "cough", "rash", "vomiting", "pink_eye"];
+const ADULT_COMPLAINTS: &[&str] =
+    &["sore_throat", "cough", "urinary_symptoms", "back_pain", "headache", "medication_refill", "sinus_congestion"];
 
 const CHILD_THREADS: &[&[&str]] = &[
     &[
@@ -256,32 +167,20 @@ const CHILD_THREADS: &[&[&str]] = &[
         "My daughter has a red, itchy rash on her arms after a new soap.",
         "No fever. Can I use the hydrocortisone cream we have?",
     ],
-    &[
-        "She keeps pulling at her left ear and cried most of the night.",
-        "Temperature 100.8 this morning.",
-    ],
+    &["She keeps pulling at her left ear and cried most of the night.", "Temperature 100.8 this morning."],
     &[
         "Can we get a refill of the albuterol inhaler? We are down to the last one.",
         "His cough is worse at night this week.",
     ],
 ];
 const ADULT_THREADS: &[&[&str]] = &[
-    &[
-        "I need a refill of my lisinopril, I have 3 days left.",
-        "Blood pressure at home has been around 128/82.",
-    ],
+    &["I need a refill of my lisinopril, I have 3 days left.", "Blood pressure at home has been around 128/82."],
     &[
         "Burning when I pee since yesterday and I need to go all the time.",
         "No fever. Is this something you can treat by message?",
     ],
-    &[
-        "Sore throat for 4 days, hurts to swallow, no cough.",
-        "Temperature was 100.9 this morning.",
-    ],
-    &[
-        "My sugars have been running 180-220 in the mornings.",
-        "Should I change how I take the metformin?",
-    ],
+    &["Sore throat for 4 days, hurts to swallow, no cough.", "Temperature was 100.9 this morning."],
+    &["My sugars have been running 180-220 in the mornings.", "Should I change how I take the metformin?"],
 ];
 
 struct Demo {
@@ -292,9 +191,7 @@ struct Demo {
 
 fn license(state: &str, kind: &str, number: &str, expires_on: NaiveDate) -> Result<License> {
     Ok(License {
-        state: state
-            .parse()
-            .map_err(|e: state::UnknownState| StorageError::InvalidData(e.to_string()))?,
+        state: state.parse().map_err(|e: state::UnknownState| StorageError::InvalidData(e.to_string()))?,
         license_type: kind.into(),
         number: number.into(),
         expires_on,
@@ -307,23 +204,14 @@ fn millis(t: DateTime<Utc>) -> u64 {
 
 /// Creates the demo organisation unless it exists. `now` anchors ages, expiries and histories.
 pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedReport> {
-    if storage
-        .organization_by_name(DEMO_ORGANIZATION)
-        .await?
-        .is_some()
-    {
-        return Ok(SeedReport {
-            created: false,
-            counts: storage.counts().await?,
-        });
+    if storage.organization_by_name(DEMO_ORGANIZATION).await?.is_some() {
+        return Ok(SeedReport { created: false, counts: storage.counts().await? });
     }
     let today = now.date_naive();
     let ms = millis(now);
     let years = |n: i64| today + Duration::days(365 * n);
     let org = OrganizationId::new_v7(ms);
-    storage
-        .create_organization(org, DEMO_ORGANIZATION, now)
-        .await?;
+    storage.create_organization(org, DEMO_ORGANIZATION, now).await?;
 
     let physician = Practitioner {
         id: PractitionerId::new_v7(ms),
@@ -363,8 +251,7 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
         licenses: vec![],
     };
     // One hash for the three demo accounts: Argon2id is deliberately slow.
-    let hash =
-        hash_password(DEMO_PASSWORD).map_err(|e| StorageError::InvalidData(e.body.message))?;
+    let hash = hash_password(DEMO_PASSWORD).map_err(|e| StorageError::InvalidData(e.body.message))?;
     for p in [&physician, &np, &coordinator] {
         storage.insert_practitioner(p, &hash).await?;
     }
@@ -376,12 +263,8 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
         name: "Pediatric SMS care".into(),
         members: members.clone(),
     };
-    let adults = CareTeam {
-        id: CareTeamId::new_v7(ms),
-        organization_id: org,
-        name: "Adult primary care".into(),
-        members,
-    };
+    let adults =
+        CareTeam { id: CareTeamId::new_v7(ms), organization_id: org, name: "Adult primary care".into(), members };
     storage.insert_care_team(&peds).await?;
     storage.insert_care_team(&adults).await?;
 
@@ -390,71 +273,40 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
         let child = i % 5 < 2; // 40% children
         let patient = demo_patient(&mut rng, i, child, today, ms)?;
         let team = if child { peds.id } else { adults.id };
-        storage.insert_patient(org, team, &patient).await?;
+        storage.insert_patient(org, team, &patient, now).await?;
         history(storage, &demo, &mut rng, &patient, child, now).await?;
     }
-    Ok(SeedReport {
-        created: true,
-        counts: storage.counts().await?,
-    })
+    Ok(SeedReport { created: true, counts: storage.counts().await? })
 }
 
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
     &items[rng.gen_range(0..items.len())]
 }
 
-fn demo_patient(
-    rng: &mut StdRng,
-    i: usize,
-    child: bool,
-    today: NaiveDate,
-    ms: u64,
-) -> Result<Patient> {
+fn demo_patient(rng: &mut StdRng, i: usize, child: bool, today: NaiveDate, ms: u64) -> Result<Patient> {
     let female = rng.gen_bool(0.5);
     let given = *pick(rng, if female { FEMALE } else { MALE });
     let family = *pick(rng, FAMILY);
-    let age_days = if child {
-        rng.gen_range(60..(17 * 365))
-    } else {
-        rng.gen_range((18 * 365)..(88 * 365))
-    };
+    let age_days = if child { rng.gen_range(60..(17 * 365)) } else { rng.gen_range((18 * 365)..(88 * 365)) };
     let birth_date = today - Duration::days(age_days);
     let (state, areas) = *pick(rng, PLACES);
-    let phone = format!(
-        "+1{}5550{:03}",
-        pick(rng, areas),
-        100 + rng.gen_range(0..100)
-    );
+    let phone = format!("+1{}5550{:03}", pick(rng, areas), 100 + rng.gen_range(0..100));
 
     let mut allergies = Vec::new();
     if rng.gen_bool(0.6) {
         let mut pool: Vec<&(&str, &str)> = ALLERGIES.iter().collect();
         pool.shuffle(rng);
         for (substance, reaction) in pool.into_iter().take(rng.gen_range(1..=2)) {
-            allergies.push(Allergy {
-                substance: (*substance).into(),
-                reaction: Some((*reaction).into()),
-            });
+            allergies.push(Allergy { substance: (*substance).into(), reaction: Some((*reaction).into()) });
         }
     }
-    let specs = if child {
-        CHILD_PROBLEMS
-    } else {
-        ADULT_PROBLEMS
-    };
-    let count = if child {
-        rng.gen_range(0..=2)
-    } else {
-        rng.gen_range(0..=4)
-    };
+    let specs = if child { CHILD_PROBLEMS } else { ADULT_PROBLEMS };
+    let count = if child { rng.gen_range(0..=2) } else { rng.gen_range(0..=4) };
     let mut chosen: Vec<&ProblemSpec> = specs.iter().collect();
     chosen.shuffle(rng);
     let (mut problems, mut medications) = (Vec::new(), Vec::new());
     for (description, icd10, med) in chosen.into_iter().take(count) {
-        problems.push(Problem {
-            description: (*description).into(),
-            icd10: Some((*icd10).into()),
-        });
+        problems.push(Problem { description: (*description).into(), icd10: Some((*icd10).into()) });
         if let Some((name, dosage, rxnorm)) = med {
             medications.push(Medication {
                 name: (*name).into(),
@@ -466,31 +318,19 @@ fn demo_patient(
     let mother = rng.gen_bool(0.6);
     let guardian = child.then(|| Guardian {
         name: format!("{} {family}", pick(rng, if mother { FEMALE } else { MALE })),
-        relationship: if mother {
-            "Mother".into()
-        } else {
-            "Father".into()
-        },
+        relationship: if mother { "Mother".into() } else { "Father".into() },
         phone: phone.clone(),
     });
     Ok(Patient {
         id: PatientId::new_v7(ms + i as u64),
-        mrn: format!(
-            "{}",
-            4_100_000 + i * 37 + (birth_date.ordinal() as usize % 7)
-        ),
+        mrn: format!("{}", 4_100_000 + i * 37 + (birth_date.ordinal() as usize % 7)),
         given_name: given.into(),
         family_name: family.into(),
         birth_date,
         sex: if female { Sex::Female } else { Sex::Male },
         phone: Some(phone),
-        email: (!child).then(|| {
-            format!(
-                "{}.{}@example.com",
-                given.to_lowercase(),
-                family.to_lowercase().replace('\'', "")
-            )
-        }),
+        email: (!child)
+            .then(|| format!("{}.{}@example.com", given.to_lowercase(), family.to_lowercase().replace('\'', ""))),
         preferred_channel: if child || rng.gen_bool(0.6) {
             Channel::Sms
         } else {
@@ -514,42 +354,17 @@ async fn history(
     child: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let service_line = if child {
-        "pediatric_sms"
-    } else {
-        "adult_primary"
-    };
-    let complaints = if child {
-        CHILD_COMPLAINTS
-    } else {
-        ADULT_COMPLAINTS
-    };
-    let encounters = if rng.gen_bool(0.6) {
-        rng.gen_range(1..=3)
-    } else {
-        0
-    };
+    let service_line = if child { "pediatric_sms" } else { "adult_primary" };
+    let complaints = if child { CHILD_COMPLAINTS } else { ADULT_COMPLAINTS };
+    let encounters = if rng.gen_bool(0.6) { rng.gen_range(1..=3) } else { 0 };
     for _ in 0..encounters {
-        let started_at =
-            now - Duration::days(rng.gen_range(7..720)) - Duration::minutes(rng.gen_range(0..600));
-        let author = if rng.gen_bool(0.5) {
-            &demo.physician
-        } else {
-            &demo.np
-        };
+        let started_at = now - Duration::days(rng.gen_range(7..720)) - Duration::minutes(rng.gen_range(0..600));
+        let author = if rng.gen_bool(0.5) { &demo.physician } else { &demo.np };
         let complaint = *pick(rng, complaints);
         let mode = if child {
             EncounterMode::Async
         } else {
-            *pick(
-                rng,
-                &[
-                    EncounterMode::Video,
-                    EncounterMode::Phone,
-                    EncounterMode::Async,
-                    EncounterMode::InPerson,
-                ],
-            )
+            *pick(rng, &[EncounterMode::Video, EncounterMode::Phone, EncounterMode::Async, EncounterMode::InPerson])
         };
         let e = Encounter {
             id: EncounterId::new_v7(millis(started_at)),
@@ -569,21 +384,14 @@ async fn history(
             signed_at: Some(started_at + Duration::minutes(rng.gen_range(8..40))),
             version: 1,
         };
-        storage.insert_encounter(demo.org, &e).await?;
+        storage.insert_encounter(demo.org, &e, now).await?;
     }
 
     if rng.gen_bool(0.18) {
         let script = *pick(rng, if child { CHILD_THREADS } else { ADULT_THREADS });
         let start = now - Duration::minutes(rng.gen_range(5..(3 * 24 * 60)));
-        let status = *pick(
-            rng,
-            &[
-                ThreadStatus::Open,
-                ThreadStatus::Open,
-                ThreadStatus::AwaitingReview,
-                ThreadStatus::Closed,
-            ],
-        );
+        let status =
+            *pick(rng, &[ThreadStatus::Open, ThreadStatus::Open, ThreadStatus::AwaitingReview, ThreadStatus::Closed]);
         let mut at = start;
         let thread_id = ThreadId::new_v7(millis(start));
         let mut messages = Vec::new();
@@ -619,41 +427,18 @@ async fn history(
             last_message_at: at,
             version: 1,
         };
-        storage.insert_thread(demo.org, &thread).await?;
-        for m in &messages {
-            storage.insert_message(m).await?;
-        }
+        storage.insert_thread(demo.org, &thread, &messages, now).await?;
     }
 
     if rng.gen_bool(0.12) {
         let (kind, queue, description) = *pick(
             rng,
             &[
-                (
-                    TaskKind::RefillRequest,
-                    Role::NursePractitioner,
-                    "Refill request: review medication list and renew",
-                ),
-                (
-                    TaskKind::LabFollowUp,
-                    Role::Physician,
-                    "Abnormal lab result: review and contact patient",
-                ),
-                (
-                    TaskKind::Scheduling,
-                    Role::CareCoordinator,
-                    "Schedule follow-up visit in 2 weeks",
-                ),
-                (
-                    TaskKind::Outreach,
-                    Role::CareCoordinator,
-                    "Annual wellness outreach: patient is due",
-                ),
-                (
-                    TaskKind::ReviewThread,
-                    Role::NursePractitioner,
-                    "Review message thread and reply",
-                ),
+                (TaskKind::RefillRequest, Role::NursePractitioner, "Refill request: review medication list and renew"),
+                (TaskKind::LabFollowUp, Role::Physician, "Abnormal lab result: review and contact patient"),
+                (TaskKind::Scheduling, Role::CareCoordinator, "Schedule follow-up visit in 2 weeks"),
+                (TaskKind::Outreach, Role::CareCoordinator, "Annual wellness outreach: patient is due"),
+                (TaskKind::ReviewThread, Role::NursePractitioner, "Review message thread and reply"),
             ],
         );
         let task = Task {
@@ -662,18 +447,14 @@ async fn history(
             patient_id: p.id,
             queue,
             license_state: p.current_state,
-            priority: if rng.gen_bool(0.2) {
-                TaskPriority::Urgent
-            } else {
-                TaskPriority::Routine
-            },
+            priority: if rng.gen_bool(0.2) { TaskPriority::Urgent } else { TaskPriority::Routine },
             status: TaskStatus::Ready,
             owner_id: None,
             description: description.into(),
             due_at: now + Duration::hours(rng.gen_range(-12..72)),
             version: 1,
         };
-        storage.insert_task(demo.org, &task).await?;
+        storage.insert_task(demo.org, &task, now).await?;
     }
     Ok(())
 }

@@ -7,9 +7,7 @@ use serde::{de::DeserializeOwned, Serialize};
 pub(crate) fn enum_str<T: Serialize>(v: &T) -> Result<String> {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => Ok(s),
-        Ok(other) => Err(StoreError::InvalidData(format!(
-            "expected a name, got {other}"
-        ))),
+        Ok(other) => Err(StoreError::InvalidData(format!("expected a name, got {other}"))),
         Err(e) => Err(StoreError::InvalidData(e.to_string())),
     }
 }
@@ -31,6 +29,5 @@ pub(crate) fn parse<T: std::str::FromStr>(s: &str, what: &str) -> Result<T>
 where
     T::Err: std::fmt::Display,
 {
-    s.parse()
-        .map_err(|e| StoreError::InvalidData(format!("{what} '{s}': {e}")))
+    s.parse().map_err(|e| StoreError::InvalidData(format!("{what} '{s}': {e}")))
 }

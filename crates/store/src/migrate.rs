@@ -5,10 +5,7 @@ use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 /// (name, SQL) in order. Never edit a shipped entry: append a new one.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init",
-    include_str!("../../../migrations/client/0001_init.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../../migrations/client/0001_init.sql"))];
 
 /// The schema version this build writes: the number of migrations it knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -21,52 +18,29 @@ fn checksum(sql: &str) -> String {
 pub(crate) fn check_and_apply(conn: &mut Connection) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > SCHEMA_VERSION {
-        return Err(StoreError::TooNew {
-            found,
-            supported: SCHEMA_VERSION,
-        });
+        return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
     }
 
     let has_table: bool = conn
-        .query_row(
-            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'",
-            [],
-            |_| Ok(true),
-        )
+        .query_row("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'", [], |_| Ok(true))
         .optional()?
         .unwrap_or(false);
 
     if has_table {
-        let mut stmt =
-            conn.prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version")?;
+        let mut stmt = conn.prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version")?;
         let applied = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
             .collect::<Result<Vec<_>, _>>()?;
         for (version, name, sum) in applied {
-            let shipped = usize::try_from(version - 1)
-                .ok()
-                .and_then(|i| MIGRATIONS.get(i));
+            let shipped = usize::try_from(version - 1).ok().and_then(|i| MIGRATIONS.get(i));
             match shipped {
                 Some((shipped_name, sql)) if *shipped_name == name && checksum(sql) == sum => {}
                 Some(_) => return Err(StoreError::MigrationEdited { name }),
-                None => {
-                    return Err(StoreError::TooNew {
-                        found: version,
-                        supported: SCHEMA_VERSION,
-                    })
-                }
+                None => return Err(StoreError::TooNew { found: version, supported: SCHEMA_VERSION }),
             }
         }
     } else if found != 0 {
-        return Err(StoreError::Corrupt(format!(
-            "schema version {found} but no migration record"
-        )));
+        return Err(StoreError::Corrupt(format!("schema version {found} but no migration record")));
     }
 
     if found == SCHEMA_VERSION {

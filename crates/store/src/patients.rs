@@ -6,8 +6,7 @@ use rounds_domain::patient::phone_digits;
 use rounds_domain::{Patient, PatientId, PatientListItem};
 use rusqlite::{OptionalExtension, Row};
 
-const LIST_COLUMNS: &str =
-    "p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.phone, p.current_state";
+const LIST_COLUMNS: &str = "p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.phone, p.current_state";
 
 /// National phone digits: a leading US country code is dropped so "+1 415..." and "415..." match.
 fn national_digits(phone: &str) -> String {
@@ -19,8 +18,9 @@ fn national_digits(phone: &str) -> String {
 }
 
 impl Tx<'_> {
-    /// Inserts the patient, or replaces the cached copy when `patient.version` is newer.
-    /// Returns whether anything changed.
+    /// Inserts the patient, or replaces the cached copy when `patient.version` is the same or
+    /// newer (the same version from the server replaces an optimistic local edit, which the
+    /// caller then applies again). Returns whether anything changed.
     pub fn upsert_patient(&self, p: &Patient) -> Result<bool> {
         let changed = self.conn.execute(
             "INSERT INTO patients (id, mrn, given_name, family_name, birth_date, sex, phone, phone_digits,
@@ -34,7 +34,7 @@ impl Tx<'_> {
                 preferred_channel = excluded.preferred_channel, current_state = excluded.current_state,
                 guardian = excluded.guardian, allergies = excluded.allergies,
                 medications = excluded.medications, problems = excluded.problems, version = excluded.version
-             WHERE excluded.version > patients.version",
+             WHERE excluded.version >= patients.version",
             rusqlite::params![
                 p.id.to_string(),
                 p.mrn,
@@ -57,6 +57,36 @@ impl Tx<'_> {
         Ok(changed > 0)
     }
 
+    /// Writes a locally edited patient, keeping the cached (server) version.
+    pub fn replace_patient_local(&self, p: &Patient) -> Result<()> {
+        let changed = self.conn.execute(
+            "UPDATE patients SET given_name = ?2, family_name = ?3, birth_date = ?4, sex = ?5, phone = ?6,
+                phone_digits = ?7, email = ?8, preferred_channel = ?9, current_state = ?10, guardian = ?11,
+                allergies = ?12, medications = ?13, problems = ?14
+             WHERE id = ?1",
+            rusqlite::params![
+                p.id.to_string(),
+                p.given_name,
+                p.family_name,
+                p.birth_date.to_string(),
+                enum_str(&p.sex)?,
+                p.phone,
+                p.phone.as_deref().map(national_digits).unwrap_or_default(),
+                p.email,
+                enum_str(&p.preferred_channel)?,
+                p.current_state.as_str(),
+                p.guardian.as_ref().map(to_json).transpose()?,
+                to_json(&p.allergies)?,
+                to_json(&p.medications)?,
+                to_json(&p.problems)?,
+            ],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     pub fn patient(&self, id: PatientId) -> Result<Patient> {
         self.conn
             .query_row(
@@ -71,9 +101,7 @@ impl Tx<'_> {
     }
 
     pub fn patient_count(&self) -> Result<u32> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM patients", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT count(*) FROM patients", [], |r| r.get(0))?)
     }
 
     /// Type-ahead search by name, MRN, date of birth or phone. Every word of the query must
@@ -113,13 +141,8 @@ pub fn parse_search(query: &str) -> String {
     let mut terms: Vec<String> = Vec::new();
     // A phone number typed with spaces, "(212) 555 01", is one number, not three words.
     let trimmed = query.trim();
-    let only_phone_chars = trimmed
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    if only_phone_chars
-        && trimmed.contains(' ')
-        && !trimmed.split_whitespace().any(|w| as_date(w).is_some())
-    {
+    let only_phone_chars = trimmed.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if only_phone_chars && trimmed.contains(' ') && !trimmed.split_whitespace().any(|w| as_date(w).is_some()) {
         let digits = national_digits(trimmed);
         if !digits.is_empty() {
             return format!("\"{digits}\"*");
@@ -132,9 +155,7 @@ pub fn parse_search(query: &str) -> String {
         }
         let digits = phone_digits(word);
         let is_phone_like = !digits.is_empty()
-            && word
-                .chars()
-                .all(|c| c.is_ascii_digit() || "+-().".contains(c))
+            && word.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c))
             && word.chars().any(|c| !c.is_ascii_digit());
         if is_phone_like {
             terms.push(national_digits(word));
@@ -147,20 +168,12 @@ pub fn parse_search(query: &str) -> String {
             }
         }
     }
-    terms
-        .iter()
-        .map(|t| format!("\"{}\"*", t.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(" ")
+    terms.iter().map(|t| format!("\"{}\"*", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
 }
 
 fn as_date(word: &str) -> Option<String> {
     let parts: Vec<&str> = word.split(['/', '-']).collect();
-    if parts.len() != 3
-        || !parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-    {
+    if parts.len() != 3 || !parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
         return None;
     }
     let (y, m, d) = if parts[0].len() == 4 {
@@ -202,11 +215,7 @@ fn patient_from_row(r: &Row<'_>) -> Result<Patient> {
         email: r.get(7)?,
         preferred_channel: parse_enum(&r.get::<_, String>(8)?)?,
         current_state: parse(&r.get::<_, String>(9)?, "state")?,
-        guardian: r
-            .get::<_, Option<String>>(10)?
-            .as_deref()
-            .map(from_json)
-            .transpose()?,
+        guardian: r.get::<_, Option<String>>(10)?.as_deref().map(from_json).transpose()?,
         allergies: from_json(&r.get::<_, String>(11)?)?,
         medications: from_json(&r.get::<_, String>(12)?)?,
         problems: from_json(&r.get::<_, String>(13)?)?,
@@ -223,10 +232,7 @@ mod tests {
         assert_eq!(parse_search("ann lee"), "\"ann\"* \"lee\"*");
         assert_eq!(parse_search("  "), "");
         // FTS syntax typed by a user is searched for, never executed.
-        assert_eq!(
-            parse_search("a\" OR NEAR(b"),
-            "\"a\"* \"OR\"* \"NEAR\"* \"b\"*"
-        );
+        assert_eq!(parse_search("a\" OR NEAR(b"), "\"a\"* \"OR\"* \"NEAR\"* \"b\"*");
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use crate::codec::{enum_str, from_json, parse, parse_enum, to_json};
 use crate::{Result, StoreError, Tx};
 use rounds_domain::{
-    ComplaintCatalogEntry, Encounter, Message, PatientId, Practitioner, PractitionerId, Role, Task,
-    TaskStatus, Thread, ThreadId,
+    ComplaintCatalogEntry, Encounter, Message, PatientId, Practitioner, PractitionerId, Role, Task, TaskStatus, Thread,
+    ThreadId,
 };
 use rusqlite::{OptionalExtension, Row};
 
@@ -49,7 +49,7 @@ impl Tx<'_> {
                 state_of_care = excluded.state_of_care, status = excluded.status,
                 chief_complaints = excluded.chief_complaints, note = excluded.note,
                 signed_at = excluded.signed_at, version = excluded.version
-             WHERE excluded.version > encounters.version",
+             WHERE excluded.version >= encounters.version",
             rusqlite::params![
                 e.id.to_string(),
                 e.patient_id.to_string(),
@@ -80,15 +80,8 @@ impl Tx<'_> {
     }
 
     /// Replaces one service line's catalog with `entries` (code sets are read-only snapshots).
-    pub fn replace_catalog(
-        &self,
-        service_line: &str,
-        entries: &[ComplaintCatalogEntry],
-    ) -> Result<()> {
-        self.conn.execute(
-            "DELETE FROM complaint_catalog WHERE service_line = ?1",
-            [service_line],
-        )?;
+    pub fn replace_catalog(&self, service_line: &str, entries: &[ComplaintCatalogEntry]) -> Result<()> {
+        self.conn.execute("DELETE FROM complaint_catalog WHERE service_line = ?1", [service_line])?;
         let mut stmt = self.conn.prepare_cached(
             "INSERT INTO complaint_catalog (service_line, code, label, rank, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
@@ -106,9 +99,9 @@ impl Tx<'_> {
 
     /// A service line's complaints in catalog order.
     pub fn catalog(&self, service_line: &str) -> Result<Vec<ComplaintCatalogEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT body FROM complaint_catalog WHERE service_line = ?1 ORDER BY rank, code",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM complaint_catalog WHERE service_line = ?1 ORDER BY rank, code")?;
         let rows = stmt.query_map([service_line], |r| r.get::<_, String>(0))?;
         rows.map(|r| from_json(&r?)).collect()
     }
@@ -121,7 +114,7 @@ impl Tx<'_> {
                 status = excluded.status, assignee_id = excluded.assignee_id,
                 service_line = excluded.service_line, last_message_at = excluded.last_message_at,
                 version = excluded.version
-             WHERE excluded.version > threads.version",
+             WHERE excluded.version >= threads.version",
             rusqlite::params![
                 t.id.to_string(),
                 t.patient_id.map(|p| p.to_string()),
@@ -134,6 +127,16 @@ impl Tx<'_> {
             ],
         )?;
         Ok(n > 0)
+    }
+
+    /// Threads not yet closed, most recent message first.
+    pub fn open_threads(&self, limit: u32) -> Result<Vec<Thread>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, patient_id, channel, status, assignee_id, service_line, last_message_at, version
+             FROM threads WHERE status != 'closed' ORDER BY last_message_at DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| Ok(thread_from_row(r)))?;
+        rows.map(|r| r?).collect()
     }
 
     pub fn threads_for_patient(&self, patient: PatientId) -> Result<Vec<Thread>> {
@@ -162,6 +165,24 @@ impl Tx<'_> {
         Ok(n > 0)
     }
 
+    /// A message as the server has it: its time of receipt is the server's, which orders it.
+    pub fn upsert_message_from_server(&self, m: &Message) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO messages (id, thread_id, direction, author_id, body, sent_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET sent_at = excluded.sent_at, body = excluded.body",
+            (
+                m.id.to_string(),
+                m.thread_id.to_string(),
+                enum_str(&m.direction)?,
+                m.author_id.map(|p| p.to_string()),
+                &m.body,
+                m.sent_at.to_rfc3339(),
+            ),
+        )?;
+        Ok(())
+    }
+
     /// A thread's messages in the server's order.
     pub fn messages(&self, thread: ThreadId) -> Result<Vec<Message>> {
         let mut stmt = self.conn.prepare_cached(
@@ -181,7 +202,7 @@ impl Tx<'_> {
                 license_state = excluded.license_state, priority = excluded.priority,
                 status = excluded.status, owner_id = excluded.owner_id,
                 description = excluded.description, due_at = excluded.due_at, version = excluded.version
-             WHERE excluded.version > tasks.version",
+             WHERE excluded.version >= tasks.version",
             rusqlite::params![
                 t.id.to_string(),
                 enum_str(&t.kind)?,
@@ -199,25 +220,45 @@ impl Tx<'_> {
         Ok(n > 0)
     }
 
+    pub fn task(&self, id: rounds_domain::TaskId) -> Result<Task> {
+        self.conn
+            .query_row(
+                "SELECT id, kind, patient_id, queue, license_state, priority, status, owner_id, description, due_at, version
+                 FROM tasks WHERE id = ?1",
+                [id.to_string()],
+                |r| Ok(task_from_row(r)),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)?
+    }
+
+    pub fn thread(&self, id: ThreadId) -> Result<Thread> {
+        self.conn
+            .query_row(
+                "SELECT id, patient_id, channel, status, assignee_id, service_line, last_message_at, version
+                 FROM threads WHERE id = ?1",
+                [id.to_string()],
+                |r| Ok(thread_from_row(r)),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)?
+    }
+
     /// Open tasks (ready or in progress) in a role's queue, soonest due first.
     pub fn open_tasks(&self, queue: Role) -> Result<Vec<Task>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, kind, patient_id, queue, license_state, priority, status, owner_id, description, due_at, version
              FROM tasks WHERE queue = ?1 AND status IN (?2, ?3) ORDER BY due_at",
         )?;
-        let rows = stmt.query_map(
-            (
-                queue.as_str(),
-                enum_str(&TaskStatus::Ready)?,
-                enum_str(&TaskStatus::InProgress)?,
-            ),
-            |r| Ok(task_from_row(r)),
-        )?;
+        let rows = stmt
+            .query_map((queue.as_str(), enum_str(&TaskStatus::Ready)?, enum_str(&TaskStatus::InProgress)?), |r| {
+                Ok(task_from_row(r))
+            })?;
         rows.map(|r| r?).collect()
     }
 }
 
-fn time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|e| StoreError::InvalidData(format!("time '{s}': {e}")))
@@ -253,11 +294,7 @@ fn encounter_from_row(r: &Row<'_>) -> Result<Encounter> {
         chief_complaints: from_json(&r.get::<_, String>(7)?)?,
         note: r.get(8)?,
         started_at: time(&r.get::<_, String>(9)?)?,
-        signed_at: r
-            .get::<_, Option<String>>(10)?
-            .as_deref()
-            .map(time)
-            .transpose()?,
+        signed_at: r.get::<_, Option<String>>(10)?.as_deref().map(time).transpose()?,
         version: r.get(11)?,
     })
 }
@@ -292,8 +329,7 @@ fn task_from_row(r: &Row<'_>) -> Result<Task> {
         id: parse(&r.get::<_, String>(0)?, "task id")?,
         kind: parse_enum(&r.get::<_, String>(1)?)?,
         patient_id: parse(&r.get::<_, String>(2)?, "patient id")?,
-        queue: Role::parse(&queue)
-            .ok_or_else(|| StoreError::InvalidData(format!("role '{queue}'")))?,
+        queue: Role::parse(&queue).ok_or_else(|| StoreError::InvalidData(format!("role '{queue}'")))?,
         license_state: parse(&r.get::<_, String>(4)?, "state")?,
         priority: parse_enum(&r.get::<_, String>(5)?)?,
         status: parse_enum(&r.get::<_, String>(6)?)?,

@@ -16,12 +16,7 @@ pub struct LocalSession {
 impl Tx<'_> {
     /// Records `practitioner` as the signed-in user. A different user than before gets an empty
     /// cache: one clinician's downloaded patients are never shown to the next.
-    pub fn set_session(
-        &self,
-        practitioner: &Practitioner,
-        server_url: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+    pub fn set_session(&self, practitioner: &Practitioner, server_url: &str, now: DateTime<Utc>) -> Result<()> {
         if let Some(previous) = self.session()? {
             if previous.practitioner_id != practitioner.id {
                 self.clear_clinical_data()?;
@@ -40,17 +35,9 @@ impl Tx<'_> {
     pub fn session(&self) -> Result<Option<LocalSession>> {
         let row = self
             .conn
-            .query_row(
-                "SELECT practitioner_id, server_url, signed_in_at FROM local_session WHERE id = 1",
-                [],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                },
-            )
+            .query_row("SELECT practitioner_id, server_url, signed_in_at FROM local_session WHERE id = 1", [], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
             .optional()?;
         let Some((id, server_url, at)) = row else {
             return Ok(None);
@@ -69,11 +56,17 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Empties the cache for a different user. Refused while commands wait in the outbox:
+    /// they belong to the previous user and are never dropped or sent under another account.
     fn clear_clinical_data(&self) -> Result<()> {
+        let waiting: i64 = self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
+        if waiting > 0 {
+            return Err(crate::StoreError::OutboxNotEmpty(waiting));
+        }
         self.conn.execute_batch(
             "DELETE FROM local_session; DELETE FROM messages; DELETE FROM threads; DELETE FROM tasks;
              DELETE FROM encounters; DELETE FROM patients;",
         )?;
-        Ok(())
+        self.reset_cursor(None)
     }
 }

@@ -1,6 +1,17 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use rounds_domain::*;
-use rounds_store::{Store, StoreError, SCHEMA_VERSION};
+use rounds_store::{CacheKey, Store, StoreError, SCHEMA_VERSION};
+
+fn key() -> CacheKey {
+    CacheKey::from_bytes([7; 32])
+}
+
+/// A raw (SQLCipher-aware) connection to an encrypted cache, for tampering in tests.
+fn raw(path: &std::path::Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).expect("raw open");
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", "07".repeat(32))).expect("key");
+    conn
+}
 
 fn patient(n: u64, given: &str, family: &str, dob: &str, phone: &str) -> Patient {
     Patient {
@@ -15,15 +26,9 @@ fn patient(n: u64, given: &str, family: &str, dob: &str, phone: &str) -> Patient
         preferred_channel: Channel::Sms,
         current_state: "CA".parse().expect("CA"),
         guardian: None,
-        allergies: vec![Allergy {
-            substance: "Penicillin".into(),
-            reaction: Some("Hives".into()),
-        }],
+        allergies: vec![Allergy { substance: "Penicillin".into(), reaction: Some("Hives".into()) }],
         medications: vec![],
-        problems: vec![Problem {
-            description: "Asthma".into(),
-            icd10: Some("J45.909".into()),
-        }],
+        problems: vec![Problem { description: "Asthma".into(), icd10: Some("J45.909".into()) }],
         version: 1,
     }
 }
@@ -64,67 +69,47 @@ fn seeded() -> (Store, Vec<Patient>) {
 }
 
 fn names(store: &Store, q: &str) -> Vec<String> {
-    store
-        .read()
-        .search_patients(q, 50)
-        .expect("search")
-        .into_iter()
-        .map(|p| p.given_name)
-        .collect()
+    store.read().search_patients(q, 50).expect("search").into_iter().map(|p| p.given_name).collect()
 }
 
 #[test]
 fn fresh_database_gets_every_migration_once() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cache.sqlite3");
-    drop(Store::open(&path).expect("first open"));
-    let store = Store::open(&path).expect("second open");
-    assert_eq!(
-        store.applied_migrations().expect("list").len() as i64,
-        SCHEMA_VERSION
-    );
+    drop(Store::open(&path, &key()).expect("first open"));
+    let store = Store::open(&path, &key()).expect("second open");
+    assert_eq!(store.applied_migrations().expect("list").len() as i64, SCHEMA_VERSION);
 }
 
 #[test]
 fn refuses_a_database_from_a_newer_version_and_leaves_it_untouched() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cache.sqlite3");
-    drop(Store::open(&path).expect("open"));
+    drop(Store::open(&path, &key()).expect("open"));
     {
-        let conn = rusqlite::Connection::open(&path).expect("raw open");
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
-            .expect("bump");
+        let conn = raw(&path);
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).expect("bump");
     }
     let before = std::fs::read(&path).expect("read");
-    match Store::open(&path) {
+    match Store::open(&path, &key()) {
         Err(StoreError::TooNew { found, supported }) => {
             assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
         }
         other => panic!("expected TooNew, got {other:?}"),
     }
-    assert_eq!(
-        std::fs::read(&path).expect("read"),
-        before,
-        "file must not change"
-    );
+    assert_eq!(std::fs::read(&path).expect("read"), before, "file must not change");
 }
 
 #[test]
 fn detects_a_shipped_migration_that_was_edited() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cache.sqlite3");
-    drop(Store::open(&path).expect("open"));
+    drop(Store::open(&path, &key()).expect("open"));
     {
-        let conn = rusqlite::Connection::open(&path).expect("raw open");
-        conn.execute(
-            "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1",
-            [],
-        )
-        .expect("tamper");
+        let conn = raw(&path);
+        conn.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", []).expect("tamper");
     }
-    assert!(
-        matches!(Store::open(&path), Err(StoreError::MigrationEdited { name }) if name == "0001_init")
-    );
+    assert!(matches!(Store::open(&path, &key()), Err(StoreError::MigrationEdited { name }) if name == "0001_init"));
 }
 
 #[test]
@@ -133,7 +118,8 @@ fn refuses_a_file_that_is_not_a_database_and_does_not_overwrite_it() {
     let path = dir.path().join("cache.sqlite3");
     let garbage = b"this is not a sqlite database, it is a clinician's lost afternoon".repeat(100);
     std::fs::write(&path, &garbage).expect("write");
-    assert!(matches!(Store::open(&path), Err(StoreError::Corrupt(_))));
+    // Encrypted pages look like noise, so a damaged file reads as one the key cannot open.
+    assert!(matches!(Store::open(&path, &key()), Err(StoreError::CannotDecrypt)));
     assert_eq!(std::fs::read(&path).expect("read"), garbage);
 }
 
@@ -145,19 +131,12 @@ fn patient_round_trips_and_older_versions_do_not_overwrite() {
 
     p.family_name = "Martinez-Lopez".into();
     p.version = 2;
-    assert!(store
-        .transaction(|tx| tx.upsert_patient(&p))
-        .expect("newer"));
+    assert!(store.transaction(|tx| tx.upsert_patient(&p)).expect("newer"));
     let mut stale = p.clone();
     stale.family_name = "Stale".into();
     stale.version = 1;
-    assert!(!store
-        .transaction(|tx| tx.upsert_patient(&stale))
-        .expect("older"));
-    assert_eq!(
-        store.read().patient(p.id).expect("get").family_name,
-        "Martinez-Lopez"
-    );
+    assert!(!store.transaction(|tx| tx.upsert_patient(&stale)).expect("older"));
+    assert_eq!(store.read().patient(p.id).expect("get").family_name, "Martinez-Lopez");
     // The search index follows updates.
     assert_eq!(names(&store, "lopez"), vec!["Ava"]);
     assert!(names(&store, "stale").is_empty());
@@ -166,10 +145,7 @@ fn patient_round_trips_and_older_versions_do_not_overwrite() {
 #[test]
 fn unknown_patient_is_not_found() {
     let (store, _) = seeded();
-    assert!(matches!(
-        store.read().patient(PatientId::new_v7(42)),
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.read().patient(PatientId::new_v7(42)), Err(StoreError::NotFound)));
 }
 
 #[test]
@@ -193,10 +169,7 @@ fn search_finds_by_name_prefix_mrn_birth_date_and_phone() {
 fn messages_are_insert_only() {
     let (mut store, patients) = seeded();
     let p = patients[0].clone();
-    let at = Utc
-        .with_ymd_and_hms(2026, 11, 20, 9, 0, 0)
-        .single()
-        .expect("time");
+    let at = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).single().expect("time");
     let thread = Thread {
         id: ThreadId::new_v7(5),
         patient_id: Some(p.id),
@@ -224,10 +197,7 @@ fn messages_are_insert_only() {
         })
         .expect("write");
     assert_eq!(store.read().messages(thread.id).expect("list"), vec![msg]);
-    assert_eq!(
-        store.read().threads_for_patient(p.id).expect("threads"),
-        vec![thread]
-    );
+    assert_eq!(store.read().threads_for_patient(p.id).expect("threads"), vec![thread]);
 }
 
 #[test]
@@ -245,27 +215,14 @@ fn a_failed_transaction_leaves_nothing_behind() {
 #[test]
 fn a_different_user_signing_in_starts_from_an_empty_cache() {
     let (mut store, _) = seeded();
-    let now = Utc
-        .with_ymd_and_hms(2026, 11, 22, 8, 0, 0)
-        .single()
-        .expect("time");
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).single().expect("time");
     let a = practitioner(1);
     let b = practitioner(2);
-    store
-        .transaction(|tx| tx.set_session(&a, "http://127.0.0.1:8720", now))
-        .expect("a");
+    store.transaction(|tx| tx.set_session(&a, "http://127.0.0.1:8720", now)).expect("a");
     assert_eq!(store.read().patient_count().expect("count"), 3);
-    store
-        .transaction(|tx| tx.set_session(&a, "http://127.0.0.1:8720", now))
-        .expect("a again");
-    assert_eq!(
-        store.read().patient_count().expect("count"),
-        3,
-        "same user keeps the cache"
-    );
-    store
-        .transaction(|tx| tx.set_session(&b, "http://127.0.0.1:8720", now))
-        .expect("b");
+    store.transaction(|tx| tx.set_session(&a, "http://127.0.0.1:8720", now)).expect("a again");
+    assert_eq!(store.read().patient_count().expect("count"), 3, "same user keeps the cache");
+    store.transaction(|tx| tx.set_session(&b, "http://127.0.0.1:8720", now)).expect("b");
     assert_eq!(store.read().patient_count().expect("count"), 0);
     let session = store.read().session().expect("session").expect("some");
     assert_eq!(session.practitioner_id, b.id);
@@ -287,25 +244,49 @@ fn catalog_is_replaced_as_a_snapshot_and_kept_in_rank_order() {
         icd10_suggestions: vec!["J02.9".into()],
     };
     store
-        .transaction(|tx| {
-            tx.replace_catalog(
-                "adult_primary",
-                &[entry("cough", 2), entry("sore_throat", 1)],
-            )
-        })
+        .transaction(|tx| tx.replace_catalog("adult_primary", &[entry("cough", 2), entry("sore_throat", 1)]))
         .expect("first");
-    store
-        .transaction(|tx| tx.replace_catalog("adult_primary", &[entry("headache", 1)]))
-        .expect("second");
-    let codes: Vec<String> = store
-        .read()
-        .catalog("adult_primary")
-        .expect("read")
-        .into_iter()
-        .map(|e| e.code)
-        .collect();
+    store.transaction(|tx| tx.replace_catalog("adult_primary", &[entry("headache", 1)])).expect("second");
+    let codes: Vec<String> = store.read().catalog("adult_primary").expect("read").into_iter().map(|e| e.code).collect();
     assert_eq!(codes, vec!["headache"]);
     let wrong_line = store.transaction(|tx| tx.replace_catalog("pediatric_sms", &[entry("x", 1)]));
     assert!(matches!(wrong_line, Err(StoreError::InvalidData(_))));
     assert_eq!(store.read().catalog("pediatric_sms").expect("read"), vec![]);
+}
+
+#[test]
+fn the_cache_file_is_encrypted_and_a_wrong_key_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("cache.sqlite3");
+    let canary = "Qx7CanaryVandersloot";
+    {
+        let mut store = Store::open(&path, &key()).expect("open");
+        store
+            .transaction(|tx| tx.upsert_patient(&patient(1, "Ava", canary, "2019-04-12", "+14155550123")))
+            .expect("write");
+    }
+    for entry in std::fs::read_dir(dir.path()).expect("list").flatten() {
+        let bytes = std::fs::read(entry.path()).expect("read");
+        assert!(!bytes.windows(canary.len()).any(|w| w == canary.as_bytes()), "{:?} holds plaintext", entry.path());
+        assert!(!bytes.starts_with(b"SQLite format 3"), "{:?} is a plaintext database", entry.path());
+    }
+    let before = std::fs::read(&path).expect("read");
+    let wrong = CacheKey::from_bytes([8; 32]);
+    assert!(matches!(Store::open(&path, &wrong), Err(StoreError::CannotDecrypt)));
+    assert_eq!(std::fs::read(&path).expect("read"), before, "a wrong key changes nothing");
+    let store = Store::open(&path, &key()).expect("right key opens");
+    assert_eq!(store.read().search_patients(canary, 5).expect("search").len(), 1);
+}
+
+#[test]
+fn an_unencrypted_database_is_refused_not_adopted() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("cache.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("plain");
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").expect("write");
+    }
+    let before = std::fs::read(&path).expect("read");
+    assert!(matches!(Store::open(&path, &key()), Err(StoreError::NotEncrypted)));
+    assert_eq!(std::fs::read(&path).expect("read"), before);
 }

@@ -126,3 +126,41 @@ CREATE TABLE tasks (
     version         BIGINT NOT NULL
 );
 CREATE INDEX tasks_by_queue ON tasks (organization_id, queue, status, due_at);
+
+-- Sync (SYNC.md). One change log per organisation; positions are handed out in commit order by
+-- locking the organisation's head row inside each write transaction.
+CREATE TABLE log_heads (
+    organization_id UUID PRIMARY KEY NOT NULL REFERENCES organizations(id),
+    position        BIGINT NOT NULL,
+    epoch           UUID NOT NULL          -- changes when the log is reset or restored
+);
+
+CREATE TABLE change_log (
+    organization_id  UUID NOT NULL REFERENCES organizations(id),
+    position         BIGINT NOT NULL,
+    entity           TEXT NOT NULL,
+    entity_id        UUID NOT NULL,
+    scope_patient_id UUID,                  -- who may pull it: the patient's care teams
+    record           JSONB NOT NULL,        -- the record as of this change
+    committed_at     TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (organization_id, position)
+);
+CREATE INDEX change_log_by_patient ON change_log (scope_patient_id, position);
+
+CREATE TABLE devices (
+    id              UUID PRIMARY KEY NOT NULL,
+    practitioner_id UUID NOT NULL REFERENCES practitioners(id),
+    last_seq        BIGINT NOT NULL,        -- highest client_seq applied (the watermark)
+    created_at      TIMESTAMPTZ NOT NULL,
+    last_seen_at    TIMESTAMPTZ NOT NULL
+);
+
+-- The stored answer to every command, so a retried push gets the same answer.
+CREATE TABLE command_results (
+    device_id   UUID NOT NULL REFERENCES devices(id),
+    client_seq  BIGINT NOT NULL,
+    mutation_id UUID NOT NULL,
+    outcome     JSONB NOT NULL,
+    applied_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (device_id, client_seq)
+);

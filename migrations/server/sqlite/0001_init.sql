@@ -126,3 +126,41 @@ CREATE TABLE tasks (
     version         INTEGER NOT NULL
 );
 CREATE INDEX tasks_by_queue ON tasks (organization_id, queue, status, due_at);
+
+-- Sync (SYNC.md). One change log per organisation; positions are handed out in commit order by
+-- locking the organisation's head row inside each write transaction.
+CREATE TABLE log_heads (
+    organization_id BLOB PRIMARY KEY NOT NULL REFERENCES organizations(id),
+    position        INTEGER NOT NULL,
+    epoch           BLOB NOT NULL          -- changes when the log is reset or restored
+);
+
+CREATE TABLE change_log (
+    organization_id  BLOB NOT NULL REFERENCES organizations(id),
+    position         INTEGER NOT NULL,
+    entity           TEXT NOT NULL,
+    entity_id        BLOB NOT NULL,
+    scope_patient_id BLOB,                  -- who may pull it: the patient's care teams
+    record           TEXT NOT NULL,         -- the record as of this change (JSON)
+    committed_at     TEXT NOT NULL,
+    PRIMARY KEY (organization_id, position)
+);
+CREATE INDEX change_log_by_patient ON change_log (scope_patient_id, position);
+
+CREATE TABLE devices (
+    id              BLOB PRIMARY KEY NOT NULL,
+    practitioner_id BLOB NOT NULL REFERENCES practitioners(id),
+    last_seq        INTEGER NOT NULL,       -- highest client_seq applied (the watermark)
+    created_at      TEXT NOT NULL,
+    last_seen_at    TEXT NOT NULL
+);
+
+-- The stored answer to every command, so a retried push gets the same answer.
+CREATE TABLE command_results (
+    device_id   BLOB NOT NULL REFERENCES devices(id),
+    client_seq  INTEGER NOT NULL,
+    mutation_id BLOB NOT NULL,
+    outcome     TEXT NOT NULL,
+    applied_at  TEXT NOT NULL,
+    PRIMARY KEY (device_id, client_seq)
+);

@@ -7,6 +7,7 @@ mod sql;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use rounds_domain::sync::{Command, PullResponse, PushResponse};
 use rounds_domain::*;
 use std::sync::Arc;
 
@@ -44,12 +45,7 @@ pub trait Storage: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;
 
-    async fn create_organization(
-        &self,
-        id: OrganizationId,
-        name: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
+    async fn create_organization(&self, id: OrganizationId, name: &str, now: DateTime<Utc>) -> Result<()>;
     async fn organization_by_name(&self, name: &str) -> Result<Option<OrganizationId>>;
 
     /// Stores a practitioner with their roles and licenses; `email` is stored lower case.
@@ -65,18 +61,16 @@ pub trait Storage: Send + Sync + 'static {
         expires_at: DateTime<Utc>,
     ) -> Result<()>;
     /// The practitioner of an unexpired session.
-    async fn session_practitioner(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Practitioner>>;
+    async fn session_practitioner(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Practitioner>>;
 
     async fn insert_care_team(&self, team: &CareTeam) -> Result<()>;
+    /// Inserts a patient (and its change-log row).
     async fn insert_patient(
         &self,
         org: OrganizationId,
         team: CareTeamId,
         p: &Patient,
+        now: DateTime<Utc>,
     ) -> Result<()>;
     /// Patients of `who`'s care teams, in id order, after `after`.
     async fn patients_in_scope(
@@ -85,15 +79,43 @@ pub trait Storage: Send + Sync + 'static {
         after: Option<PatientId>,
         limit: u32,
     ) -> Result<Vec<Patient>>;
-    async fn patient_in_scope(&self, who: PractitionerId, id: PatientId)
-        -> Result<Option<Patient>>;
+    async fn patient_in_scope(&self, who: PractitionerId, id: PatientId) -> Result<Option<Patient>>;
 
-    async fn insert_encounter(&self, org: OrganizationId, e: &Encounter) -> Result<()>;
-    async fn insert_thread(&self, org: OrganizationId, t: &Thread) -> Result<()>;
-    async fn insert_message(&self, m: &Message) -> Result<()>;
-    async fn insert_task(&self, org: OrganizationId, t: &Task) -> Result<()>;
+    async fn insert_encounter(&self, org: OrganizationId, e: &Encounter, now: DateTime<Utc>) -> Result<()>;
+    /// Inserts a thread with its first messages.
+    async fn insert_thread(
+        &self,
+        org: OrganizationId,
+        t: &Thread,
+        messages: &[Message],
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn insert_task(&self, org: OrganizationId, t: &Task, now: DateTime<Utc>) -> Result<()>;
     /// Row counts of the clinical tables, for seeding reports and tests.
     async fn counts(&self) -> Result<Counts>;
+
+    /// Applies a device's commands in one transaction: commands already applied are answered
+    /// from their stored results, the rest are authorised and applied in order.
+    async fn push(
+        &self,
+        who: &Practitioner,
+        device: DeviceId,
+        commands: &[Command],
+        now: DateTime<Utc>,
+    ) -> Result<std::result::Result<PushResponse, PushRefused>>;
+    /// Changes after `cursor` that `who` may see, in log order.
+    async fn pull(&self, who: &Practitioner, cursor: i64, limit: u32) -> Result<PullResponse>;
+    /// The organisation's latest change-log position.
+    async fn head(&self, org: OrganizationId) -> Result<i64>;
+}
+
+/// Why a whole push was refused (nothing applied).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PushRefused {
+    /// The device id is registered to another practitioner.
+    DeviceOfAnother,
+    /// The first command is not the next one the server expects.
+    Gap { last_seq: i64 },
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

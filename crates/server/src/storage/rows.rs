@@ -21,8 +21,7 @@ pub(crate) fn from_name<T: DeserializeOwned>(s: &str) -> Result<T> {
 }
 
 pub(crate) fn state(s: &str) -> Result<UsState> {
-    s.parse()
-        .map_err(|e: rounds_domain::state::UnknownState| StorageError::InvalidData(e.to_string()))
+    s.parse().map_err(|e: rounds_domain::state::UnknownState| StorageError::InvalidData(e.to_string()))
 }
 
 #[derive(sqlx::FromRow)]
@@ -93,8 +92,82 @@ impl PatientRow {
     }
 }
 
-pub(crate) const PATIENT_COLUMNS: &str = "p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.phone, p.email, \
+pub(crate) const PATIENT_COLUMNS: &str =
+    "p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.phone, p.email, \
      p.preferred_channel, p.current_state, p.guardian, p.allergies, p.medications, p.problems, p.version";
 
 /// Times are stored as UTC; kept here so both backends read the same type.
 pub(crate) type Time = DateTime<Utc>;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ThreadRow {
+    pub id: Uuid,
+    pub patient_id: Option<Uuid>,
+    pub channel: String,
+    pub status: String,
+    pub assignee_id: Option<Uuid>,
+    pub service_line: String,
+    pub last_message_at: Time,
+    pub version: i64,
+}
+
+impl ThreadRow {
+    pub fn into_domain(self) -> Result<Thread> {
+        Ok(Thread {
+            id: ThreadId(self.id),
+            patient_id: self.patient_id.map(PatientId),
+            channel: from_name(&self.channel)?,
+            status: from_name(&self.status)?,
+            assignee_id: self.assignee_id.map(PractitionerId),
+            service_line: self.service_line,
+            last_message_at: self.last_message_at,
+            version: self.version,
+        })
+    }
+}
+
+pub(crate) const THREAD_COLUMNS: &str =
+    "t.id, t.patient_id, t.channel, t.status, t.assignee_id, t.service_line, t.last_message_at, t.version";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TaskRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub patient_id: Uuid,
+    pub queue: String,
+    pub license_state: String,
+    pub priority: String,
+    pub status: String,
+    pub owner_id: Option<Uuid>,
+    pub description: String,
+    pub due_at: Time,
+    pub version: i64,
+}
+
+impl TaskRow {
+    pub fn into_domain(self) -> Result<Task> {
+        Ok(Task {
+            id: TaskId(self.id),
+            kind: from_name(&self.kind)?,
+            patient_id: PatientId(self.patient_id),
+            queue: Role::parse(&self.queue)
+                .ok_or_else(|| StorageError::InvalidData(format!("role '{}'", self.queue)))?,
+            license_state: state(&self.license_state)?,
+            priority: from_name(&self.priority)?,
+            status: from_name(&self.status)?,
+            owner_id: self.owner_id.map(PractitionerId),
+            description: self.description,
+            due_at: self.due_at,
+            version: self.version,
+        })
+    }
+}
+
+pub(crate) const TASK_COLUMNS: &str =
+    "k.id, k.kind, k.patient_id, k.queue, k.license_state, k.priority, k.status, k.owner_id, \
+     k.description, k.due_at, k.version";
+
+/// The patients `$1` (a practitioner id) may see: those of their care teams.
+pub(crate) const SCOPE: &str =
+    "SELECT sp.id FROM patients sp JOIN care_team_members sm ON sm.care_team_id = sp.care_team_id \
+     WHERE sm.practitioner_id = $1";

@@ -1,14 +1,18 @@
 //! The SQL both backends share. A macro stamps the same method bodies onto each pool type, so
 //! there is one copy of every query.
+//!
+//! Every write transaction first locks its organisation's change-log head row. That serialises
+//! an organisation's writers, which gives change-log positions in commit order (a reader that
+//! saw head H has seen every change up to H) and rules out lost updates between the read and
+//! the write of a compare-and-set.
 
-use super::rows::{name_of, LicenseRow, PatientRow, PractitionerRow, Time, PATIENT_COLUMNS};
-use super::{CareTeam, Counts, Result, Storage, StorageError};
+use super::rows::*;
+use super::{CareTeam, Counts, PushRefused, Result, Storage, StorageError};
 use async_trait::async_trait;
+use rounds_domain::sync::*;
 use rounds_domain::*;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::types::Json;
 use std::str::FromStr;
 use uuid::Uuid;
@@ -28,33 +32,43 @@ impl SqliteStorage {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(std::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("../../migrations/server/sqlite")
-            .run(&pool)
-            .await?;
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("../../migrations/server/sqlite").run(&pool).await?;
         Ok(Self { pool })
     }
 }
 
 impl PostgresStorage {
     pub async fn connect(url: &str) -> Result<Self> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .connect(url)
-            .await?;
-        sqlx::migrate!("../../migrations/server/postgres")
-            .run(&pool)
-            .await?;
+        let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+        sqlx::migrate!("../../migrations/server/postgres").run(&pool).await?;
         Ok(Self { pool })
     }
 }
 
+fn entity_name(r: &Record) -> &'static str {
+    match r {
+        Record::Patient(_) => "patient",
+        Record::Encounter(_) => "encounter",
+        Record::Thread(_) => "thread",
+        Record::Message(_) => "message",
+        Record::Task(_) => "task",
+    }
+}
+
+fn entity_id(r: &Record) -> Uuid {
+    match r {
+        Record::Patient(p) => p.id.0,
+        Record::Encounter(e) => e.id.0,
+        Record::Thread(t) => t.id.0,
+        Record::Message(m) => m.id.0,
+        Record::Task(t) => t.id.0,
+    }
+}
+
 macro_rules! storage_impl {
-    ($storage:ty, $backend:literal) => {
+    ($storage:ty, $backend:literal, $db:ty) => {
         impl $storage {
             async fn load_practitioner(&self, row: PractitionerRow) -> Result<Practitioner> {
                 let roles: Vec<(String,)> =
@@ -81,6 +95,299 @@ macro_rules! storage_impl {
                     licenses: licenses.into_iter().map(LicenseRow::into_domain).collect::<Result<_>>()?,
                 })
             }
+
+            /// Locks the organisation's log head for the rest of `tx` (see the module docs).
+            async fn lock_org(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId) -> Result<()> {
+                let locked = sqlx::query("UPDATE log_heads SET position = position WHERE organization_id = $1")
+                    .bind(org.0)
+                    .execute(&mut **tx)
+                    .await?;
+                if locked.rows_affected() != 1 {
+                    return Err(StorageError::NotFound);
+                }
+                Ok(())
+            }
+
+            /// Appends `record` to the organisation's change log; returns its position.
+            async fn append(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                org: OrganizationId,
+                scope: Option<PatientId>,
+                record: &Record,
+                now: Time,
+            ) -> Result<i64> {
+                let (position,): (i64,) = sqlx::query_as(
+                    "UPDATE log_heads SET position = position + 1 WHERE organization_id = $1 RETURNING position",
+                )
+                .bind(org.0)
+                .fetch_one(&mut **tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO change_log (organization_id, position, entity, entity_id, scope_patient_id, record, committed_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(org.0)
+                .bind(position)
+                .bind(entity_name(record))
+                .bind(entity_id(record))
+                .bind(scope.map(|p| p.0))
+                .bind(Json(record))
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                Ok(position)
+            }
+
+            async fn write_patient(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId, team: Option<CareTeamId>, p: &Patient) -> Result<()> {
+                match team {
+                    Some(team) => {
+                        sqlx::query(
+                            "INSERT INTO patients (id, organization_id, care_team_id, mrn, given_name, family_name, birth_date,
+                                sex, phone, email, preferred_channel, current_state, guardian, allergies, medications,
+                                problems, version)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                        )
+                        .bind(p.id.0)
+                        .bind(org.0)
+                        .bind(team.0)
+                        .bind(&p.mrn)
+                        .bind(&p.given_name)
+                        .bind(&p.family_name)
+                        .bind(p.birth_date)
+                        .bind(name_of(&p.sex))
+                        .bind(&p.phone)
+                        .bind(&p.email)
+                        .bind(name_of(&p.preferred_channel))
+                        .bind(p.current_state.as_str())
+                        .bind(p.guardian.as_ref().map(Json))
+                        .bind(Json(&p.allergies))
+                        .bind(Json(&p.medications))
+                        .bind(Json(&p.problems))
+                        .bind(p.version)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                    None => {
+                        sqlx::query(
+                            "UPDATE patients SET given_name = $2, family_name = $3, birth_date = $4, sex = $5, phone = $6,
+                                email = $7, preferred_channel = $8, current_state = $9, guardian = $10, allergies = $11,
+                                medications = $12, problems = $13, version = $14
+                             WHERE id = $1",
+                        )
+                        .bind(p.id.0)
+                        .bind(&p.given_name)
+                        .bind(&p.family_name)
+                        .bind(p.birth_date)
+                        .bind(name_of(&p.sex))
+                        .bind(&p.phone)
+                        .bind(&p.email)
+                        .bind(name_of(&p.preferred_channel))
+                        .bind(p.current_state.as_str())
+                        .bind(p.guardian.as_ref().map(Json))
+                        .bind(Json(&p.allergies))
+                        .bind(Json(&p.medications))
+                        .bind(Json(&p.problems))
+                        .bind(p.version)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                }
+                Ok(())
+            }
+
+            async fn write_thread(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId, t: &Thread) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO threads (id, organization_id, patient_id, channel, status, assignee_id, service_line,
+                        last_message_at, version)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (id) DO UPDATE SET status = excluded.status, assignee_id = excluded.assignee_id,
+                        last_message_at = excluded.last_message_at, version = excluded.version",
+                )
+                .bind(t.id.0)
+                .bind(org.0)
+                .bind(t.patient_id.map(|p| p.0))
+                .bind(name_of(&t.channel))
+                .bind(name_of(&t.status))
+                .bind(t.assignee_id.map(|p| p.0))
+                .bind(&t.service_line)
+                .bind(t.last_message_at)
+                .bind(t.version)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn write_message(tx: &mut sqlx::Transaction<'static, $db>, m: &Message) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO messages (id, thread_id, direction, author_id, body, sent_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(m.id.0)
+                .bind(m.thread_id.0)
+                .bind(name_of(&m.direction))
+                .bind(m.author_id.map(|p| p.0))
+                .bind(&m.body)
+                .bind(m.sent_at)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn write_task(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId, t: &Task) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO tasks (id, organization_id, kind, patient_id, queue, license_state, priority, status,
+                        owner_id, description, due_at, version)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                     ON CONFLICT (id) DO UPDATE SET status = excluded.status, owner_id = excluded.owner_id,
+                        priority = excluded.priority, due_at = excluded.due_at, version = excluded.version",
+                )
+                .bind(t.id.0)
+                .bind(org.0)
+                .bind(name_of(&t.kind))
+                .bind(t.patient_id.0)
+                .bind(t.queue.as_str())
+                .bind(t.license_state.as_str())
+                .bind(name_of(&t.priority))
+                .bind(name_of(&t.status))
+                .bind(t.owner_id.map(|p| p.0))
+                .bind(&t.description)
+                .bind(t.due_at)
+                .bind(t.version)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn patient_for(tx: &mut sqlx::Transaction<'static, $db>, who: PractitionerId, id: PatientId) -> Result<Option<Patient>> {
+                let row: Option<PatientRow> = sqlx::query_as(&format!(
+                    "SELECT {PATIENT_COLUMNS} FROM patients p WHERE p.id = $2 AND p.id IN ({SCOPE})"
+                ))
+                .bind(who.0)
+                .bind(id.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+                row.map(PatientRow::into_domain).transpose()
+            }
+
+            async fn thread_for(tx: &mut sqlx::Transaction<'static, $db>, who: PractitionerId, id: ThreadId) -> Result<Option<Thread>> {
+                let row: Option<ThreadRow> = sqlx::query_as(&format!(
+                    "SELECT {THREAD_COLUMNS} FROM threads t WHERE t.id = $2 AND t.patient_id IN ({SCOPE})"
+                ))
+                .bind(who.0)
+                .bind(id.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+                row.map(ThreadRow::into_domain).transpose()
+            }
+
+            async fn task_for(tx: &mut sqlx::Transaction<'static, $db>, who: PractitionerId, id: TaskId) -> Result<Option<Task>> {
+                let row: Option<TaskRow> = sqlx::query_as(&format!(
+                    "SELECT {TASK_COLUMNS} FROM tasks k WHERE k.id = $2 AND k.patient_id IN ({SCOPE})"
+                ))
+                .bind(who.0)
+                .bind(id.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+                row.map(TaskRow::into_domain).transpose()
+            }
+
+            /// Applies one command inside the push transaction. Every rejection is decided
+            /// before anything is written, so a rejected command leaves no trace but its result.
+            async fn apply(tx: &mut sqlx::Transaction<'static, $db>, who: &Practitioner, cmd: &Command, now: Time) -> Result<(Outcome, Option<Record>)> {
+                let org = who.organization_id;
+                let today = now.date_naive();
+                if cmd.schema_version > COMMAND_SCHEMA_VERSION || cmd.schema_version == 0 {
+                    return Ok((Outcome::rejected(
+                        RejectCode::UnsupportedSchema,
+                        format!("command format {} is not known to this server (it knows up to {COMMAND_SCHEMA_VERSION})", cmd.schema_version),
+                    ), None));
+                }
+                match &cmd.mutation {
+                    Mutation::EditPatient { patient_id, changes } => {
+                        let Some(current) = Self::patient_for(tx, who.id, *patient_id).await? else {
+                            return Ok((Outcome::rejected(RejectCode::NotFound, "patient not found"), None));
+                        };
+                        let mut next = match apply_patient_changes(&current, changes) {
+                            Ok(next) => next,
+                            Err(e) => return Ok((e.into_outcome(), Some(Record::Patient(current)))),
+                        };
+                        if next == current {
+                            return Ok((Outcome::Applied, None));
+                        }
+                        next.version = current.version + 1;
+                        Self::write_patient(tx, org, None, &next).await?;
+                        Self::append(tx, org, Some(next.id), &Record::Patient(next), now).await?;
+                        Ok((Outcome::Applied, None))
+                    }
+                    Mutation::PostMessage { message_id, thread_id, body } => {
+                        let body = body.trim();
+                        if body.is_empty() || body.chars().count() > MAX_MESSAGE_CHARS {
+                            return Ok((Outcome::rejected(RejectCode::Invalid, format!("a message needs 1 to {MAX_MESSAGE_CHARS} characters")), None));
+                        }
+                        let Some(mut thread) = Self::thread_for(tx, who.id, *thread_id).await? else {
+                            return Ok((Outcome::rejected(RejectCode::NotFound, "thread not found"), None));
+                        };
+                        let existing: Option<(Uuid, String)> =
+                            sqlx::query_as("SELECT thread_id, body FROM messages WHERE id = $1")
+                                .bind(message_id.0)
+                                .fetch_optional(&mut **tx)
+                                .await?;
+                        if let Some((existing_thread, existing_body)) = existing {
+                            return Ok((if existing_body == body && existing_thread == thread_id.0 {
+                                Outcome::Applied
+                            } else {
+                                Outcome::rejected(RejectCode::Invalid, "a different message already has this id")
+                            }, None));
+                        }
+                        if thread.status == ThreadStatus::Closed {
+                            return Ok((Outcome::rejected(RejectCode::Invalid, "the thread is closed"), None));
+                        }
+                        let message = Message {
+                            id: *message_id,
+                            thread_id: *thread_id,
+                            direction: MessageDirection::Outbound,
+                            author_id: Some(who.id),
+                            body: body.to_string(),
+                            sent_at: now,
+                        };
+                        Self::write_message(tx, &message).await?;
+                        thread.last_message_at = now;
+                        thread.version += 1;
+                        Self::write_thread(tx, org, &thread).await?;
+                        Self::append(tx, org, thread.patient_id, &Record::Message(message), now).await?;
+                        Self::append(tx, org, thread.patient_id, &Record::Thread(thread), now).await?;
+                        Ok((Outcome::Applied, None))
+                    }
+                    Mutation::ClaimTask { task_id, base_version } => {
+                        let Some(task) = Self::task_for(tx, who.id, *task_id).await? else {
+                            return Ok((Outcome::rejected(RejectCode::NotFound, "task not found"), None));
+                        };
+                        let next = match tasks::claim(&task, who, *base_version, today) {
+                            Ok(next) => next,
+                            Err(outcome) => return Ok((outcome, Some(Record::Task(task)))),
+                        };
+                        if next != task {
+                            Self::write_task(tx, org, &next).await?;
+                            Self::append(tx, org, Some(next.patient_id), &Record::Task(next), now).await?;
+                        }
+                        Ok((Outcome::Applied, None))
+                    }
+                    Mutation::CompleteTask { task_id } => {
+                        let Some(task) = Self::task_for(tx, who.id, *task_id).await? else {
+                            return Ok((Outcome::rejected(RejectCode::NotFound, "task not found"), None));
+                        };
+                        let next = match tasks::complete(&task, who, today) {
+                            Ok(next) => next,
+                            Err(outcome) => return Ok((outcome, Some(Record::Task(task)))),
+                        };
+                        if next != task {
+                            Self::write_task(tx, org, &next).await?;
+                            Self::append(tx, org, Some(next.patient_id), &Record::Task(next), now).await?;
+                        }
+                        Ok((Outcome::Applied, None))
+                    }
+                }
+            }
         }
 
         #[async_trait]
@@ -96,12 +403,19 @@ macro_rules! storage_impl {
 
             #[tracing::instrument(skip_all)]
             async fn create_organization(&self, id: OrganizationId, name: &str, now: Time) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
                 sqlx::query("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)")
                     .bind(id.0)
                     .bind(name)
                     .bind(now)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                sqlx::query("INSERT INTO log_heads (organization_id, position, epoch) VALUES ($1, 0, $2)")
+                    .bind(id.0)
+                    .bind(Uuid::now_v7())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -226,32 +540,12 @@ macro_rules! storage_impl {
             }
 
             #[tracing::instrument(skip_all)]
-            async fn insert_patient(&self, org: OrganizationId, team: CareTeamId, p: &Patient) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO patients (id, organization_id, care_team_id, mrn, given_name, family_name, birth_date,
-                        sex, phone, email, preferred_channel, current_state, guardian, allergies, medications,
-                        problems, version)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-                )
-                .bind(p.id.0)
-                .bind(org.0)
-                .bind(team.0)
-                .bind(&p.mrn)
-                .bind(&p.given_name)
-                .bind(&p.family_name)
-                .bind(p.birth_date)
-                .bind(name_of(&p.sex))
-                .bind(&p.phone)
-                .bind(&p.email)
-                .bind(name_of(&p.preferred_channel))
-                .bind(p.current_state.as_str())
-                .bind(p.guardian.as_ref().map(Json))
-                .bind(Json(&p.allergies))
-                .bind(Json(&p.medications))
-                .bind(Json(&p.problems))
-                .bind(p.version)
-                .execute(&self.pool)
-                .await?;
+            async fn insert_patient(&self, org: OrganizationId, team: CareTeamId, p: &Patient, now: Time) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                Self::lock_org(&mut tx, org).await?;
+                Self::write_patient(&mut tx, org, Some(team), p).await?;
+                Self::append(&mut tx, org, Some(p.id), &Record::Patient(p.clone()), now).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -259,8 +553,7 @@ macro_rules! storage_impl {
             async fn patients_in_scope(&self, who: PractitionerId, after: Option<PatientId>, limit: u32) -> Result<Vec<Patient>> {
                 let rows: Vec<PatientRow> = sqlx::query_as(&format!(
                     "SELECT {PATIENT_COLUMNS} FROM patients p
-                     WHERE p.care_team_id IN (SELECT care_team_id FROM care_team_members WHERE practitioner_id = $1)
-                       AND ($2 IS NULL OR p.id > $2)
+                     WHERE p.id IN ({SCOPE}) AND ($2 IS NULL OR p.id > $2)
                      ORDER BY p.id LIMIT $3"
                 ))
                 .bind(who.0)
@@ -274,9 +567,7 @@ macro_rules! storage_impl {
             #[tracing::instrument(skip_all)]
             async fn patient_in_scope(&self, who: PractitionerId, id: PatientId) -> Result<Option<Patient>> {
                 let row: Option<PatientRow> = sqlx::query_as(&format!(
-                    "SELECT {PATIENT_COLUMNS} FROM patients p
-                     WHERE p.id = $2
-                       AND p.care_team_id IN (SELECT care_team_id FROM care_team_members WHERE practitioner_id = $1)"
+                    "SELECT {PATIENT_COLUMNS} FROM patients p WHERE p.id = $2 AND p.id IN ({SCOPE})"
                 ))
                 .bind(who.0)
                 .bind(id.0)
@@ -286,7 +577,9 @@ macro_rules! storage_impl {
             }
 
             #[tracing::instrument(skip_all)]
-            async fn insert_encounter(&self, org: OrganizationId, e: &Encounter) -> Result<()> {
+            async fn insert_encounter(&self, org: OrganizationId, e: &Encounter, now: Time) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                Self::lock_org(&mut tx, org).await?;
                 sqlx::query(
                     "INSERT INTO encounters (id, organization_id, patient_id, author_id, mode, service_line, state_of_care,
                         status, chief_complaints, note, started_at, signed_at, version)
@@ -305,70 +598,34 @@ macro_rules! storage_impl {
                 .bind(e.started_at)
                 .bind(e.signed_at)
                 .bind(e.version)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                Self::append(&mut tx, org, Some(e.patient_id), &Record::Encounter(e.clone()), now).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
             #[tracing::instrument(skip_all)]
-            async fn insert_thread(&self, org: OrganizationId, t: &Thread) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO threads (id, organization_id, patient_id, channel, status, assignee_id, service_line,
-                        last_message_at, version)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(t.id.0)
-                .bind(org.0)
-                .bind(t.patient_id.map(|p| p.0))
-                .bind(name_of(&t.channel))
-                .bind(name_of(&t.status))
-                .bind(t.assignee_id.map(|p| p.0))
-                .bind(&t.service_line)
-                .bind(t.last_message_at)
-                .bind(t.version)
-                .execute(&self.pool)
-                .await?;
+            async fn insert_thread(&self, org: OrganizationId, t: &Thread, messages: &[Message], now: Time) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                Self::lock_org(&mut tx, org).await?;
+                Self::write_thread(&mut tx, org, t).await?;
+                Self::append(&mut tx, org, t.patient_id, &Record::Thread(t.clone()), now).await?;
+                for m in messages {
+                    Self::write_message(&mut tx, m).await?;
+                    Self::append(&mut tx, org, t.patient_id, &Record::Message(m.clone()), now).await?;
+                }
+                tx.commit().await?;
                 Ok(())
             }
 
             #[tracing::instrument(skip_all)]
-            async fn insert_message(&self, m: &Message) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO messages (id, thread_id, direction, author_id, body, sent_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(m.id.0)
-                .bind(m.thread_id.0)
-                .bind(name_of(&m.direction))
-                .bind(m.author_id.map(|p| p.0))
-                .bind(&m.body)
-                .bind(m.sent_at)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
-
-            #[tracing::instrument(skip_all)]
-            async fn insert_task(&self, org: OrganizationId, t: &Task) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO tasks (id, organization_id, kind, patient_id, queue, license_state, priority, status,
-                        owner_id, description, due_at, version)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                )
-                .bind(t.id.0)
-                .bind(org.0)
-                .bind(name_of(&t.kind))
-                .bind(t.patient_id.0)
-                .bind(t.queue.as_str())
-                .bind(t.license_state.as_str())
-                .bind(name_of(&t.priority))
-                .bind(name_of(&t.status))
-                .bind(t.owner_id.map(|p| p.0))
-                .bind(&t.description)
-                .bind(t.due_at)
-                .bind(t.version)
-                .execute(&self.pool)
-                .await?;
+            async fn insert_task(&self, org: OrganizationId, t: &Task, now: Time) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                Self::lock_org(&mut tx, org).await?;
+                Self::write_task(&mut tx, org, t).await?;
+                Self::append(&mut tx, org, Some(t.patient_id), &Record::Task(t.clone()), now).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -389,9 +646,120 @@ macro_rules! storage_impl {
                     tasks: row.5,
                 })
             }
+
+            #[tracing::instrument(skip_all)]
+            async fn push(
+                &self,
+                who: &Practitioner,
+                device: DeviceId,
+                commands: &[Command],
+                now: Time,
+            ) -> Result<std::result::Result<PushResponse, PushRefused>> {
+                let mut tx = self.pool.begin().await?;
+                // Register the device on first use and lock its row for this push.
+                let (owner, mut last_seq): (Uuid, i64) = sqlx::query_as(
+                    "INSERT INTO devices (id, practitioner_id, last_seq, created_at, last_seen_at) VALUES ($1, $2, 0, $3, $3)
+                     ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+                     RETURNING practitioner_id, last_seq",
+                )
+                .bind(device.0)
+                .bind(who.id.0)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                if owner != who.id.0 {
+                    return Ok(Err(PushRefused::DeviceOfAnother));
+                }
+                if let Some(first) = commands.first() {
+                    if first.client_seq > last_seq + 1 {
+                        return Ok(Err(PushRefused::Gap { last_seq }));
+                    }
+                }
+                Self::lock_org(&mut tx, who.organization_id).await?;
+                let mut results = Vec::with_capacity(commands.len());
+                for cmd in commands {
+                    if cmd.client_seq <= last_seq {
+                        // Already applied: answer exactly as the first time.
+                        let stored: Option<(Json<CommandResult>,)> = sqlx::query_as(
+                            "SELECT outcome FROM command_results WHERE device_id = $1 AND client_seq = $2",
+                        )
+                        .bind(device.0)
+                        .bind(cmd.client_seq)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let result = stored.map(|(o,)| o.0).ok_or_else(|| {
+                            StorageError::InvalidData(format!("no stored result for applied command {}", cmd.client_seq))
+                        })?;
+                        results.push(result);
+                        continue;
+                    }
+                    let (outcome, current) = Self::apply(&mut tx, who, cmd, now).await?;
+                    let result = CommandResult { client_seq: cmd.client_seq, outcome, current };
+                    sqlx::query(
+                        "INSERT INTO command_results (device_id, client_seq, mutation_id, outcome, applied_at)
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(device.0)
+                    .bind(cmd.client_seq)
+                    .bind(cmd.mutation_id)
+                    .bind(Json(&result))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    last_seq = cmd.client_seq;
+                    results.push(result);
+                }
+                sqlx::query("UPDATE devices SET last_seq = $2 WHERE id = $1")
+                    .bind(device.0)
+                    .bind(last_seq)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Ok(PushResponse { results, last_seq }))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn pull(&self, who: &Practitioner, cursor: i64, limit: u32) -> Result<PullResponse> {
+                let mut tx = self.pool.begin().await?;
+                // The head first: every position up to it is committed, so a cursor never
+                // moves past a change that commits later.
+                let (head, epoch): (i64, Uuid) =
+                    sqlx::query_as("SELECT position, epoch FROM log_heads WHERE organization_id = $1")
+                        .bind(who.organization_id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or(StorageError::NotFound)?;
+                let rows: Vec<(i64, Json<Record>)> = sqlx::query_as(&format!(
+                    "SELECT position, record FROM change_log
+                     WHERE organization_id = $2 AND position > $3 AND position <= $4
+                       AND scope_patient_id IN ({SCOPE})
+                     ORDER BY position LIMIT $5"
+                ))
+                .bind(who.id.0)
+                .bind(who.organization_id.0)
+                .bind(cursor)
+                .bind(head)
+                .bind(i64::from(limit))
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                let more = rows.len() == limit as usize;
+                let cursor = if more { rows.last().map(|(p, _)| *p).unwrap_or(cursor) } else { head.max(cursor) };
+                let changes = rows.into_iter().map(|(position, record)| Change { position, record: record.0 }).collect();
+                Ok(PullResponse { epoch, changes, cursor, more })
+            }
+
+            async fn head(&self, org: OrganizationId) -> Result<i64> {
+                let (head,): (i64,) = sqlx::query_as("SELECT position FROM log_heads WHERE organization_id = $1")
+                    .bind(org.0)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or(StorageError::NotFound)?;
+                Ok(head)
+            }
         }
     };
 }
 
-storage_impl!(SqliteStorage, "sqlite");
-storage_impl!(PostgresStorage, "postgres");
+storage_impl!(SqliteStorage, "sqlite", sqlx::Sqlite);
+storage_impl!(PostgresStorage, "postgres", sqlx::Postgres);

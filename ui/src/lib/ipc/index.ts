@@ -23,6 +23,8 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   database_too_new: true,
   database_corrupt: true,
   not_signed_in: true,
+  keychain_unavailable: true,
+  sync_gap: true,
   internal: true,
 };
 

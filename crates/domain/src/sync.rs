@@ -1,0 +1,402 @@
+//! The sync vocabulary (see ../shared/design/SYNC.md): commands a device pushes, the results the
+//! server stores for them, and the change log it pulls. Also the pure rules both sides run:
+//! per-field compare-and-set on patient demographics.
+
+use crate::{DeviceId, Encounter, Message, MessageId, Patient, PatientId, Task, TaskId, Thread, ThreadId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// The version of the command format this build writes. A server accepts every version up to
+/// its own, converting older ones; a newer one is rejected with a reason, never dropped.
+pub const COMMAND_SCHEMA_VERSION: u32 = 1;
+
+/// Most commands in one push; more wait for the next round.
+pub const MAX_PUSH_COMMANDS: usize = 200;
+/// Longest message body accepted.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+/// A patient field that can be edited on its own. Different fields edited on two devices
+/// merge; the same field edited on both is a conflict for a person to resolve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PatientField {
+    GivenName,
+    FamilyName,
+    BirthDate,
+    Sex,
+    Phone,
+    Email,
+    PreferredChannel,
+    CurrentState,
+    Guardian,
+    Allergies,
+    Medications,
+    Problems,
+}
+
+impl PatientField {
+    pub fn key(&self) -> &'static str {
+        match self {
+            PatientField::GivenName => "given_name",
+            PatientField::FamilyName => "family_name",
+            PatientField::BirthDate => "birth_date",
+            PatientField::Sex => "sex",
+            PatientField::Phone => "phone",
+            PatientField::Email => "email",
+            PatientField::PreferredChannel => "preferred_channel",
+            PatientField::CurrentState => "current_state",
+            PatientField::Guardian => "guardian",
+            PatientField::Allergies => "allergies",
+            PatientField::Medications => "medications",
+            PatientField::Problems => "problems",
+        }
+    }
+}
+
+/// One field's edit: the value the device saw (`base`) and the value it wants.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct FieldChange {
+    pub field: PatientField,
+    #[ts(type = "unknown")]
+    pub base: Value,
+    #[ts(type = "unknown")]
+    pub value: Value,
+}
+
+/// The same field changed elsewhere first: both values, for the clinician to choose.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct FieldConflict {
+    pub field: PatientField,
+    #[ts(type = "unknown")]
+    pub base: Value,
+    /// What the server has now.
+    #[ts(type = "unknown")]
+    pub theirs: Value,
+    /// What this device wanted.
+    #[ts(type = "unknown")]
+    pub ours: Value,
+}
+
+/// What a device asks the server to do. Each is applied exactly once, in the device's order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Mutation {
+    EditPatient {
+        patient_id: PatientId,
+        changes: Vec<FieldChange>,
+    },
+    /// Insert-only by client id: the same id twice is one message; with another body, refused.
+    PostMessage {
+        message_id: MessageId,
+        thread_id: ThreadId,
+        body: String,
+    },
+    /// Compare-and-set on the task's version: the first claim to reach the server wins.
+    ClaimTask {
+        task_id: TaskId,
+        #[ts(type = "number")]
+        base_version: i64,
+    },
+    /// Idempotent.
+    CompleteTask {
+        task_id: TaskId,
+    },
+}
+
+impl Mutation {
+    /// The patient the command touches, when there is one (for scope checks and conflicts).
+    pub fn patient(&self) -> Option<PatientId> {
+        match self {
+            Mutation::EditPatient { patient_id, .. } => Some(*patient_id),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Command {
+    /// 1, 2, 3... per device, without gaps: the server's idempotency key with the device id.
+    pub client_seq: i64,
+    /// Unique per command, for tracing a command across devices and logs.
+    pub mutation_id: Uuid,
+    pub schema_version: u32,
+    pub mutation: Mutation,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub device_id: DeviceId,
+    pub commands: Vec<Command>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// The same data changed elsewhere first (see `conflicts`).
+    Conflict,
+    /// Someone else claimed the task first.
+    AlreadyClaimed,
+    Forbidden,
+    NotFound,
+    Invalid,
+    /// A command format newer than this server knows.
+    UnsupportedSchema,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    Rejected { code: RejectCode, message: String, conflicts: Vec<FieldConflict> },
+}
+
+impl Outcome {
+    pub fn rejected(code: RejectCode, message: impl Into<String>) -> Outcome {
+        Outcome::Rejected { code, message: message.into(), conflicts: vec![] }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommandResult {
+    pub client_seq: i64,
+    pub outcome: Outcome,
+    /// For a refused command, the record as the server has it, so the device can take its
+    /// optimistic edit back out without waiting for a change that may never come.
+    #[serde(default)]
+    pub current: Option<Record>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One per accepted command, in order (duplicates answered from the stored results).
+    pub results: Vec<CommandResult>,
+    /// The server's last applied client_seq for this device.
+    pub last_seq: i64,
+}
+
+/// A record as it is after a committed change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "record", rename_all = "snake_case")]
+pub enum Record {
+    Patient(Patient),
+    Encounter(Encounter),
+    Thread(Thread),
+    Message(Message),
+    Task(Task),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Position in the organisation's change log: commit order, gapless per organisation.
+    pub position: i64,
+    pub record: Record,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Changes when the server's log was reset or restored: the device then re-snapshots.
+    pub epoch: Uuid,
+    pub changes: Vec<Change>,
+    /// Pass back as `cursor` next time.
+    pub cursor: i64,
+    /// More changes are waiting beyond this page.
+    pub more: bool,
+}
+
+/// Applies per-field compare-and-set edits to `current`: a field whose value still equals the
+/// edit's base takes the new value; one already equal to the new value is fine; otherwise it is
+/// a conflict, and nothing at all is applied. Values are checked by type (the result must still
+/// be a valid patient) and names may not be blank.
+pub fn apply_patient_changes(current: &Patient, changes: &[FieldChange]) -> Result<Patient, PatientEditError> {
+    if changes.is_empty() {
+        return Err(PatientEditError::Invalid("no changes".into()));
+    }
+    let mut doc = serde_json::to_value(current).map_err(|e| PatientEditError::Invalid(e.to_string()))?;
+    let Some(obj) = doc.as_object_mut() else {
+        return Err(PatientEditError::Invalid("patient is not an object".into()));
+    };
+    let mut conflicts = Vec::new();
+    for c in changes {
+        let now = obj.get(c.field.key()).cloned().unwrap_or(Value::Null);
+        if now == c.value {
+            continue;
+        }
+        if now != c.base {
+            conflicts.push(FieldConflict { field: c.field, base: c.base.clone(), theirs: now, ours: c.value.clone() });
+            continue;
+        }
+        obj.insert(c.field.key().to_string(), c.value.clone());
+    }
+    if !conflicts.is_empty() {
+        return Err(PatientEditError::Conflict(conflicts));
+    }
+    let next: Patient =
+        serde_json::from_value(doc).map_err(|e| PatientEditError::Invalid(format!("invalid value: {e}")))?;
+    if next.given_name.trim().is_empty() || next.family_name.trim().is_empty() {
+        return Err(PatientEditError::Invalid("a patient needs a given and a family name".into()));
+    }
+    if next.given_name.chars().count() > 100 || next.family_name.chars().count() > 100 {
+        return Err(PatientEditError::Invalid("names are limited to 100 characters".into()));
+    }
+    Ok(next)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PatientEditError {
+    Conflict(Vec<FieldConflict>),
+    Invalid(String),
+}
+
+impl PatientEditError {
+    pub fn into_outcome(self) -> Outcome {
+        match self {
+            PatientEditError::Conflict(conflicts) => Outcome::Rejected {
+                code: RejectCode::Conflict,
+                message: format!(
+                    "changed on another device first: {}",
+                    conflicts.iter().map(|c| c.field.key()).collect::<Vec<_>>().join(", ")
+                ),
+                conflicts,
+            },
+            PatientEditError::Invalid(m) => Outcome::rejected(RejectCode::Invalid, m),
+        }
+    }
+}
+
+/// The current value of `field` on `p`, as JSON (what a [`FieldChange`] carries).
+pub fn patient_field(p: &Patient, field: PatientField) -> Value {
+    serde_json::to_value(p).ok().and_then(|v| v.get(field.key()).cloned()).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Channel, Sex};
+    use serde_json::json;
+
+    fn patient() -> Patient {
+        Patient {
+            id: PatientId::new_v7(1),
+            mrn: "1".into(),
+            given_name: "Ava".into(),
+            family_name: "Martinez".into(),
+            birth_date: "2019-04-12".parse().expect("date"),
+            sex: Sex::Female,
+            phone: Some("+14155550123".into()),
+            email: None,
+            preferred_channel: Channel::Sms,
+            current_state: "CA".parse().expect("CA"),
+            guardian: None,
+            allergies: vec![],
+            medications: vec![],
+            problems: vec![],
+            version: 3,
+        }
+    }
+
+    fn change(field: PatientField, base: Value, value: Value) -> FieldChange {
+        FieldChange { field, base, value }
+    }
+
+    #[test]
+    fn a_field_whose_base_matches_takes_the_new_value() {
+        let next = apply_patient_changes(&patient(), &[change(PatientField::CurrentState, json!("CA"), json!("NV"))])
+            .expect("applies");
+        assert_eq!(next.current_state.as_str(), "NV");
+        assert_eq!(next.version, 3, "versions are the server's business");
+    }
+
+    #[test]
+    fn the_same_field_changed_elsewhere_is_a_conflict_and_nothing_applies() {
+        let mut server = patient();
+        server.phone = Some("+14155550999".into());
+        let err = apply_patient_changes(
+            &server,
+            &[
+                change(PatientField::FamilyName, json!("Martinez"), json!("Lopez")),
+                change(PatientField::Phone, json!("+14155550123"), json!("+14155550111")),
+            ],
+        )
+        .expect_err("conflict");
+        let PatientEditError::Conflict(conflicts) = err else { panic!("expected conflict") };
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].theirs, json!("+14155550999"));
+        assert_eq!(conflicts[0].ours, json!("+14155550111"));
+    }
+
+    #[test]
+    fn reapplying_an_edit_that_already_landed_is_not_a_conflict() {
+        let mut server = patient();
+        server.family_name = "Lopez".into();
+        let next =
+            apply_patient_changes(&server, &[change(PatientField::FamilyName, json!("Martinez"), json!("Lopez"))])
+                .expect("idempotent");
+        assert_eq!(next.family_name, "Lopez");
+    }
+
+    #[test]
+    fn invalid_values_are_refused() {
+        for (field, value) in [
+            (PatientField::CurrentState, json!("ZZ")),
+            (PatientField::BirthDate, json!("yesterday")),
+            (PatientField::GivenName, json!("   ")),
+            (PatientField::Sex, json!(42)),
+            (PatientField::FamilyName, json!("x".repeat(101))),
+        ] {
+            let base = patient_field(&patient(), field);
+            assert!(
+                matches!(
+                    apply_patient_changes(&patient(), &[change(field, base, value.clone())]),
+                    Err(PatientEditError::Invalid(_))
+                ),
+                "{field:?} = {value}"
+            );
+        }
+        assert!(matches!(apply_patient_changes(&patient(), &[]), Err(PatientEditError::Invalid(_))));
+    }
+
+    #[test]
+    fn mutations_have_a_stable_wire_form() {
+        let m = Mutation::ClaimTask { task_id: TaskId::new_v7(1), base_version: 2 };
+        let v = serde_json::to_value(&m).expect("json");
+        assert_eq!(v["kind"], "claim_task");
+        assert_eq!(v["base_version"], 2);
+        let unknown = json!({"kind": "delete_everything"});
+        assert!(serde_json::from_value::<Mutation>(unknown).is_err());
+    }
+}
+
+/// What the sync indicator shows: synced / N pending / offline since HH:MM / N refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    /// Local changes not yet acknowledged by the server.
+    pub pending: u32,
+    /// Changes the server refused, waiting for the clinician to look at them.
+    pub rejected: u32,
+    pub last_synced_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the server stopped answering; None while it answers.
+    pub offline_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A refused change, as the clinician sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct RejectedChange {
+    #[ts(type = "number")]
+    pub client_seq: i64,
+    pub mutation: Mutation,
+    pub outcome: Outcome,
+}
+
+/// One field edit asked for by the UI.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct FieldEdit {
+    pub field: PatientField,
+    #[ts(type = "unknown")]
+    pub value: Value,
+}

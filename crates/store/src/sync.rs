@@ -1,0 +1,234 @@
+//! The device side of sync: the outbox, the cursor, and applying pulled changes.
+//!
+//! Local edits are applied to the cached rows at once (optimistically) and queued as commands.
+//! Rows from the server replace cached rows of the same or an older version; then the pending
+//! commands are applied again on top ("rebase"), so a clinician never sees their own unsynced
+//! edit disappear, and never sees one the server refused.
+
+use crate::codec::{from_json, parse, to_json};
+use crate::{Result, StoreError, Tx};
+use chrono::{DateTime, Utc};
+use rounds_domain::sync::*;
+use rounds_domain::*;
+use rusqlite::OptionalExtension;
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncState {
+    pub device_id: DeviceId,
+    pub cursor: i64,
+    pub epoch: Option<Uuid>,
+    pub pending: u32,
+    pub rejected: u32,
+    pub last_synced_at: Option<DateTime<Utc>>,
+}
+
+/// A command the server refused, kept until the clinician has seen it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RejectedCommand {
+    pub command: Command,
+    pub outcome: Outcome,
+}
+
+impl Tx<'_> {
+    /// Creates this device's identity on first use.
+    pub(crate) fn ensure_sync_state(&self) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sync_state (id, device_id, next_seq, cursor) VALUES (1, ?1, 1, 0) ON CONFLICT (id) DO NOTHING",
+            [Uuid::now_v7().to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub fn sync_state(&self) -> Result<SyncState> {
+        let (device, cursor, epoch, last): (String, i64, Option<String>, Option<String>) = self.conn.query_row(
+            "SELECT device_id, cursor, epoch, last_synced_at FROM sync_state WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        let (pending, rejected): (u32, u32) = self.conn.query_row(
+            "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'rejected') FROM outbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(SyncState {
+            device_id: parse(&device, "device id")?,
+            cursor,
+            epoch: epoch.as_deref().map(|e| parse(e, "epoch")).transpose()?,
+            pending,
+            rejected,
+            last_synced_at: last.as_deref().map(crate::records::time).transpose()?,
+        })
+    }
+
+    /// Queues `mutation` as this device's next command. Call inside the transaction that
+    /// applied the same edit locally, so the edit and its command land together.
+    pub fn enqueue(&self, mutation: Mutation, now: DateTime<Utc>) -> Result<Command> {
+        let seq: i64 = self.conn.query_row(
+            "UPDATE sync_state SET next_seq = next_seq + 1 WHERE id = 1 RETURNING next_seq - 1",
+            [],
+            |r| r.get(0),
+        )?;
+        let command =
+            Command { client_seq: seq, mutation_id: Uuid::now_v7(), schema_version: COMMAND_SCHEMA_VERSION, mutation };
+        self.conn.execute(
+            "INSERT INTO outbox (client_seq, mutation_id, command, state, created_at) VALUES (?1, ?2, ?3, 'pending', ?4)",
+            (seq, command.mutation_id.to_string(), to_json(&command)?, now.to_rfc3339()),
+        )?;
+        Ok(command)
+    }
+
+    /// The oldest pending commands, in order.
+    pub fn pending_commands(&self, limit: usize) -> Result<Vec<Command>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT command FROM outbox WHERE state = 'pending' ORDER BY client_seq LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| r.get::<_, String>(0))?;
+        rows.map(|r| from_json(&r?)).collect()
+    }
+
+    /// Records the server's answers: applied commands leave the outbox; refused ones stay,
+    /// marked, with the reason, until the clinician dismisses them, and their optimistic effect
+    /// is taken back out (from the server's copy that comes with the refusal).
+    pub fn record_results(&self, results: &[CommandResult], now: DateTime<Utc>) -> Result<()> {
+        for r in results {
+            match &r.outcome {
+                Outcome::Applied => {
+                    self.conn
+                        .execute("DELETE FROM outbox WHERE client_seq = ?1 AND state = 'pending'", [r.client_seq])?;
+                }
+                rejected @ Outcome::Rejected { .. } => {
+                    let command: Option<String> = self
+                        .conn
+                        .query_row(
+                            "UPDATE outbox SET state = 'rejected', outcome = ?2 WHERE client_seq = ?1 AND state = 'pending'
+                             RETURNING command",
+                            (r.client_seq, to_json(rejected)?),
+                            |row| row.get(0),
+                        )
+                        .optional()?;
+                    let Some(command) = command else { continue };
+                    if let Mutation::PostMessage { message_id, .. } = from_json::<Command>(&command)?.mutation {
+                        self.conn.execute("DELETE FROM messages WHERE id = ?1", [message_id.to_string()])?;
+                    }
+                    if let Some(current) = &r.current {
+                        self.apply_records(std::slice::from_ref(current))?;
+                    }
+                }
+            }
+        }
+        self.conn.execute("UPDATE sync_state SET last_synced_at = ?1 WHERE id = 1", [now.to_rfc3339()])?;
+        Ok(())
+    }
+
+    pub fn rejected_commands(&self) -> Result<Vec<RejectedCommand>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT command, outcome FROM outbox WHERE state = 'rejected' ORDER BY client_seq")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (c, o) = r?;
+            Ok(RejectedCommand { command: from_json(&c)?, outcome: from_json(&o)? })
+        })
+        .collect()
+    }
+
+    /// The clinician has seen a refused command: it leaves the outbox.
+    pub fn dismiss_rejected(&self, client_seq: i64) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM outbox WHERE client_seq = ?1 AND state = 'rejected'", [client_seq])? > 0)
+    }
+
+    /// Starts the change log over (a new epoch, or a different user): the outbox is kept.
+    pub fn reset_cursor(&self, epoch: Option<Uuid>) -> Result<()> {
+        self.conn
+            .execute("UPDATE sync_state SET cursor = 0, epoch = ?1 WHERE id = 1", [epoch.map(|e| e.to_string())])?;
+        Ok(())
+    }
+
+    /// Applies one pulled page and moves the cursor, in the caller's transaction, then applies
+    /// the pending commands again on top of what arrived.
+    pub fn apply_pull(&self, page: &PullResponse) -> Result<()> {
+        let state = self.sync_state()?;
+        if state.epoch.is_some_and(|e| e != page.epoch) {
+            return Err(StoreError::InvalidData("pulled page belongs to another epoch".into()));
+        }
+        let records: Vec<Record> = page.changes.iter().map(|c| c.record.clone()).collect();
+        self.apply_records(&records)?;
+        // Cursors only move forward.
+        self.conn.execute(
+            "UPDATE sync_state SET cursor = max(cursor, ?1), epoch = ?2 WHERE id = 1",
+            (page.cursor, page.epoch.to_string()),
+        )?;
+        Ok(())
+    }
+
+    /// Stores records from the server (each replacing a cached copy of the same or an older
+    /// version), then applies the pending commands again on top of them.
+    fn apply_records(&self, records: &[Record]) -> Result<()> {
+        let mut touched_patients = Vec::new();
+        let mut touched_tasks = Vec::new();
+        for record in records {
+            match record {
+                Record::Patient(p) => {
+                    self.upsert_patient(p)?;
+                    touched_patients.push(p.id);
+                }
+                Record::Encounter(e) => {
+                    self.upsert_encounter(e)?;
+                }
+                Record::Thread(t) => {
+                    self.upsert_thread(t)?;
+                }
+                Record::Message(m) => {
+                    self.upsert_message_from_server(m)?;
+                }
+                Record::Task(t) => {
+                    self.upsert_task(t)?;
+                    touched_tasks.push(t.id);
+                }
+            }
+        }
+        if !touched_patients.is_empty() || !touched_tasks.is_empty() {
+            self.rebase(&touched_patients, &touched_tasks)?;
+        }
+        Ok(())
+    }
+
+    /// Applies pending commands again to the given rows (fresh from the server).
+    fn rebase(&self, patients: &[PatientId], tasks: &[TaskId]) -> Result<()> {
+        for command in self.pending_commands(usize::MAX >> 1)? {
+            match &command.mutation {
+                Mutation::EditPatient { patient_id, changes } if patients.contains(patient_id) => {
+                    let current = self.patient(*patient_id)?;
+                    // A change that no longer applies is the server's to judge: leave the row.
+                    if let Ok(next) = apply_patient_changes(&current, changes) {
+                        self.replace_patient_local(&next)?;
+                    }
+                }
+                Mutation::ClaimTask { task_id, .. } | Mutation::CompleteTask { task_id } if tasks.contains(task_id) => {
+                    self.apply_task_locally(*task_id, &command.mutation)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The optimistic effect of a task command on the cached task (owner `who` when claiming).
+    pub fn apply_task_locally(&self, id: TaskId, mutation: &Mutation) -> Result<()> {
+        let status = match mutation {
+            Mutation::ClaimTask { .. } => "in_progress",
+            Mutation::CompleteTask { .. } => "completed",
+            _ => return Ok(()),
+        };
+        let owner: Option<String> = self
+            .conn
+            .query_row("SELECT practitioner_id FROM local_session WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        self.conn.execute(
+            "UPDATE tasks SET status = ?2, owner_id = coalesce(owner_id, ?3) WHERE id = ?1 AND status IN ('ready', 'in_progress')",
+            (id.to_string(), status, owner),
+        )?;
+        Ok(())
+    }
+}
