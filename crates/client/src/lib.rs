@@ -280,6 +280,24 @@ impl Workspace {
         Ok(task)
     }
 
+    /// This device's sync identity and position (for diagnostics and tests).
+    pub fn sync_state(&self) -> Result<rounds_store::SyncState> {
+        Ok(self.store().read().sync_state()?)
+    }
+
+    pub fn task(&self, id: &str) -> Result<Task> {
+        let id: TaskId = parse_id(id, "task")?;
+        self.require_session()?;
+        self.store().read().task(id).map_err(|e| not_found(e, "this task is not on this device"))
+    }
+
+    /// A thread's messages in the server's order (unsynced replies last, by this device's time).
+    pub fn messages(&self, thread_id: &str) -> Result<Vec<Message>> {
+        let id: ThreadId = parse_id(thread_id, "thread")?;
+        self.require_session()?;
+        Ok(self.store().read().messages(id)?)
+    }
+
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let state = self.store().read().sync_state()?;
         Ok(SyncStatus {

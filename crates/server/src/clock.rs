@@ -1,6 +1,6 @@
 //! Time comes from a clock the caller injects, so tests can set it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::Mutex;
 
 pub trait Clock: Send + Sync {
@@ -10,8 +10,9 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// Microseconds: what PostgreSQL stores, so a time read back equals the time written.
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        Utc::now().trunc_subsecs(6)
     }
 }
 

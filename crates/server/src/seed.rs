@@ -204,6 +204,8 @@ fn millis(t: DateTime<Utc>) -> u64 {
 
 /// Creates the demo organisation unless it exists. `now` anchors ages, expiries and histories.
 pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedReport> {
+    // Microseconds: what PostgreSQL stores, so the change log and the tables agree exactly.
+    let now = chrono::SubsecRound::trunc_subsecs(now, 6);
     if storage.organization_by_name(DEMO_ORGANIZATION).await?.is_some() {
         return Ok(SeedReport { created: false, counts: storage.counts().await? });
     }
