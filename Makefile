@@ -1,5 +1,5 @@
 # Thin wrappers: the logic lives in scripts/.
-.PHONY: run test bench bindings fmt
+.PHONY: run test bench bindings fmt soak
 
 run:      ## Server on SQLite with demo data, then the desktop app signed in as a demo clinician.
 	bash scripts/run.sh
@@ -15,3 +15,8 @@ bindings: ## Regenerate ui/src/bindings from the Rust types.
 
 fmt:
 	cargo fmt --all
+
+soak:     ## A longer fault-injection run (real binaries, SIGKILL loops, faulty proxy).
+	ROUNDS_SOAK_KILLS=1000 ROUNDS_SOAK_SERVER_RESTARTS=200 ROUNDS_SOAK_PROXY_KILLS=300 \
+	ROUNDS_SYNC_MODEL_CASES=30 ROUNDS_SYNC_MODEL_OPS=300 \
+	bash scripts/with-postgres.sh cargo test -p rounds-tests --test soak --test sync_model -- --nocapture

@@ -16,6 +16,8 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyncState {
     pub device_id: DeviceId,
+    /// Commands this device has queued in its lifetime (the last client_seq handed out).
+    pub queued: i64,
     pub cursor: i64,
     pub epoch: Option<Uuid>,
     pub pending: u32,
@@ -41,11 +43,12 @@ impl Tx<'_> {
     }
 
     pub fn sync_state(&self) -> Result<SyncState> {
-        let (device, cursor, epoch, last): (String, i64, Option<String>, Option<String>) = self.conn.query_row(
-            "SELECT device_id, cursor, epoch, last_synced_at FROM sync_state WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
+        let (device, cursor, epoch, last, next_seq): (String, i64, Option<String>, Option<String>, i64) =
+            self.conn.query_row(
+                "SELECT device_id, cursor, epoch, last_synced_at, next_seq FROM sync_state WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )?;
         let (pending, rejected): (u32, u32) = self.conn.query_row(
             "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'rejected') FROM outbox",
             [],
@@ -53,6 +56,7 @@ impl Tx<'_> {
         )?;
         Ok(SyncState {
             device_id: parse(&device, "device id")?,
+            queued: next_seq - 1,
             cursor,
             epoch: epoch.as_deref().map(|e| parse(e, "epoch")).transpose()?,
             pending,
