@@ -49,6 +49,10 @@ export function App() {
     setState({ kind: "signed-out", notice: "Your session has ended. Sign in again to continue." });
   }, []);
 
+  const handleSessionChanged = useCallback((info: SessionInfo) => {
+    setState({ kind: "signed-in", session: info });
+  }, []);
+
   switch (state.kind) {
     case "opening":
       return <OpeningScreen />;
@@ -65,6 +69,13 @@ export function App() {
         />
       );
     case "signed-in":
-      return <MainScreen session={state.session} onSignOut={handleSignOut} onSessionEnded={handleSessionEnded} />;
+      return (
+        <MainScreen
+          session={state.session}
+          onSignOut={handleSignOut}
+          onSessionChanged={handleSessionChanged}
+          onSessionEnded={handleSessionEnded}
+        />
+      );
   }
 }

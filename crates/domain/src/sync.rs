@@ -82,7 +82,8 @@ pub struct FieldConflict {
 
 /// What a device asks the server to do. Each is applied exactly once, in the device's order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum Mutation {
     EditPatient {
         patient_id: PatientId,

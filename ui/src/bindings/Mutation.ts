@@ -8,4 +8,4 @@ import type { ThreadId } from "./ThreadId";
 /**
  * What a device asks the server to do. Each is applied exactly once, in the device's order.
  */
-export type Mutation = { "EditPatient": { patient_id: PatientId, changes: Array<FieldChange>, } } | { "PostMessage": { message_id: MessageId, thread_id: ThreadId, body: string, } } | { "ClaimTask": { task_id: TaskId, base_version: number, } } | { "CompleteTask": { task_id: TaskId, } };
+export type Mutation = { "kind": "edit_patient", patient_id: PatientId, changes: Array<FieldChange>, } | { "kind": "post_message", message_id: MessageId, thread_id: ThreadId, body: string, } | { "kind": "claim_task", task_id: TaskId, base_version: number, } | { "kind": "complete_task", task_id: TaskId, };

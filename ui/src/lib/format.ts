@@ -120,3 +120,16 @@ export function formatPhone(phone: string): string {
 export function plural(count: number, one: string, many: string): string {
   return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
 }
+
+/**
+ * A moment from the core (RFC 3339) as local 24-hour "HH:MM"; earlier days get
+ * the date in front ("04/19 22:10"). Null when unparseable.
+ */
+export function formatClock(iso: string, now: Date = new Date()): string | null {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return null;
+  const time = `${pad2(at.getHours())}:${pad2(at.getMinutes())}`;
+  const sameDay =
+    at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth() && at.getDate() === now.getDate();
+  return sameDay ? time : `${pad2(at.getMonth() + 1)}/${pad2(at.getDate())} ${time}`;
+}

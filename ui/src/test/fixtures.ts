@@ -1,6 +1,8 @@
 import type { Patient } from "../bindings/Patient";
 import type { PatientListItem } from "../bindings/PatientListItem";
 import type { SessionInfo } from "../bindings/SessionInfo";
+import type { SyncStatus } from "../bindings/SyncStatus";
+import type { RefusedChange } from "../lib/ipc";
 
 /** Tests that show ages freeze the clock here (local time). */
 export const TODAY = new Date(2026, 3, 20, 9, 30);
@@ -102,3 +104,34 @@ export function searchFixtures(query: string, limit: number): PatientListItem[] 
 export function findFixture(id: string): Patient | undefined {
   return PATIENTS.find((p) => p.id === id);
 }
+
+/** An RFC 3339 moment at this local time on TODAY's date, as the core would send it. */
+export function todayAt(hours: number, minutes: number): string {
+  return new Date(TODAY.getFullYear(), TODAY.getMonth(), TODAY.getDate(), hours, minutes).toISOString();
+}
+
+export function syncStatusOf(overrides: Partial<SyncStatus> = {}): SyncStatus {
+  return { pending: 0, rejected: 0, last_synced_at: todayAt(9, 28), offline_since: null, ...overrides };
+}
+
+/** Someone else changed Mia's phone first; this device wanted another number. */
+export const MIA_PHONE_CONFLICT: RefusedChange = {
+  client_seq: 7,
+  mutation: {
+    kind: "edit_patient",
+    patient_id: MIA.id,
+    changes: [{ field: "phone", base: MIA.phone, value: "+14155559999" }],
+  },
+  outcome: {
+    status: "rejected",
+    code: "conflict",
+    message: "changed on another device first: phone",
+    conflicts: [{ field: "phone", base: MIA.phone, theirs: "+14155550000", ours: "+14155559999" }],
+  },
+};
+
+export const CLAIM_LOST: RefusedChange = {
+  client_seq: 9,
+  mutation: { kind: "claim_task", task_id: "task-1", base_version: 2 },
+  outcome: { status: "rejected", code: "already_claimed", message: "claimed by Dr. Obi at 09:14", conflicts: [] },
+};

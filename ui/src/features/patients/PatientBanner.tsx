@@ -1,10 +1,55 @@
+import { useEffect, useRef, useState } from "react";
 import type { Patient } from "../../bindings/Patient";
 import { channelLabel, formatAge, formatDate, formatPhone, sexLabel } from "../../lib/format";
+import type { IpcError } from "../../lib/ipc";
+import { isPlainShortcut } from "../../lib/keyboard";
+import { useLatest } from "../../lib/useLatest";
+import { ContactForm } from "./ContactForm";
+import { draftFrom, type ContactDraft } from "./contact";
 import { displayName } from "./names";
 
-export function PatientBanner({ patient }: { patient: Patient }) {
+interface Props {
+  patient: Patient;
+  /** The contact form's unsaved text for this patient; null when not editing. */
+  draft?: ContactDraft | null | undefined;
+  onDraftChange?: ((draft: ContactDraft | null) => void) | undefined;
+  /** edit_patient answered: the chart now shows this. */
+  onSaved?: ((patient: Patient) => void) | undefined;
+  onError?: ((error: IpcError) => void) | undefined;
+}
+
+export function PatientBanner({ patient, draft = null, onDraftChange, onSaved, onError }: Props) {
   const age = formatAge(patient.birth_date);
   const { guardian, allergies, medications, problems } = patient;
+  const editing = draft !== null && onDraftChange !== undefined;
+  const [focusForm, setFocusForm] = useState(false);
+  const editButtonRef = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(editing);
+
+  function startEditing() {
+    if (!onDraftChange || editing) return;
+    setFocusForm(true);
+    onDraftChange(draftFrom(patient));
+  }
+  const startEditingRef = useLatest(startEditing);
+
+  // "e" edits the contact details from anywhere but a text field.
+  useEffect(() => {
+    if (editing || !onDraftChange) return;
+    function onKeyDown(event: KeyboardEvent) {
+      if ((event.key !== "e" && event.key !== "E") || event.shiftKey || !isPlainShortcut(event)) return;
+      event.preventDefault();
+      startEditingRef.current();
+    }
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, [editing, onDraftChange, startEditingRef]);
+
+  // Back on the Edit button after Save or Cancel, so the keyboard does not get lost.
+  useEffect(() => {
+    if (wasEditing.current && !editing) editButtonRef.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
 
   return (
     <article className="banner" data-testid="patient-banner" aria-labelledby="banner-name">
@@ -22,11 +67,37 @@ export function PatientBanner({ patient }: { patient: Patient }) {
           </span>
           <span>Located in {patient.current_state}</span>
         </p>
-        <p className="banner-facts banner-contact">
-          <span>{patient.phone ? formatPhone(patient.phone) : "No phone on file"}</span>
-          {patient.email && <span>{patient.email}</span>}
-          <span>Prefers {channelLabel(patient.preferred_channel).toLowerCase()}</span>
-        </p>
+        {editing ? (
+          <ContactForm
+            patient={patient}
+            draft={draft}
+            autoFocus={focusForm}
+            onDraftChange={onDraftChange}
+            onCancel={() => onDraftChange(null)}
+            onSaved={(updated) => onSaved?.(updated)}
+            onError={onError}
+          />
+        ) : (
+          <div className="banner-contact-row">
+            <p className="banner-facts banner-contact" data-testid="banner-contact">
+              <span>{patient.phone ? formatPhone(patient.phone) : "No phone on file"}</span>
+              {patient.email && <span>{patient.email}</span>}
+              <span>Prefers {channelLabel(patient.preferred_channel).toLowerCase()}</span>
+            </p>
+            {onDraftChange && (
+              <button
+                ref={editButtonRef}
+                type="button"
+                className="button button-quiet button-small"
+                title="Edit phone, email, state and preferred channel (E)"
+                aria-keyshortcuts="e"
+                onClick={startEditing}
+              >
+                Edit
+              </button>
+            )}
+          </div>
+        )}
         {guardian && (
           <p className="banner-guardian">
             <span className="label">Guardian</span> {guardian.name} ({guardian.relationship}) ·{" "}

@@ -1,8 +1,9 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { Patient } from "../../bindings/Patient";
 import { getPatient, toIpcError, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
 import { PatientBanner } from "./PatientBanner";
+import type { ContactDraft } from "./contact";
 
 /** One "open this patient" action; `seq` makes re-opening the same patient fetch again. */
 export interface OpenRequest {
@@ -28,11 +29,32 @@ export function patientErrorMessage(error: IpcError): string {
 interface Props {
   request: OpenRequest | null;
   onError?: (error: IpcError) => void;
+  /** A patient changed elsewhere (say, a refused change resolved): shown if it is the open one. */
+  updated?: Patient | null;
 }
 
-export function PatientPanel({ request, onError }: Props) {
+export function PatientPanel({ request, onError, updated = null }: Props) {
   const [state, setState] = useState<State>({ kind: "idle" });
+  // Unsaved contact edits by patient id: opening another patient never throws typing away.
+  const [drafts, setDrafts] = useState<Readonly<Record<string, ContactDraft>>>({});
   const onErrorRef = useLatest(onError);
+
+  const showPatient = useCallback((patient: Patient) => {
+    setState((s) => (s.kind === "loaded" && s.patient.id === patient.id ? { ...s, patient } : s));
+  }, []);
+
+  useEffect(() => {
+    if (updated) showPatient(updated);
+  }, [updated, showPatient]);
+
+  const setDraft = useCallback((id: string, draft: ContactDraft | null) => {
+    setDrafts((all) => {
+      const next = { ...all };
+      if (draft) next[id] = draft;
+      else delete next[id];
+      return next;
+    });
+  }, []);
 
   useEffect(() => {
     if (!request) {
@@ -76,7 +98,20 @@ export function PatientPanel({ request, onError }: Props) {
     );
   }
   if (state.kind === "loaded" && state.request === request) {
-    return <PatientBanner patient={state.patient} />;
+    const { patient } = state;
+    return (
+      <PatientBanner
+        key={patient.id}
+        patient={patient}
+        draft={drafts[patient.id] ?? null}
+        onDraftChange={(draft) => setDraft(patient.id, draft)}
+        onSaved={(saved) => {
+          showPatient(saved);
+          setDraft(saved.id, null);
+        }}
+        onError={onError}
+      />
+    );
   }
   return (
     <div className="panel-placeholder" aria-busy="true">

@@ -1,36 +1,31 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import type { Patient } from "../../bindings/Patient";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { IpcError } from "../../lib/ipc";
+import { isPlainShortcut } from "../../lib/keyboard";
 import { PatientPanel, type OpenRequest } from "../patients/PatientPanel";
 import { PatientSearch } from "../patients/PatientSearch";
+import { SyncProvider } from "../sync/SyncContext";
 import { TopBar } from "./TopBar";
 
 interface Props {
   session: SessionInfo;
   onSignOut: () => Promise<void>;
+  /** Reconnect signed in again. */
+  onSessionChanged: (session: SessionInfo) => void;
   /** Any call failed because the core no longer has a session. */
   onSessionEnded: () => void;
 }
 
-const TEXT_INPUT_TYPES = new Set(["text", "search", "email", "password", "tel", "url", "number", "date", "datetime-local", "month", "time", "week"]);
-
-/** True when a "/" typed here belongs to the field, not to the shortcut. */
-function isTypingTarget(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  return target instanceof HTMLInputElement && TEXT_INPUT_TYPES.has(target.type);
-}
-
-export function MainScreen({ session, onSignOut, onSessionEnded }: Props) {
+export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnded }: Props) {
   const searchRef = useRef<HTMLInputElement>(null);
   const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
+  const [edited, setEdited] = useState<Patient | null>(null);
   const seq = useRef(0);
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
-      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-      if (isTypingTarget(event.target)) return;
+      if (event.key !== "/" || !isPlainShortcut(event)) return;
       event.preventDefault();
       searchRef.current?.focus();
       searchRef.current?.select();
@@ -52,21 +47,29 @@ export function MainScreen({ session, onSignOut, onSessionEnded }: Props) {
   );
 
   return (
-    <div className="main-layout">
-      <TopBar session={session} onSignOut={onSignOut} />
-      <div className="workspace">
-        <nav className="search-pane" aria-label="Patients on this device">
-          <PatientSearch
-            inputRef={searchRef}
-            openId={openRequest?.id ?? null}
-            onOpen={handleOpen}
-            onError={handleError}
-          />
-        </nav>
-        <main className="patient-pane">
-          <PatientPanel request={openRequest} onError={handleError} />
-        </main>
+    <SyncProvider onError={handleError}>
+      <div className="main-layout">
+        <TopBar
+          session={session}
+          onSignOut={onSignOut}
+          onSessionChanged={onSessionChanged}
+          onPatientEdited={setEdited}
+          onError={handleError}
+        />
+        <div className="workspace">
+          <nav className="search-pane" aria-label="Patients on this device">
+            <PatientSearch
+              inputRef={searchRef}
+              openId={openRequest?.id ?? null}
+              onOpen={handleOpen}
+              onError={handleError}
+            />
+          </nav>
+          <main className="patient-pane">
+            <PatientPanel request={openRequest} onError={handleError} updated={edited} />
+          </main>
+        </div>
       </div>
-    </div>
+    </SyncProvider>
   );
 }

@@ -1,17 +1,29 @@
 import { useState } from "react";
+import type { Patient } from "../../bindings/Patient";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import { plural, rolesLabel } from "../../lib/format";
-import { toIpcError } from "../../lib/ipc";
+import { toIpcError, type IpcError } from "../../lib/ipc";
+import { Reconnect } from "../auth/Reconnect";
+import { useSync } from "../sync/SyncContext";
+import { SyncIndicator } from "../sync/SyncIndicator";
 
 interface Props {
   session: SessionInfo;
   onSignOut: () => Promise<void>;
+  /** Reconnect signed in again: the new session (online). */
+  onSessionChanged: (session: SessionInfo) => void;
+  /** A refused change was settled by editing a patient. */
+  onPatientEdited: (patient: Patient) => void;
+  onError?: ((error: IpcError) => void) | undefined;
 }
 
-export function TopBar({ session, onSignOut }: Props) {
+export function TopBar({ session, onSignOut, onSessionChanged, onPatientEdited, onError }: Props) {
   const [signingOut, setSigningOut] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const { practitioner, online } = session;
+  const { practitioner } = session;
+  // Offline either without a server session (after a restart) or while the server is not answering.
+  const { status } = useSync();
+  const online = session.online && !status?.offline_since;
   // ts-rs may emit 64-bit integers as bigint; Number() accepts either.
   const cached = Number(session.cached_patients);
 
@@ -40,6 +52,8 @@ export function TopBar({ session, onSignOut }: Props) {
       >
         {online ? "Online" : "Offline — working from this device"}
       </span>
+      {!session.online && <Reconnect email={practitioner.email} onReconnected={onSessionChanged} onError={onError} />}
+      <SyncIndicator onPatientEdited={onPatientEdited} onError={onError} />
       <span className="cache-count">{plural(cached, "patient", "patients")} on this device</span>
       {error && (
         <span className="topbar-error" role="alert">

@@ -5,9 +5,13 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { ErrorBody } from "../../bindings/ErrorBody";
 import type { ErrorCode } from "../../bindings/ErrorCode";
+import type { FieldEdit } from "../../bindings/FieldEdit";
+import type { Mutation } from "../../bindings/Mutation";
 import type { Patient } from "../../bindings/Patient";
 import type { PatientListItem } from "../../bindings/PatientListItem";
+import type { RejectedChange } from "../../bindings/RejectedChange";
 import type { SessionInfo } from "../../bindings/SessionInfo";
+import type { SyncStatus } from "../../bindings/SyncStatus";
 
 // A Record over the generated union: adding a code on the Rust side makes this
 // fail to compile until it is listed here.
@@ -92,4 +96,38 @@ export function searchPatients(query: string, limit: number): Promise<PatientLis
 
 export function getPatient(id: string): Promise<Patient> {
   return call<Patient>("get_patient", { id });
+}
+
+/**
+ * Edits patient fields. The edit lands in the local cache at once and is queued
+ * for the server; the returned Patient is what the chart shows now. `value` has
+ * the JSON shape of the Patient field (null clears phone/email).
+ */
+export function editPatient(id: string, edits: FieldEdit[]): Promise<Patient> {
+  return call<Patient>("edit_patient", { id, edits });
+}
+
+export function syncStatus(): Promise<SyncStatus> {
+  return call<SyncStatus>("sync_status");
+}
+
+/** Runs one sync round now; rejects with server_unreachable or unauthorized. */
+export function syncNow(): Promise<SyncStatus> {
+  return call<SyncStatus>("sync_now");
+}
+
+/** What a device asked the server to do (generated from the Rust enum). */
+export type RefusedMutation = Mutation;
+
+/** A change the server refused. */
+export type RefusedChange = RejectedChange;
+
+/** Changes the server refused, oldest first. */
+export function rejectedChanges(): Promise<RefusedChange[]> {
+  return call<RefusedChange[]>("rejected_changes");
+}
+
+/** The clinician has dealt with a refused change. Tauri maps Rust's client_seq to clientSeq. */
+export async function dismissRejected(clientSeq: number): Promise<void> {
+  await call<null>("dismiss_rejected", { clientSeq });
 }

@@ -1,8 +1,21 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import { failure, installCore } from "../../test/fakeCore";
-import { MIA, SESSION, listItem } from "../../test/fixtures";
-import { IpcError, getPatient, searchPatients, session, signIn, signOut, toIpcError } from ".";
+import { MIA, MIA_PHONE_CONFLICT, SESSION, listItem, syncStatusOf } from "../../test/fixtures";
+import {
+  IpcError,
+  dismissRejected,
+  editPatient,
+  getPatient,
+  rejectedChanges,
+  searchPatients,
+  session,
+  signIn,
+  signOut,
+  syncNow,
+  syncStatus,
+  toIpcError,
+} from ".";
 
 describe("ipc commands", () => {
   it("call the core with the agreed command names and arguments", async () => {
@@ -27,6 +40,36 @@ describe("ipc commands", () => {
       { cmd: "get_patient", args: { id: "pt-mia" } },
       { cmd: "sign_out", args: {} },
     ]);
+  });
+
+  it("call the sync and edit commands with the agreed names (client_seq crosses as clientSeq)", async () => {
+    const status = syncStatusOf({ pending: 1 });
+    const core = installCore({
+      edit_patient: () => MIA,
+      sync_status: () => status,
+      sync_now: () => status,
+      rejected_changes: () => [MIA_PHONE_CONFLICT],
+      dismiss_rejected: () => null,
+    });
+
+    await expect(editPatient("pt-mia", [{ field: "phone", value: null }])).resolves.toEqual(MIA);
+    await expect(syncStatus()).resolves.toEqual(status);
+    await expect(syncNow()).resolves.toEqual(status);
+    await expect(rejectedChanges()).resolves.toEqual([MIA_PHONE_CONFLICT]);
+    await expect(dismissRejected(7)).resolves.toBeUndefined();
+
+    expect(core.calls).toEqual([
+      { cmd: "edit_patient", args: { id: "pt-mia", edits: [{ field: "phone", value: null }] } },
+      { cmd: "sync_status", args: {} },
+      { cmd: "sync_now", args: {} },
+      { cmd: "rejected_changes", args: {} },
+      { cmd: "dismiss_rejected", args: { clientSeq: 7 } },
+    ]);
+  });
+
+  it("pass sync_now's refusals through with their codes", async () => {
+    installCore({ sync_now: () => failure("server_unreachable", "connect ECONNREFUSED") });
+    await expect(syncNow()).rejects.toMatchObject({ code: "server_unreachable", message: "connect ECONNREFUSED" });
   });
 
   it("turn an ErrorBody rejection into an IpcError with the same code and message", async () => {

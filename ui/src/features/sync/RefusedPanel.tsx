@@ -1,0 +1,454 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { createPortal } from "react-dom";
+import type { FieldConflict } from "../../bindings/FieldConflict";
+import type { FieldEdit } from "../../bindings/FieldEdit";
+import type { Patient } from "../../bindings/Patient";
+import type { PatientField } from "../../bindings/PatientField";
+import {
+  dismissRejected,
+  editPatient,
+  getPatient,
+  rejectedChanges,
+  toIpcError,
+  type IpcError,
+  type RefusedChange,
+} from "../../lib/ipc";
+import { useLatest } from "../../lib/useLatest";
+import { Segmented, type SegmentOption } from "../common/Segmented";
+import { CHANNEL_OPTIONS, SEX_OPTIONS, optionalText, stateCode } from "../patients/contact";
+import { useSync } from "./SyncContext";
+import { describeMutation, fieldHeading, fieldLabel, formatValue, rejectSummary } from "./describe";
+
+interface Props {
+  onClose: () => void;
+  /** edit_patient answered while resolving: the chart should show this. */
+  onPatientEdited: (patient: Patient) => void;
+  onError?: ((error: IpcError) => void) | undefined;
+}
+
+type Load =
+  | { kind: "loading" }
+  | { kind: "failed"; error: IpcError }
+  | { kind: "loaded"; items: RefusedChange[] };
+
+const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
+
+/** The changes the server refused, with a way to settle each one. */
+export function RefusedPanel({ onClose, onPatientEdited, onError }: Props) {
+  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  // Patient id -> "Ava Martinez", or null when the patient cannot be looked up.
+  const [names, setNames] = useState<Readonly<Record<string, string | null>>>({});
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const sync = useSync();
+  const onErrorRef = useLatest(onError);
+
+  useEffect(() => {
+    let current = true;
+    rejectedChanges().then(
+      (items) => {
+        if (!current) return;
+        setLoad({ kind: "loaded", items });
+        const ids = new Set<string>();
+        for (const item of items) if (item.mutation.kind === "edit_patient") ids.add(item.mutation.patient_id);
+        for (const id of ids) {
+          getPatient(id).then(
+            (p) => current && setNames((n) => ({ ...n, [id]: `${p.given_name} ${p.family_name}`.trim() || null })),
+            () => current && setNames((n) => ({ ...n, [id]: null })),
+          );
+        }
+      },
+      (caught: unknown) => {
+        if (!current) return;
+        const error = toIpcError(caught);
+        setLoad({ kind: "failed", error });
+        onErrorRef.current?.(error);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [onErrorRef]);
+
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, []);
+
+  function resolved(clientSeq: number) {
+    setLoad((l) => (l.kind === "loaded" ? { ...l, items: l.items.filter((i) => i.client_seq !== clientSeq) } : l));
+    sync.refresh();
+    // The settled item's buttons are gone: keep the keyboard inside the panel.
+    requestAnimationFrame(() => {
+      const dialog = dialogRef.current;
+      if (dialog && !dialog.contains(document.activeElement)) headingRef.current?.focus();
+    });
+  }
+
+  function handleKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      onClose();
+      return;
+    }
+    if (event.key !== "Tab" || !dialogRef.current) return;
+    // Keep Tab inside the dialog.
+    const focusable = Array.from(dialogRef.current.querySelectorAll<HTMLElement>(FOCUSABLE));
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    if (event.shiftKey && (document.activeElement === first || document.activeElement === headingRef.current)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  return createPortal(
+    <div
+      className="drawer-backdrop"
+      onMouseDown={(e) => {
+        if (e.target === e.currentTarget) onClose();
+      }}
+    >
+      <div
+        ref={dialogRef}
+        className="drawer"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="refused-title"
+        data-testid="refused-changes"
+        onKeyDown={handleKeyDown}
+      >
+        <header className="drawer-header">
+          <h2 id="refused-title" ref={headingRef} tabIndex={-1}>
+            Changes the server refused
+          </h2>
+          <button type="button" className="button button-quiet button-small" onClick={onClose}>
+            Close
+          </button>
+        </header>
+        <p className="drawer-lede">
+          These changes were not saved on the server. The chart shows what the server has. Choose what to keep.
+        </p>
+
+        <div className="drawer-body">
+          {load.kind === "loading" && <p className="muted">Loading refused changes…</p>}
+          {load.kind === "failed" && (
+            <p className="form-error" role="alert">
+              Could not load the refused changes: {load.error.message}
+            </p>
+          )}
+          {load.kind === "loaded" && load.items.length === 0 && (
+            <p className="muted">Nothing is waiting. Every change has been settled.</p>
+          )}
+          {load.kind === "loaded" && load.items.length > 0 && (
+            <ul className="refused-list">
+              {load.items.map((item) => (
+                <RefusedItem
+                  key={item.client_seq}
+                  item={item}
+                  patientName={item.mutation.kind === "edit_patient" ? (names[item.mutation.patient_id] ?? null) : null}
+                  onResolved={() => resolved(item.client_seq)}
+                  onPatientEdited={onPatientEdited}
+                  onError={onError}
+                />
+              ))}
+            </ul>
+          )}
+        </div>
+
+        <p className="key-hints drawer-hints" aria-hidden="true">
+          <kbd>Tab</kbd> move · <kbd>Esc</kbd> close
+        </p>
+      </div>
+    </div>,
+    document.body,
+  );
+}
+
+interface ItemProps {
+  item: RefusedChange;
+  patientName: string | null;
+  onResolved: () => void;
+  onPatientEdited: (patient: Patient) => void;
+  onError?: ((error: IpcError) => void) | undefined;
+}
+
+/** Fields the clinician can retype here; the rest can only be kept (theirs or mine). */
+const TEXT_FIELDS: ReadonlySet<PatientField> = new Set([
+  "given_name",
+  "family_name",
+  "birth_date",
+  "phone",
+  "email",
+  "current_state",
+]);
+const CHOICE_FIELDS: Partial<Record<PatientField, readonly SegmentOption<string>[]>> = {
+  sex: SEX_OPTIONS,
+  preferred_channel: CHANNEL_OPTIONS,
+};
+
+function isEditable(field: PatientField): boolean {
+  return TEXT_FIELDS.has(field) || field in CHOICE_FIELDS;
+}
+
+/** What the clinician typed for a field, as the value edit_patient expects. */
+function typedValue(field: PatientField, text: string): unknown {
+  switch (field) {
+    case "phone":
+    case "email":
+      return optionalText(text);
+    case "current_state":
+      return stateCode(text);
+    case "sex":
+    case "preferred_channel":
+      return text;
+    default:
+      return text.trim();
+  }
+}
+
+function initialText(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** The server's reason as a sentence: "changed on…" -> "Changed on…". */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+}
+
+function itemErrorMessage(error: IpcError): string {
+  switch (error.code) {
+    case "not_found":
+      return "Not saved: this patient is no longer on this device.";
+    default:
+      return `Not saved: ${error.message}`;
+  }
+}
+
+function RefusedItem({ item, patientName, onResolved, onPatientEdited, onError }: ItemProps) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  // Field -> what is typed, while "Edit…" is open.
+  const [typed, setTyped] = useState<Record<string, string> | null>(null);
+
+  const { mutation, outcome } = item;
+  const title = describeMutation(mutation, patientName);
+  const rejected = outcome.status === "rejected" ? outcome : null;
+  const conflicts: FieldConflict[] = rejected?.conflicts ?? [];
+  const edit = mutation.kind === "edit_patient" ? mutation : null;
+  const canResolve = edit !== null && conflicts.length > 0;
+  const conflictFields = new Set(conflicts.map((c) => c.field));
+  // The server refuses a whole edit: its fields that did not conflict were not saved either.
+  const others = edit ? edit.changes.filter((c) => !conflictFields.has(c.field)) : [];
+  const headingId = `refused-${item.client_seq}`;
+
+  async function run(action: () => Promise<void>) {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (caught) {
+      const failure = toIpcError(caught);
+      setError(itemErrorMessage(failure));
+      setBusy(false);
+      onError?.(failure);
+      return;
+    }
+    onResolved();
+  }
+
+  /** Sends the chosen values for the conflicting fields plus the rest of the edit, then dismisses. */
+  function settle(chosen: FieldEdit[]) {
+    return run(async () => {
+      const edits = [...chosen, ...others.map((c) => ({ field: c.field, value: c.value }))];
+      if (edit && edits.length > 0) onPatientEdited(await editPatient(edit.patient_id, edits));
+      await dismissRejected(item.client_seq);
+    });
+  }
+
+  const keepTheirs = () => settle([]);
+  const keepMine = () => settle(conflicts.map((c) => ({ field: c.field, value: c.ours })));
+  const saveTyped = () =>
+    settle(
+      conflicts.map((c) =>
+        typed && isEditable(c.field)
+          ? { field: c.field, value: typedValue(c.field, typed[c.field] ?? "") }
+          : { field: c.field, value: c.ours },
+      ),
+    );
+  const dismiss = () => run(() => dismissRejected(item.client_seq));
+
+  function startEditing() {
+    const initial: Record<string, string> = {};
+    for (const c of conflicts) if (isEditable(c.field)) initial[c.field] = initialText(c.ours);
+    setTyped(initial);
+    setError(null);
+  }
+
+  function handleEditKeyDown(event: KeyboardEvent<HTMLFormElement>) {
+    if (event.key === "Escape") {
+      // Close the editor, not the whole panel.
+      event.preventDefault();
+      event.stopPropagation();
+      if (!busy) setTyped(null);
+    } else if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {
+      event.preventDefault();
+      void saveTyped();
+    }
+  }
+
+  return (
+    <li className="refused-item" aria-labelledby={headingId} aria-busy={busy}>
+      <h3 id={headingId} className="refused-title">
+        {title}
+      </h3>
+      {rejected ? (
+        <p className="refused-reason">
+          {/* A conflict's message already says what happened; the table shows the rest. */}
+          {rejected.code !== "conflict" && <span className="refused-code">{rejectSummary(rejected.code)}. </span>}
+          {sentence(rejected.message)}
+        </p>
+      ) : (
+        <p className="refused-reason">The server accepted this change.</p>
+      )}
+
+      {canResolve && (
+        <table className="conflict-table">
+          <thead>
+            <tr>
+              <th scope="col">
+                <span className="visually-hidden">Field</span>
+              </th>
+              <th scope="col">On the server (theirs)</th>
+              <th scope="col">Yours</th>
+            </tr>
+          </thead>
+          <tbody>
+            {conflicts.map((c) => (
+              <tr key={c.field}>
+                <th scope="row">{fieldHeading(c.field)}</th>
+                <td>{formatValue(c.theirs)}</td>
+                <td>{formatValue(c.ours)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {canResolve && others.length > 0 && (
+        <p className="refused-note">
+          Also in this edit, not saved because of the conflict: {others.map((c) => fieldLabel(c.field)).join(", ")}.
+          Either choice saves {others.length === 1 ? "it" : "them"} again.
+        </p>
+      )}
+
+      {canResolve && typed && (
+        <form
+          className="conflict-edit"
+          aria-label="Edit the conflicting fields"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void saveTyped();
+          }}
+          onKeyDown={handleEditKeyDown}
+        >
+          {conflicts.map((c, index) => {
+            const inputId = `refused-${item.client_seq}-${c.field}`;
+            const choices = CHOICE_FIELDS[c.field];
+            if (choices) {
+              return (
+                <div className="field" key={c.field}>
+                  <span className="field-label" id={`${inputId}-label`}>
+                    {fieldHeading(c.field)}
+                  </span>
+                  <Segmented
+                    label={fieldHeading(c.field)}
+                    labelledBy={`${inputId}-label`}
+                    options={choices}
+                    value={typed[c.field] ?? null}
+                    disabled={busy}
+                    onChange={(v) => setTyped((t) => ({ ...t, [c.field]: v }))}
+                  />
+                </div>
+              );
+            }
+            if (!TEXT_FIELDS.has(c.field)) {
+              return (
+                <p className="field refused-note" key={c.field}>
+                  {fieldHeading(c.field)}: keeps yours ({formatValue(c.ours, 80)}). Change it in the chart afterwards.
+                </p>
+              );
+            }
+            return (
+              <div className="field" key={c.field}>
+                <label htmlFor={inputId}>{fieldHeading(c.field)}</label>
+                <input
+                  id={inputId}
+                  type="text"
+                  autoComplete="off"
+                  spellCheck={false}
+                  autoFocus={index === 0}
+                  maxLength={c.field === "current_state" ? 2 : undefined}
+                  value={typed[c.field] ?? ""}
+                  readOnly={busy}
+                  onChange={(e) => {
+                    const text = c.field === "current_state" ? e.target.value.toUpperCase() : e.target.value;
+                    setTyped((t) => ({ ...t, [c.field]: text }));
+                  }}
+                />
+              </div>
+            );
+          })}
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="form-actions">
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {busy ? "Saving…" : "Save"}
+            </button>
+            <button type="button" className="button button-quiet" disabled={busy} onClick={() => setTyped(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+
+      {!(canResolve && typed) && (
+        <>
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="form-actions">
+            {canResolve ? (
+              <>
+                <button type="button" className="button button-quiet" disabled={busy} onClick={keepTheirs}>
+                  Keep theirs
+                </button>
+                <button type="button" className="button button-quiet" disabled={busy} onClick={keepMine}>
+                  Keep mine
+                </button>
+                <button type="button" className="button button-quiet" disabled={busy} onClick={startEditing}>
+                  Edit…
+                </button>
+              </>
+            ) : (
+              <button type="button" className="button button-quiet" disabled={busy} onClick={dismiss}>
+                Dismiss
+              </button>
+            )}
+          </div>
+        </>
+      )}
+    </li>
+  );
+}
