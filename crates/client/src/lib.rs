@@ -353,6 +353,7 @@ impl Workspace {
                 break;
             }
             let response = self.remote.push(device, &commands).await?;
+            fail::fail_point!("sync.pushed_not_recorded", |_| Err(injected("sync.pushed_not_recorded")));
             let now = self.now();
             self.store().transaction(|tx| tx.record_results(&response.results, now))?;
             report.pushed += response.results.len();
@@ -372,9 +373,13 @@ impl Workspace {
                 continue;
             }
             report.pulled += page.changes.len();
+            fail::fail_point!("sync.pulled_not_applied", |_| Err(injected("sync.pulled_not_applied")));
             let now = self.now();
             self.store().transaction(|tx| {
                 tx.apply_pull(&page)?;
+                fail::fail_point!("sync.applied_not_committed", |_| Err(rounds_store::StoreError::InvalidData(
+                    "injected failure at sync.applied_not_committed".into()
+                )));
                 tx.record_results(&[], now)
             })?;
             if !page.more {
@@ -437,6 +442,12 @@ impl Workspace {
             None => Err(ClientError::new(ErrorCode::NotSignedIn, "sign in first")),
         }
     }
+}
+
+/// A crash point fired (tests only): the round stops as if the app had died there.
+#[cfg_attr(not(feature = "failpoints"), allow(dead_code))]
+fn injected(at: &str) -> ClientError {
+    ClientError::new(ErrorCode::Internal, format!("injected failure at {at}"))
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

@@ -25,6 +25,9 @@ pub enum StorageError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A crash point fired (tests only).
+    #[error("injected failure at {0}")]
+    Injected(&'static str),
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;

@@ -316,6 +316,7 @@ macro_rules! storage_impl {
                         }
                         next.version = current.version + 1;
                         Self::write_patient(tx, org, None, &next).await?;
+                        fail::fail_point!("apply.row_written", |_| Err(StorageError::Injected("apply.row_written")));
                         Self::append(tx, org, Some(next.id), &Record::Patient(next), now).await?;
                         Ok((Outcome::Applied, None))
                     }
@@ -670,12 +671,14 @@ macro_rules! storage_impl {
                 if owner != who.id.0 {
                     return Ok(Err(PushRefused::DeviceOfAnother));
                 }
+                fail::fail_point!("push.device_locked", |_| Err(StorageError::Injected("push.device_locked")));
                 if let Some(first) = commands.first() {
                     if first.client_seq > last_seq + 1 {
                         return Ok(Err(PushRefused::Gap { last_seq }));
                     }
                 }
                 Self::lock_org(&mut tx, who.organization_id).await?;
+                fail::fail_point!("push.org_locked", |_| Err(StorageError::Injected("push.org_locked")));
                 let mut results = Vec::with_capacity(commands.len());
                 for cmd in commands {
                     if cmd.client_seq <= last_seq {
@@ -694,6 +697,7 @@ macro_rules! storage_impl {
                         continue;
                     }
                     let (outcome, current) = Self::apply(&mut tx, who, cmd, now).await?;
+                    fail::fail_point!("push.command_applied", |_| Err(StorageError::Injected("push.command_applied")));
                     let result = CommandResult { client_seq: cmd.client_seq, outcome, current };
                     sqlx::query(
                         "INSERT INTO command_results (device_id, client_seq, mutation_id, outcome, applied_at)
@@ -706,6 +710,7 @@ macro_rules! storage_impl {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                    fail::fail_point!("push.result_stored", |_| Err(StorageError::Injected("push.result_stored")));
                     last_seq = cmd.client_seq;
                     results.push(result);
                 }
@@ -714,7 +719,10 @@ macro_rules! storage_impl {
                     .bind(last_seq)
                     .execute(&mut *tx)
                     .await?;
+                fail::fail_point!("push.before_commit", |_| Err(StorageError::Injected("push.before_commit")));
                 tx.commit().await?;
+                // Committed, but the answer never reaches the device (a lost acknowledgement).
+                fail::fail_point!("push.after_commit", |_| Err(StorageError::Injected("push.after_commit")));
                 Ok(Ok(PushResponse { results, last_seq }))
             }
 
