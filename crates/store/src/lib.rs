@@ -15,7 +15,7 @@ mod sync;
 
 pub use key::CacheKey;
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
-pub use patients::parse_search;
+pub use patients::{parse_search, search_terms, Term};
 pub use session::LocalSession;
 pub use sync::{RejectedCommand, SyncState};
 

@@ -106,51 +106,144 @@ impl Tx<'_> {
 
     /// Type-ahead search by name, MRN, date of birth or phone. Every word of the query must
     /// match the start of a word of the patient's record. An empty query lists patients by name.
+    ///
+    /// One word walks an index in name (or MRN, phone) order and stops at `limit`, so a common
+    /// two-letter prefix costs the same as a rare one; several words go through the full-text
+    /// index, which is selective enough to sort what it finds.
     pub fn search_patients(&self, query: &str, limit: u32) -> Result<Vec<PatientListItem>> {
-        let limit = limit.clamp(1, 500);
-        let fts = parse_search(query);
-        let mut out = Vec::new();
-        if fts.is_empty() {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT {LIST_COLUMNS} FROM patients p
-                 ORDER BY p.family_name COLLATE NOCASE, p.given_name COLLATE NOCASE LIMIT ?1"
-            ))?;
-            let rows = stmt.query_map([limit], |r| Ok(list_item_from_row(r)))?;
-            for row in rows {
-                out.push(row??);
+        let limit = limit.clamp(1, 500) as usize;
+        let terms = search_terms(query);
+        let mut out: Vec<PatientListItem> = Vec::new();
+        match terms.as_slice() {
+            [] => self.collect(
+                &mut out,
+                limit,
+                "1",
+                [] as [&str; 0],
+                "ORDER BY p.family_name COLLATE NOCASE, p.given_name COLLATE NOCASE",
+            )?,
+            [Term::Date(ymd)] => {
+                let iso = format!("{}-{}-{}", &ymd[0..4], &ymd[4..6], &ymd[6..8]);
+                self.collect(&mut out, limit, "p.birth_date = ?1", [iso.as_str()], BY_NAME)?;
             }
-        } else {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT {LIST_COLUMNS} FROM patients_fts f JOIN patients p ON p.seq = f.rowid
-                 WHERE patients_fts MATCH ?1
-                 ORDER BY f.rank, p.family_name COLLATE NOCASE, p.given_name COLLATE NOCASE LIMIT ?2"
-            ))?;
-            let rows = stmt.query_map((fts, limit), |r| Ok(list_item_from_row(r)))?;
-            for row in rows {
-                out.push(row??);
+            [Term::Digits(d)] => {
+                let upper = format!("{d}:"); // ':' sorts right after '9'
+                self.collect(&mut out, limit, "p.mrn >= ?1 AND p.mrn < ?2", [d.as_str(), &upper], "ORDER BY p.mrn")?;
+                self.collect(
+                    &mut out,
+                    limit,
+                    "p.phone_digits >= ?1 AND p.phone_digits < ?2",
+                    [d.as_str(), &upper],
+                    "ORDER BY p.phone_digits",
+                )?;
+                self.fts_top_up(&mut out, limit, &terms)?;
+            }
+            [Term::Word(w)] => {
+                let upper = format!("{w}\u{10FFFF}");
+                self.collect(
+                    &mut out,
+                    limit,
+                    "p.family_name >= ?1 COLLATE NOCASE AND p.family_name < ?2 COLLATE NOCASE",
+                    [w.as_str(), &upper],
+                    BY_NAME,
+                )?;
+                self.collect(
+                    &mut out,
+                    limit,
+                    "p.given_name >= ?1 COLLATE NOCASE AND p.given_name < ?2 COLLATE NOCASE",
+                    [w.as_str(), &upper],
+                    "ORDER BY p.given_name COLLATE NOCASE, p.family_name COLLATE NOCASE",
+                )?;
+                self.fts_top_up(&mut out, limit, &terms)?;
+            }
+            _ => {
+                // Several words: the intersection is small; fetch a few pages and sort by name.
+                self.fts_top_up(&mut out, limit * 4, &terms)?;
+                out.sort_by(|a, b| {
+                    (a.family_name.to_lowercase(), a.given_name.to_lowercase())
+                        .cmp(&(b.family_name.to_lowercase(), b.given_name.to_lowercase()))
+                });
+                out.truncate(limit);
             }
         }
         Ok(out)
     }
+
+    /// Appends rows matching `filter` (in `order`) that are not already in `out`, up to `limit`.
+    fn collect<const N: usize>(
+        &self,
+        out: &mut Vec<PatientListItem>,
+        limit: usize,
+        filter: &str,
+        params: [&str; N],
+        order: &str,
+    ) -> Result<()> {
+        if out.len() >= limit {
+            return Ok(());
+        }
+        let sql = format!("SELECT {LIST_COLUMNS} FROM patients p WHERE {filter} {order} LIMIT {limit}");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| Ok(list_item_from_row(r)))?;
+        for row in rows {
+            let item = row??;
+            if out.len() < limit && !out.iter().any(|o| o.id == item.id) {
+                out.push(item);
+            }
+        }
+        Ok(())
+    }
+
+    /// Full-text matches (in index order, which lets SQLite stop at `limit`).
+    fn fts_top_up(&self, out: &mut Vec<PatientListItem>, limit: usize, terms: &[Term]) -> Result<()> {
+        if out.len() >= limit {
+            return Ok(());
+        }
+        let fts = fts_query(terms);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {LIST_COLUMNS} FROM patients_fts f JOIN patients p ON p.seq = f.rowid
+             WHERE patients_fts MATCH ?1 LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map((fts, limit as i64), |r| Ok(list_item_from_row(r)))?;
+        for row in rows {
+            let item = row??;
+            if out.len() < limit && !out.iter().any(|o| o.id == item.id) {
+                out.push(item);
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Turns what a clinician typed into an FTS5 query: each word becomes a quoted prefix term, so
-/// no input can be read as FTS syntax. Dates (MM/DD/YYYY, M/D/YY is not guessed) become the
-/// indexed YYYYMMDD form; phone-like input becomes national digits.
-pub fn parse_search(query: &str) -> String {
-    let mut terms: Vec<String> = Vec::new();
-    // A phone number typed with spaces, "(212) 555 01", is one number, not three words.
+const BY_NAME: &str = "ORDER BY p.family_name COLLATE NOCASE, p.given_name COLLATE NOCASE";
+
+/// One searchable piece of what a clinician typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Term {
+    /// A date of birth, as YYYYMMDD.
+    Date(String),
+    /// An MRN or (national) phone digits prefix.
+    Digits(String),
+    /// The start of a name.
+    Word(String),
+}
+
+/// Splits a query into terms: dates (MM/DD/YYYY or YYYY-MM-DD) become YYYYMMDD, phone numbers
+/// typed any common way become national digits, everything else is split into words the way
+/// the full-text index splits names.
+pub fn search_terms(query: &str) -> Vec<Term> {
     let trimmed = query.trim();
+    // A phone number typed with spaces, "(212) 555 01", is one number, not three words.
     let only_phone_chars = trimmed.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if only_phone_chars && trimmed.contains(' ') && !trimmed.split_whitespace().any(|w| as_date(w).is_some()) {
         let digits = national_digits(trimmed);
         if !digits.is_empty() {
-            return format!("\"{digits}\"*");
+            return vec![Term::Digits(digits)];
         }
     }
-    for word in query.split_whitespace() {
+    let mut terms = Vec::new();
+    for word in trimmed.split_whitespace() {
         if let Some(date) = as_date(word) {
-            terms.push(date);
+            terms.push(Term::Date(date));
             continue;
         }
         let digits = phone_digits(word);
@@ -158,17 +251,38 @@ pub fn parse_search(query: &str) -> String {
             && word.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c))
             && word.chars().any(|c| !c.is_ascii_digit());
         if is_phone_like {
-            terms.push(national_digits(word));
+            terms.push(Term::Digits(national_digits(word)));
             continue;
         }
         // Split on anything the tokenizer would split on, so "o'brien" finds "O'Brien".
         for part in word.split(|c: char| !c.is_alphanumeric()) {
-            if !part.is_empty() {
-                terms.push(part.to_string());
+            if part.is_empty() {
+                continue;
+            }
+            if part.chars().all(|c| c.is_ascii_digit()) {
+                terms.push(Term::Digits(part.to_string()));
+            } else {
+                terms.push(Term::Word(part.to_string()));
             }
         }
     }
-    terms.iter().map(|t| format!("\"{}\"*", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
+    terms
+}
+
+fn fts_query(terms: &[Term]) -> String {
+    terms
+        .iter()
+        .map(|t| match t {
+            Term::Date(s) | Term::Digits(s) | Term::Word(s) => format!("\"{}\"*", s.replace('"', "\"\"")),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Turns what a clinician typed into an FTS5 query: each term becomes a quoted prefix term, so
+/// no input can be read as FTS syntax.
+pub fn parse_search(query: &str) -> String {
+    fts_query(&search_terms(query))
 }
 
 fn as_date(word: &str) -> Option<String> {
@@ -233,6 +347,17 @@ mod tests {
         assert_eq!(parse_search("  "), "");
         // FTS syntax typed by a user is searched for, never executed.
         assert_eq!(parse_search("a\" OR NEAR(b"), "\"a\"* \"OR\"* \"NEAR\"* \"b\"*");
+    }
+
+    #[test]
+    fn queries_become_typed_terms() {
+        use Term::*;
+        assert_eq!(search_terms("mart"), vec![Word("mart".into())]);
+        assert_eq!(search_terms("4100412"), vec![Digits("4100412".into())]);
+        assert_eq!(search_terms("04/12/2019"), vec![Date("20190412".into())]);
+        assert_eq!(search_terms("(415) 555-01"), vec![Digits("41555501".into())]);
+        assert_eq!(search_terms("Ava O'Brien"), vec![Word("Ava".into()), Word("O".into()), Word("Brien".into())]);
+        assert!(search_terms("  ").is_empty());
     }
 
     #[test]

@@ -290,3 +290,38 @@ fn an_unencrypted_database_is_refused_not_adopted() {
     assert!(matches!(Store::open(&path, &key()), Err(StoreError::NotEncrypted)));
     assert_eq!(std::fs::read(&path).expect("read"), before);
 }
+
+#[test]
+fn a_common_prefix_lists_the_first_page_in_name_order() {
+    let mut store = Store::open_in_memory().expect("open");
+    let families = ["Madsen", "Mabry", "Martinez", "Mathers", "Macias", "Moreau", "Nguyen"];
+    let mut all = Vec::new();
+    for i in 0..140u64 {
+        let family = families[(i % families.len() as u64) as usize];
+        let given = format!("Given{:03}", 140 - i);
+        all.push(patient(i + 10, &given, family, "1990-01-01", "+14155550000"));
+    }
+    store
+        .transaction(|tx| {
+            for p in &all {
+                tx.upsert_patient(p)?;
+            }
+            Ok(())
+        })
+        .expect("write");
+    let page = store.read().search_patients("ma", 25).expect("search");
+    let mut expected: Vec<(String, String)> = all
+        .iter()
+        .filter(|p| p.family_name.to_lowercase().starts_with("ma"))
+        .map(|p| (p.family_name.to_lowercase(), p.given_name.to_lowercase()))
+        .collect();
+    expected.sort();
+    expected.truncate(25);
+    let got: Vec<(String, String)> =
+        page.iter().map(|p| (p.family_name.to_lowercase(), p.given_name.to_lowercase())).collect();
+    assert_eq!(got, expected);
+    // Given names match too, after family names.
+    let by_given = store.read().search_patients("given00", 50).expect("search");
+    assert_eq!(by_given.len(), 9);
+    assert!(by_given.windows(2).all(|w| w[0].given_name <= w[1].given_name));
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `make bench`: release builds of the benchmarks, each printing a table (metric, workload, median,
+# p95, target). Copy the figures into docs/benchmarks.md with the machine they ran on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+bash scripts/deps.sh
+
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+echo
+echo "== patient type-ahead (rounds-store, encrypted cache)"
+cargo run --release --quiet -p rounds-store --example bench_search -- "${ROUNDS_BENCH_PATIENTS:-1000000}"
+echo
+echo "== sync (rounds-server + rounds-client over loopback)"
+bash scripts/with-postgres.sh cargo run --release --quiet -p rounds-tests --bin rounds-bench-sync
