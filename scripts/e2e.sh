@@ -6,9 +6,17 @@
 #   ROUNDS_DESKTOP_BIN=... ROUNDS_SERVER_BIN=... bash scripts/e2e.sh
 #   bash scripts/e2e.sh tests/e2e/sign-in.test.mjs   # only these test files
 #
-# Tests: tests/e2e/*.test.mjs (node:test). Screenshots and logs: tests/e2e/artifacts/.
+# Tests: tests/e2e/*.test.mjs (node:test), one file at a time. Screenshots and logs:
+# tests/e2e/artifacts/.
+#
+# Two "devices": two tauri-driver instances (ports 4444 and 4446), each on its own Xvfb display,
+# so tests can run two copies of the app at once (WebKitWebDriver drives one app at a time).
+# A test can give each app launch its own data folder and server address (see Session.start in
+# tests/e2e/webdriver.mjs) and can stop and restart the server (E2E_SERVER_CTL, which runs
+# scripts/e2e-server.sh).
+#
 # Every process started here (server, Xvfb, tauri-driver, WebKitWebDriver, the app) is killed at
-# the end, also on failure or Ctrl-C, so port 4444 is free for the next run.
+# the end, also on failure or Ctrl-C, so ports 4444-4447 are free for the next run.
 # Exits with the test run's exit code. Needs no stdin.
 set -euo pipefail
 
@@ -19,6 +27,8 @@ DESKTOP_BIN=${ROUNDS_DESKTOP_BIN:-target/debug/rounds-desktop}
 SERVER_BIN=${ROUNDS_SERVER_BIN:-target/debug/rounds-server}
 DRIVER_PORT=4444         # tauri-driver's default
 NATIVE_PORT=4445         # WebKitWebDriver, behind tauri-driver
+DRIVER_PORT_B=4446       # the second device's tauri-driver
+NATIVE_PORT_B=4447
 TEST_TIMEOUT=${E2E_TIMEOUT:-300}   # seconds for the whole node --test run
 ARTIFACTS="$ROOT/tests/e2e/artifacts"
 TESTS=("$@"); [ ${#TESTS[@]} -gt 0 ] || TESTS=(tests/e2e/)
@@ -51,7 +61,7 @@ command -v tauri-driver >/dev/null || die "tauri-driver not found"
 
 # --- Cleanup: kill what we started, by pid / process group ---------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rounds-e2e.XXXXXX")
-SERVER_PID="" XVFB_PID="" DRIVER_PID="" TESTS_PID=""
+KEEPER_PID="" XVFB_PID="" XVFB_PID_B="" DRIVER_PID="" DRIVER_PID_B="" TESTS_PID=""
 
 # Kill a process group (TERM, then KILL after ~3 s). Each long-lived child is started with
 # setsid, so its pid is its group id and the group holds all of its descendants
@@ -72,8 +82,15 @@ cleanup() {
   # An interrupted test run: `timeout` passes the TERM on to node.
   [ -z "$TESTS_PID" ] || { kill -TERM "$TESTS_PID" 2>/dev/null; wait "$TESTS_PID" 2>/dev/null; } || true
   kill_group "$DRIVER_PID"
-  kill_group "$SERVER_PID"
+  kill_group "$DRIVER_PID_B"
+  # The server's keeper stops the server (its child) when told to end.
+  if [ -n "$KEEPER_PID" ]; then
+    kill -TERM "$KEEPER_PID" 2>/dev/null || true
+    wait "$KEEPER_PID" 2>/dev/null || true
+  fi
+  [ ! -s "$TMP/server/pid" ] || kill_group "$(cat "$TMP/server/pid")"
   kill_group "$XVFB_PID"
+  kill_group "$XVFB_PID_B"
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -107,26 +124,40 @@ DB="sqlite://$TMP/server.sqlite3"
 
 SERVER_PORT=$(free_port)
 SERVER_URL="http://127.0.0.1:$SERVER_PORT"
-setsid "$SERVER_BIN" --database "$DB" serve --listen "127.0.0.1:$SERVER_PORT" \
-  </dev/null >"$ARTIFACTS/server.log" 2>&1 &
-SERVER_PID=$!
-wait_for 30 'curl -fs -o /dev/null "$SERVER_URL/health"' "$SERVER_PID" \
-  || { tail -n 30 "$ARTIFACTS/server.log" >&2; die "the server did not become healthy"; }
+# Run by scripts/e2e-server.sh's keeper, which tests can ask to stop and start it (E2E_SERVER_CTL).
+export E2E_SERVER_BIN="$SERVER_BIN" E2E_SERVER_DB="$DB" E2E_SERVER_PORT="$SERVER_PORT" \
+  E2E_SERVER_STATE="$TMP/server" E2E_SERVER_LOG="$ARTIFACTS/server.log"
+export E2E_SERVER_CTL="$ROOT/scripts/e2e-server.sh"
+bash "$E2E_SERVER_CTL" keep </dev/null &
+KEEPER_PID=$!
+wait_for 5 '[ -s "$E2E_SERVER_STATE/keeper" ]' "$KEEPER_PID" || die "the server keeper did not start"
+bash "$E2E_SERVER_CTL" start || die "the server did not become healthy"
 log "server ready on $SERVER_URL"
 
-# --- Private X display -----------------------------------------------------------------------------
+# --- Private X displays, one per device ----------------------------------------------------------
 # -displayfd makes Xvfb pick a free display itself and write its number to fd 3: no races with
 # other Xvfb instances. 24-bit colour so `import -window root` screenshots look right.
-setsid Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset \
-  3>"$TMP/display" </dev/null >"$ARTIFACTS/xvfb.log" 2>&1 &
-XVFB_PID=$!
-wait_for 10 '[ -s "$TMP/display" ]' "$XVFB_PID" || { cat "$ARTIFACTS/xvfb.log" >&2; die "Xvfb did not start"; }
-export DISPLAY=":$(tr -d '[:space:]' <"$TMP/display")"
-log "Xvfb on display $DISPLAY"
+# Sets XVFB_STARTED_PID and XVFB_STARTED_DISPLAY.
+start_xvfb() {
+  local name=$1
+  setsid Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset \
+    3>"$TMP/display-$name" </dev/null >"$ARTIFACTS/xvfb-$name.log" 2>&1 &
+  XVFB_STARTED_PID=$!
+  wait_for 10 '[ -s "$TMP/display-$name" ]' "$XVFB_STARTED_PID" \
+    || { cat "$ARTIFACTS/xvfb-$name.log" >&2; die "Xvfb ($name) did not start"; }
+  XVFB_STARTED_DISPLAY=":$(tr -d '[:space:]' <"$TMP/display-$name")"
+}
+start_xvfb a
+XVFB_PID=$XVFB_STARTED_PID
+export DISPLAY=$XVFB_STARTED_DISPLAY
+start_xvfb b
+XVFB_PID_B=$XVFB_STARTED_PID
+DISPLAY_B=$XVFB_STARTED_DISPLAY
+log "Xvfb on displays $DISPLAY and $DISPLAY_B"
 
 # --- tauri-driver ----------------------------------------------------------------------------------
 # A stale driver from an interrupted run holds the ports: end it, but only if it is one of ours.
-for port in $DRIVER_PORT $NATIVE_PORT; do
+for port in $DRIVER_PORT $NATIVE_PORT $DRIVER_PORT_B $NATIVE_PORT_B; do
   for pid in $(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
     name=$(cat "/proc/$pid/comm" 2>/dev/null || true)
     case "$name" in
@@ -137,39 +168,52 @@ for port in $DRIVER_PORT $NATIVE_PORT; do
     esac
   done
 done
-wait_for 5 '! ss -ltnH "sport = :$DRIVER_PORT" | grep -q . && ! ss -ltnH "sport = :$NATIVE_PORT" | grep -q .' \
-  || die "ports $DRIVER_PORT/$NATIVE_PORT stay busy"
+port_free() { ! ss -ltnH "sport = :$1" | grep -q .; }
+wait_for 5 'port_free $DRIVER_PORT && port_free $NATIVE_PORT && port_free $DRIVER_PORT_B && port_free $NATIVE_PORT_B' \
+  || die "ports $DRIVER_PORT-$NATIVE_PORT_B stay busy"
 
-# The app inherits this environment through tauri-driver and WebKitWebDriver.
-mkdir -p "$TMP/app-data"
-export ROUNDS_SERVER_URL="$SERVER_URL"
-export ROUNDS_DATA_DIR="$TMP/app-data"
+# The app inherits this environment through tauri-driver and WebKitWebDriver (a test can
+# override ROUNDS_DATA_DIR / ROUNDS_SERVER_URL per launch).
 unset ROUNDS_DEMO_EMAIL ROUNDS_DEMO_PASSWORD   # these would sign in automatically
 export RUST_LOG=${RUST_LOG:-info}
 export NO_AT_BRIDGE=1                           # no accessibility bus in a headless session
 
-setsid tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" \
-  </dev/null >"$ARTIFACTS/driver.log" 2>&1 &
-DRIVER_PID=$!
-wait_for 15 'curl -s -o /dev/null "http://127.0.0.1:$DRIVER_PORT/status"' "$DRIVER_PID" \
-  || { cat "$ARTIFACTS/driver.log" >&2; die "tauri-driver did not answer on port $DRIVER_PORT"; }
-log "tauri-driver ready on port $DRIVER_PORT"
+# start_driver NAME PORT NATIVE_PORT DISPLAY DATA_DIR: sets DRIVER_STARTED_PID.
+start_driver() {
+  local name=$1 port=$2 native=$3 display=$4 data=$5 log_file
+  log_file="$ARTIFACTS/driver-$name.log"
+  mkdir -p "$data"
+  DISPLAY="$display" ROUNDS_SERVER_URL="$SERVER_URL" ROUNDS_DATA_DIR="$data" \
+    setsid tauri-driver --port "$port" --native-port "$native" </dev/null >"$log_file" 2>&1 &
+  DRIVER_STARTED_PID=$!
+  wait_for 15 'curl -s -o /dev/null "http://127.0.0.1:$port/status"' "$DRIVER_STARTED_PID" \
+    || { cat "$log_file" >&2; die "tauri-driver ($name) did not answer on port $port"; }
+}
+start_driver a "$DRIVER_PORT" "$NATIVE_PORT" "$DISPLAY" "$TMP/app-data"
+DRIVER_PID=$DRIVER_STARTED_PID
+start_driver b "$DRIVER_PORT_B" "$NATIVE_PORT_B" "$DISPLAY_B" "$TMP/app-data-b"
+DRIVER_PID_B=$DRIVER_STARTED_PID
+log "tauri-driver ready on ports $DRIVER_PORT (display $DISPLAY) and $DRIVER_PORT_B (display $DISPLAY_B)"
 
 # --- Tests -----------------------------------------------------------------------------------------
 # In the background + `wait`, so a TERM/INT to this script interrupts the wait at once and the
 # cleanup (which also ends the test run) happens without waiting for node to finish.
+# One file at a time: the files share the two drivers (and the server).
 rc=0
-E2E_APP="$DESKTOP_BIN" E2E_ARTIFACTS="$ARTIFACTS" E2E_SERVER_URL="$SERVER_URL" \
-E2E_WEBDRIVER_URL="http://127.0.0.1:$DRIVER_PORT" \
-  timeout --kill-after=10 "$TEST_TIMEOUT" node --test --test-reporter=spec "${TESTS[@]}" </dev/null &
+E2E_APP="$DESKTOP_BIN" E2E_ARTIFACTS="$ARTIFACTS" E2E_SERVER_URL="$SERVER_URL" E2E_TMP="$TMP" \
+E2E_WEBDRIVER_URL="http://127.0.0.1:$DRIVER_PORT" E2E_WEBDRIVER_URL_B="http://127.0.0.1:$DRIVER_PORT_B" \
+E2E_DISPLAY_B="$DISPLAY_B" \
+  timeout --kill-after=10 "$TEST_TIMEOUT" node --test --test-concurrency=1 --test-reporter=spec "${TESTS[@]}" </dev/null &
 TESTS_PID=$!
 wait "$TESTS_PID" || rc=$?
 TESTS_PID=""
 
 if [ "$rc" -ne 0 ]; then
   [ "$rc" -eq 124 ] && log "the tests timed out after ${TEST_TIMEOUT}s"
-  log "FAILED (exit $rc). Last lines of the driver/app log ($ARTIFACTS/driver.log):"
-  tail -n 40 "$ARTIFACTS/driver.log" >&2 || true
+  for name in a b; do
+    log "FAILED (exit $rc). Last lines of the driver/app log ($ARTIFACTS/driver-$name.log):"
+    tail -n 30 "$ARTIFACTS/driver-$name.log" >&2 || true
+  done
 else
   log "passed; screenshots in $ARTIFACTS"
 fi

@@ -2,6 +2,7 @@
 // No dependencies. Every failure says what was being done and, for lookups, which selector.
 //
 //   const app = await Session.start();          // launches the app (E2E_APP) in a new session
+//   const b = await Session.start({ driver: DRIVERS.b, env: { ROUNDS_DATA_DIR: dir } });  // a 2nd device
 //   await app.type("#email", "someone@example");
 //   await app.click("#sign-in");
 //   await app.waitFor('[data-testid="patient-row"]');
@@ -17,6 +18,19 @@ const run = promisify(execFile);
 
 export const DRIVER_URL = process.env.E2E_WEBDRIVER_URL ?? "http://127.0.0.1:4444";
 export const ARTIFACTS = process.env.E2E_ARTIFACTS ?? "tests/e2e/artifacts";
+
+/**
+ * The drivers scripts/e2e.sh starts: one per "device", each on its own X display (WebKitWebDriver
+ * drives one app at a time, and one window per display keeps screenshots and focus simple).
+ */
+export const DRIVERS = {
+  a: { name: "a", url: DRIVER_URL, display: process.env.DISPLAY },
+  b: {
+    name: "b",
+    url: process.env.E2E_WEBDRIVER_URL_B ?? "http://127.0.0.1:4446",
+    display: process.env.E2E_DISPLAY_B ?? process.env.DISPLAY,
+  },
+};
 
 /** The W3C name of the property holding an element reference. */
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
@@ -43,16 +57,16 @@ export const Keys = {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One HTTP call to the driver; returns `value` or throws the driver's error with context. */
-async function call(method, path, body, what) {
+async function call(driverUrl, method, path, body, what) {
   let response;
   try {
-    response = await fetch(DRIVER_URL + path, {
+    response = await fetch(driverUrl + path, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json; charset=utf-8" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
-    throw new Error(`${what}: cannot reach the WebDriver at ${DRIVER_URL} (${e.cause?.code ?? e.message})`);
+    throw new Error(`${what}: cannot reach the WebDriver at ${driverUrl} (${e.cause?.code ?? e.message})`);
   }
   const text = await response.text();
   let json;
@@ -75,36 +89,50 @@ const transient = (e) =>
   ["no such element", "stale element reference", "element not interactable"].includes(e.webdriverError);
 
 export class Session {
-  constructor(id) {
+  constructor(id, driver = DRIVERS.a) {
     this.id = id;
+    this.driver = driver;
   }
 
   /**
    * Starts a session, which launches the app. Only `tauri:options` is sent: WebKitGTK reports
    * itself as MiniBrowser, so a browserName would fail to match.
+   *
+   * Options (or just the application path, as before):
+   *   application  the binary (default E2E_APP)
+   *   driver       one of DRIVERS (default DRIVERS.a)
+   *   env          variables for this launch only, e.g. { ROUNDS_DATA_DIR, ROUNDS_SERVER_URL }:
+   *                the app is started through /usr/bin/env, which execs it (same process)
    */
-  static async start(application = process.env.E2E_APP) {
+  static async start(options = {}) {
+    const { application = process.env.E2E_APP, driver = DRIVERS.a, env } =
+      typeof options === "string" ? { application: options } : options;
     if (!application) throw new Error("E2E_APP is not set (absolute path of the rounds-desktop binary)");
+    const assignments = Object.entries(env ?? {}).map(([name, value]) => `${name}=${value}`);
+    const tauri = assignments.length > 0
+      ? { application: "/usr/bin/env", args: [...assignments, application] }
+      : { application };
     const value = await call(
+      driver.url,
       "POST",
       "/session",
-      { capabilities: { alwaysMatch: { "tauri:options": { application } } } },
-      `starting a session for ${application}`,
+      { capabilities: { alwaysMatch: { "tauri:options": tauri } } },
+      `starting a session (driver ${driver.name}) for ${application}${assignments.length ? ` with ${assignments.join(" ")}` : ""}`,
     );
-    return new Session(value.sessionId);
+    return new Session(value.sessionId, driver);
   }
 
   /** Ends the session (the app quits). Never throws: it runs in cleanup paths. */
   async end() {
     try {
-      await call("DELETE", `/session/${this.id}`, undefined, "ending the session");
+      await call(this.driver.url, "DELETE", `/session/${this.id}`, undefined, `ending the session (driver ${this.driver.name})`);
     } catch (e) {
       console.error(`warning: ${e.message}`);
     }
   }
 
   #call(method, path, body, what) {
-    return call(method, `/session/${this.id}${path}`, body, what);
+    return call(this.driver.url, method, `/session/${this.id}${path}`, body, what);
   }
 
   /** The first element matching a CSS selector; throws "no such element" if there is none. */
@@ -124,6 +152,21 @@ export class Session {
   async click(css) {
     const id = await this.find(css);
     await this.#call("POST", `/element/${id}/click`, {}, `clicking ${css}`);
+  }
+
+  /** Clicks the first element matching `css` whose visible text is exactly `text` (say a button). */
+  async clickText(css, text) {
+    const ref = await this.execute(
+      "return Array.from(document.querySelectorAll(arguments[0])).find((e) => e.innerText.trim() === arguments[1]) ?? null;",
+      [css, text],
+    );
+    if (!ref) {
+      const error = new Error(`finding ${css} with the text ${JSON.stringify(text)}: there is none`);
+      error.webdriverError = "no such element";
+      throw error;
+    }
+    const id = elementId(ref, `${css} "${text}"`);
+    await this.#call("POST", `/element/${id}/click`, {}, `clicking ${css} "${text}"`);
   }
 
   /** Sends keystrokes (text and/or Keys.*) to an element, as a user typing into it. */
@@ -219,6 +262,7 @@ export class Session {
    * DOM change) and then ~300 ms more for it to reach the X server (more on a loaded machine).
    */
   async screenshot(name) {
+    const display = this.driver.display ?? process.env.DISPLAY;
     await this.executeAsync(
       "const done = arguments[arguments.length - 1];" +
         "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
@@ -227,9 +271,9 @@ export class Session {
     await mkdir(ARTIFACTS, { recursive: true });
     const file = join(ARTIFACTS, name);
     try {
-      await run("import", ["-window", "root", file], { timeout: 15_000 });
+      await run("import", ["-window", "root", file], { timeout: 15_000, env: { ...process.env, DISPLAY: display } });
     } catch (e) {
-      throw new Error(`screenshot ${file} failed (DISPLAY=${process.env.DISPLAY}): ${e.stderr || e.message}`);
+      throw new Error(`screenshot ${file} failed (DISPLAY=${display}): ${e.stderr || e.message}`);
     }
     return file;
   }

@@ -60,6 +60,9 @@ on_both_databases! {
         assert!(!session.online);
         assert_eq!(session.cached_patients as usize, DEMO_PATIENTS);
         assert_eq!(reopened.patient(&target.id.to_string()).expect("read").id, target.id);
+        // Without a server session the device says it is offline, not "synced".
+        assert!(reopened.sync_now().await.is_err());
+        assert!(reopened.sync_status().expect("status").offline_since.is_some());
     }
 
     async fn wrong_password_leaves_the_device_signed_out(db) {

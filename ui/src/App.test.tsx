@@ -104,6 +104,30 @@ describe("sign-in", () => {
     expect(await screen.findAllByTestId("patient-row")).toHaveLength(3);
   });
 
+  it("counts the records of a long first download", async () => {
+    const pending = deferred<SessionInfo>();
+    installCore({
+      session: () => null,
+      sign_in: () => pending.promise,
+      search_patients: search,
+      sync_status: () => ({
+        pending: 0,
+        rejected: 0,
+        last_synced_at: null,
+        offline_since: null,
+        progress: { done: 12000, total: 100000 },
+      }),
+    });
+    render(<App />);
+    const user = await fillSignIn("ana.ruiz@clinic.test", "pw");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+
+    expect(await screen.findByTestId("download-count")).toHaveTextContent("12,000 of 100,000 records");
+    expect(screen.getByRole("progressbar", { name: "Download progress" })).toHaveAttribute("value", "12000");
+    pending.resolve(SESSION);
+    expect(await screen.findAllByTestId("patient-row")).toHaveLength(3);
+  });
+
   it("maps invalid_credentials, clears the password and keeps the email", async () => {
     installCore({ session: () => null, sign_in: () => failure("invalid_credentials", "401 from server") });
     render(<App />);

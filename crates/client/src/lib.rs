@@ -69,6 +69,8 @@ pub struct Workspace {
     /// One sync round at a time.
     syncing: tokio::sync::Mutex<()>,
     offline_since: Mutex<Option<DateTime<Utc>>>,
+    /// (done, total) while a multi-page download runs.
+    progress: Mutex<Option<(i64, i64)>>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -103,6 +105,7 @@ impl Workspace {
             wake: tokio::sync::Notify::new(),
             syncing: tokio::sync::Mutex::new(()),
             offline_since: Mutex::new(None),
+            progress: Mutex::new(None),
         })
     }
 
@@ -305,6 +308,11 @@ impl Workspace {
             rejected: state.rejected,
             last_synced_at: state.last_synced_at,
             offline_since: *self.offline_since.lock().unwrap_or_else(|p| p.into_inner()),
+            progress: self
+                .progress
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .map(|(done, total)| rounds_domain::sync::SyncProgress { done, total }),
         })
     }
 
@@ -334,9 +342,12 @@ impl Workspace {
     pub async fn sync_now(&self) -> Result<SyncReport> {
         let _one_at_a_time = self.syncing.lock().await;
         let result = self.sync_round().await;
+        *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = None;
         let mut offline = self.offline_since.lock().unwrap_or_else(|p| p.into_inner());
         match &result {
-            Err(e) if e.code == ErrorCode::ServerUnreachable => {
+            // Unreachable, or no server session at all (after a restart, until the clinician
+            // reconnects): either way this device is working offline.
+            Err(e) if e.code == ErrorCode::ServerUnreachable || !self.remote.has_token() => {
                 offline.get_or_insert_with(|| (self.clock)());
             }
             _ => *offline = None,
@@ -382,7 +393,9 @@ impl Workspace {
                 )));
                 tx.record_results(&[], now)
             })?;
-            if !page.more {
+            if page.more {
+                *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = Some((page.cursor, page.head.max(page.cursor)));
+            } else {
                 break;
             }
         }

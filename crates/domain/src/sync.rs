@@ -207,6 +207,9 @@ pub struct PullResponse {
     pub cursor: i64,
     /// More changes are waiting beyond this page.
     pub more: bool,
+    /// The log's head when this page was read (for progress: cursor of head).
+    #[serde(default)]
+    pub head: i64,
 }
 
 /// Applies per-field compare-and-set edits to `current`: a field whose value still equals the
@@ -382,6 +385,17 @@ pub struct SyncStatus {
     pub last_synced_at: Option<chrono::DateTime<chrono::Utc>>,
     /// When the server stopped answering; None while it answers.
     pub offline_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// While a long download runs (the first sync): how far it is.
+    pub progress: Option<SyncProgress>,
+}
+
+/// Change-log positions received of those the server had when the download started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncProgress {
+    #[ts(type = "number")]
+    pub done: i64,
+    #[ts(type = "number")]
+    pub total: i64,
 }
 
 /// A refused change, as the clinician sees it.

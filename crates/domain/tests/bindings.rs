@@ -4,7 +4,7 @@
 
 use rounds_domain::api::{Health, SessionInfo, SignInRequest};
 use rounds_domain::sync::{
-    FieldChange, FieldConflict, FieldEdit, Mutation, Outcome, PatientField, RejectCode, RejectedChange, SyncStatus,
+    FieldChange, FieldConflict, FieldEdit, Mutation, Outcome, PatientField, RejectCode, RejectedChange, SyncProgress, SyncStatus,
 };
 use rounds_domain::*;
 use std::collections::BTreeMap;
@@ -56,6 +56,7 @@ fn export_all(dir: &Path) {
         Outcome,
         PatientField,
         RejectCode,
+        SyncProgress,
     );
 }
 

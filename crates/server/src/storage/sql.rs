@@ -754,7 +754,7 @@ macro_rules! storage_impl {
                 let more = rows.len() == limit as usize;
                 let cursor = if more { rows.last().map(|(p, _)| *p).unwrap_or(cursor) } else { head.max(cursor) };
                 let changes = rows.into_iter().map(|(position, record)| Change { position, record: record.0 }).collect();
-                Ok(PullResponse { epoch, changes, cursor, more })
+                Ok(PullResponse { epoch, changes, cursor, more, head })
             }
 
             async fn head(&self, org: OrganizationId) -> Result<i64> {

@@ -1,7 +1,8 @@
-import { useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import type { SyncProgress } from "../../bindings/SyncProgress";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import { isDatabaseErrorCode } from "../../lib/errors";
-import { signIn, toIpcError, type IpcError } from "../../lib/ipc";
+import { signIn, syncStatus, toIpcError, type IpcError } from "../../lib/ipc";
 import { signInErrorMessage } from "./messages";
 
 interface Props {
@@ -91,13 +92,46 @@ export function SignInScreen({ onSignedIn, onDatabaseError, notice }: Props) {
           <button id="sign-in" type="submit" className="button button-primary" disabled={pending}>
             {pending ? "Signing in…" : "Sign in"}
           </button>
-          {pending && (
-            <p className="signin-progress" role="status">
-              Downloading your patients to this device
-            </p>
-          )}
+          {pending && <DownloadProgress />}
         </form>
       </main>
+    </div>
+  );
+}
+
+/** While sign-in downloads the clinician's patients: a bar with counts once the core reports them. */
+function DownloadProgress() {
+  const [progress, setProgress] = useState<SyncProgress | null>(null);
+  useEffect(() => {
+    let live = true;
+    const poll = () => {
+      syncStatus()
+        .then((status) => {
+          if (live) setProgress(status.progress);
+        })
+        .catch(() => {
+          // No status yet (the workspace is still opening): keep the plain message.
+        });
+    };
+    poll();
+    const timer = window.setInterval(poll, 250);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
+  }, []);
+  const total = progress ? Math.max(progress.total, 1) : 0;
+  return (
+    <div className="signin-progress" role="status">
+      <p>Downloading your patients to this device</p>
+      {progress && (
+        <>
+          <progress value={progress.done} max={total} aria-label="Download progress" />
+          <p className="muted" data-testid="download-count">
+            {progress.done.toLocaleString()} of {progress.total.toLocaleString()} records
+          </p>
+        </>
+      )}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { Patient } from "../../bindings/Patient";
 import { getPatient, toIpcError, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
+import { useSync } from "../sync/SyncContext";
 import { PatientBanner } from "./PatientBanner";
 import type { ContactDraft } from "./contact";
 
@@ -46,6 +47,27 @@ export function PatientPanel({ request, onError, updated = null }: Props) {
   useEffect(() => {
     if (updated) showPatient(updated);
   }, [updated, showPatient]);
+
+  // After each sync round the open chart is read again, so changes from other devices (and
+  // refused edits taken back) show without reopening it. Unsaved typing lives in `drafts`.
+  const { status } = useSync();
+  const syncedAt = status?.last_synced_at ?? null;
+  const openId = state.kind === "loaded" ? state.patient.id : null;
+  useEffect(() => {
+    if (!openId || !syncedAt) return;
+    let current = true;
+    getPatient(openId).then(
+      (patient) => {
+        if (current) showPatient(patient);
+      },
+      () => {
+        // A failed refresh keeps what is shown; opening the patient again reports errors.
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [openId, syncedAt, showPatient]);
 
   const setDraft = useCallback((id: string, draft: ContactDraft | null) => {
     setDrafts((all) => {

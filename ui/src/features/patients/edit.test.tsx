@@ -171,3 +171,25 @@ describe("editing contact details on the banner", () => {
     expect(core.argsOf("edit_patient")).toEqual([]);
   });
 });
+
+describe("an open chart after a sync", () => {
+  it("shows changes that arrived from another device without reopening", async () => {
+    vi.useRealTimers();
+    let round = 0;
+    const changed = { ...MIA, phone: "+14155550999", version: MIA.version + 1 };
+    installCore({
+      session: () => SESSION,
+      search_patients: search,
+      get_patient: ({ id }) => (round > 0 && String(id) === MIA.id ? changed : getPatient({ id })),
+      sync_status: () => syncStatusOf({ last_synced_at: new Date(Date.UTC(2026, 10, 22, 9, 28 + round)).toISOString() }),
+    });
+    render(<App />);
+    await openMia();
+    expect(screen.getByTestId("patient-banner")).toHaveTextContent("(415) 555-0123");
+
+    round = 1; // the next status poll reports a newer sync
+    await waitFor(() => expect(screen.getByTestId("patient-banner")).toHaveTextContent("(415) 555-0999"), {
+      timeout: 4000,
+    });
+  });
+});

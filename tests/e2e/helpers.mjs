@@ -1,0 +1,203 @@
+// Steps the end-to-end tests share: signing in, finding and opening a patient, editing the phone,
+// reading the top bar, asking the server directly, stopping and starting the server.
+
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export const PHYSICIAN = "maya.chen@demo.rounds.health";
+export const NURSE_PRACTITIONER = "nina.patel@demo.rounds.health";
+export const PASSWORD = "rounds-demo-2026";
+export const SERVER_URL = process.env.E2E_SERVER_URL ?? "http://127.0.0.1:8720";
+
+export const ROW = '[data-testid="patient-row"]';
+export const BANNER = '[data-testid="patient-banner"]';
+export const BANNER_NAME = '[data-testid="banner-name"]';
+export const BANNER_CONTACT = '[data-testid="banner-contact"]';
+export const CONNECTION = '[data-testid="connection-status"]';
+export const SYNC = '[data-testid="sync-indicator"]';
+export const REFUSED = '[data-testid="refused-changes"]';
+export const OFFLINE_TEXT = "Offline — working from this device";
+
+/** Generous: the first sign-in downloads the demo patients into the local cache. */
+export const SIGN_IN_TIMEOUT = 60_000;
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A new, empty folder for one device's local cache (removed with the e2e run's temp folder). */
+export function newDataDir(name) {
+  return mkdtemp(join(process.env.E2E_TMP ?? tmpdir(), `${name}-`));
+}
+
+/** Prints a measurement for the run's log. Timings are reported, never asserted. */
+export function metric(what, ms) {
+  console.log(`metric: ${what}: ${Math.round(ms)} ms`);
+}
+
+/** Runs a test body; on failure saves a screenshot of each app (`failed-NAME-a.png`, ...), then fails. */
+export async function withFailureScreenshots(name, apps, body) {
+  try {
+    await body();
+  } catch (error) {
+    for (const app of apps().filter(Boolean)) {
+      const file = await app.screenshot(`failed-${name}-${app.driver.name}.png`).catch(() => null);
+      if (file) error.message += `\n(screenshot: ${file})`;
+    }
+    throw error;
+  }
+}
+
+/** Signs in on the sign-in screen and waits for a full first page of patients (50 rows). */
+export async function signIn(app, email = PHYSICIAN, password = PASSWORD) {
+  await app.waitFor("#email", { timeout: 30_000 });
+  await app.type("#email", email);
+  await app.type("#password", password);
+  await app.click("#sign-in");
+  await app.waitFor("#patient-search", { timeout: SIGN_IN_TIMEOUT });
+  return waitForRows(app, 50, SIGN_IN_TIMEOUT);
+}
+
+/** Waits until at least `min` patient rows are listed; returns their texts. */
+export function waitForRows(app, min, timeout = 30_000) {
+  return app.waitUntil(`at least ${min} patient rows are listed`, async () => {
+    const texts = await app.texts(ROW);
+    return texts.length >= min && texts;
+  }, { timeout, describe: async () => `${(await app.texts(ROW)).length} rows` });
+}
+
+/** The patient list's state, read in one go. */
+function searchState(app) {
+  return app.execute(`
+    const results = document.querySelector(".search-results");
+    return {
+      value: document.getElementById("patient-search").value,
+      busy: results ? results.getAttribute("aria-busy") : null,
+      rows: Array.from(document.querySelectorAll(arguments[0]), (row) => ({
+        name: row.querySelector(".row-name")?.innerText.trim(),
+        mrn: row.querySelector(".row-mrn")?.innerText.replace(/^MRN\\s*/, "").trim(),
+      })),
+    };`, [ROW]);
+}
+
+/** The name and MRN of the listed rows (the first page, before any search). */
+export async function listedPatients(app) {
+  return (await searchState(app)).rows;
+}
+
+/**
+ * Searches for `query`, waits for the answer, clicks the row with this MRN and waits for its
+ * banner. Returns the banner's name.
+ */
+export async function openPatient(app, query, { mrn, name }) {
+  await app.type("#patient-search", query);
+  const rows = await app.waitUntil(`the list shows the answer for "${query}" including MRN ${mrn}`, async () => {
+    const s = await searchState(app);
+    return s.value === query && s.busy === "false" && s.rows.some((r) => r.mrn === mrn) && s.rows;
+  }, { describe: async () => JSON.stringify(await searchState(app)) });
+  const index = rows.findIndex((r) => r.mrn === mrn);
+  await app.execute("document.querySelectorAll(arguments[0])[arguments[1]].scrollIntoView({ block: 'nearest' });", [ROW, index]);
+  await app.click(`${ROW}:nth-child(${index + 1})`);
+  return app.waitUntil(`the banner shows ${name}`, async () => {
+    const shown = await app.texts(BANNER_NAME);
+    return shown.length === 1 && shown[0] === name && shown[0];
+  }, { describe: async () => JSON.stringify(await app.texts(BANNER_NAME)) });
+}
+
+/** The banner's contact line ("(617) 555-0101 · ... · Prefers sms"), or null without a banner. */
+export async function bannerContact(app) {
+  const texts = await app.texts(BANNER_CONTACT);
+  return texts.length === 1 ? texts[0] : null;
+}
+
+/** Edits the open patient's phone through the banner's Edit form; waits until the banner shows it. */
+export async function editPhone(app, phone) {
+  await app.clickText(".banner-contact-row button", "Edit");
+  await app.waitFor("#edit-phone");
+  await app.type("#edit-phone", phone);
+  await app.click("#save-patient");
+  await app.waitUntil(`the banner shows the phone ${phone}`, async () => {
+    const contact = await bannerContact(app);
+    return contact !== null && contact.includes(phone);
+  }, { describe: () => bannerContact(app) });
+}
+
+/** The top bar's connection status and sync indicator texts. */
+export async function topBar(app) {
+  const [connection, sync] = await Promise.all([app.texts(CONNECTION), app.texts(SYNC)]);
+  return { connection: connection[0] ?? null, sync: sync[0] ?? null };
+}
+
+/** Waits until the sync indicator's text passes `test` (a string: equal; a RegExp: matches). */
+export function waitForSync(app, test, { timeout = 15_000 } = {}) {
+  const ok = (text) => (typeof test === "string" ? text === test : test.test(text ?? ""));
+  return app.waitUntil(`the sync indicator says ${test}`, async () => {
+    const { sync } = await topBar(app);
+    return ok(sync) && sync;
+  }, { timeout, describe: async () => JSON.stringify(await topBar(app)) });
+}
+
+// --- The server, asked directly ------------------------------------------------------------------
+
+async function api(path, { token, body } = {}) {
+  const response = await fetch(SERVER_URL + path, {
+    method: body === undefined ? "GET" : "POST",
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`server ${path}: HTTP ${response.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+/** The patient with this MRN as the server has it (signed in as `email`). */
+export async function serverPatient(mrn, email = PHYSICIAN) {
+  const { token } = await api("/auth/sign-in", { body: { email, password: PASSWORD } });
+  let after = null;
+  for (;;) {
+    const page = await api(`/patients?limit=100${after ? `&after=${after}` : ""}`, { token });
+    const found = page.patients.find((p) => p.mrn === mrn);
+    if (found) return found;
+    if (!page.next_after) throw new Error(`the server has no patient with MRN ${mrn}`);
+    after = page.next_after;
+  }
+}
+
+/** Asks scripts/e2e-server.sh to stop or start the server (and waits until it has). */
+export async function server(action) {
+  const ctl = process.env.E2E_SERVER_CTL;
+  if (!ctl) throw new Error("E2E_SERVER_CTL is not set: run the tests through scripts/e2e.sh");
+  try {
+    await run("bash", [ctl, action], { timeout: 45_000 });
+  } catch (e) {
+    throw new Error(`server ${action} failed: ${e.stderr || e.message}`);
+  }
+}
+
+/**
+ * Waits until no app process uses this data folder any more: ending a session ends the app, and
+ * the next launch on the same folder must not overlap with it.
+ */
+export async function waitForAppExit(dataDir, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const users = [];
+    for (const pid of (await readdir("/proc")).filter((n) => /^\d+$/.test(n))) {
+      const environ = await readFile(`/proc/${pid}/environ`, "latin1").catch(() => "");
+      if (environ.split("\0").includes(`ROUNDS_DATA_DIR=${dataDir}`)) {
+        const comm = (await readFile(`/proc/${pid}/comm`, "latin1").catch(() => "")).trim();
+        if (comm.startsWith("rounds-desktop")) users.push(pid);
+      }
+    }
+    if (users.length === 0) return;
+    if (Date.now() > deadline) assert.fail(`the app (pid ${users.join(", ")}) still runs on ${dataDir}`);
+    await sleep(100);
+  }
+}
