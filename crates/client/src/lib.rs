@@ -394,7 +394,8 @@ impl Workspace {
                 tx.record_results(&[], now)
             })?;
             if page.more {
-                *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = Some((page.cursor, page.head.max(page.cursor)));
+                *self.progress.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((page.cursor, page.head.max(page.cursor)));
             } else {
                 break;
             }

@@ -4,7 +4,8 @@
 
 use rounds_domain::api::{Health, SessionInfo, SignInRequest};
 use rounds_domain::sync::{
-    FieldChange, FieldConflict, FieldEdit, Mutation, Outcome, PatientField, RejectCode, RejectedChange, SyncProgress, SyncStatus,
+    FieldChange, FieldConflict, FieldEdit, Mutation, Outcome, PatientField, RejectCode, RejectedChange, SyncProgress,
+    SyncStatus,
 };
 use rounds_domain::*;
 use std::collections::BTreeMap;

@@ -89,6 +89,8 @@ impl Store {
 
     fn init(mut conn: Connection) -> Result<Store> {
         conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).map_err(corrupt_or)?;
+        // Every hot statement is prepared once and reused (search, upserts while pulling).
+        conn.set_prepared_statement_cache_capacity(64);
         // Sorts and temporary tables stay in memory: no plaintext temp files.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;

@@ -22,8 +22,10 @@ impl Tx<'_> {
     /// newer (the same version from the server replaces an optimistic local edit, which the
     /// caller then applies again). Returns whether anything changed.
     pub fn upsert_patient(&self, p: &Patient) -> Result<bool> {
-        let changed = self.conn.execute(
-            "INSERT INTO patients (id, mrn, given_name, family_name, birth_date, sex, phone, phone_digits,
+        let changed = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO patients (id, mrn, given_name, family_name, birth_date, sex, phone, phone_digits,
                                    email, preferred_channel, current_state, guardian, allergies,
                                    medications, problems, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
@@ -35,7 +37,8 @@ impl Tx<'_> {
                 guardian = excluded.guardian, allergies = excluded.allergies,
                 medications = excluded.medications, problems = excluded.problems, version = excluded.version
              WHERE excluded.version >= patients.version",
-            rusqlite::params![
+            )?
+            .execute(rusqlite::params![
                 p.id.to_string(),
                 p.mrn,
                 p.given_name,
@@ -52,8 +55,7 @@ impl Tx<'_> {
                 to_json(&p.medications)?,
                 to_json(&p.problems)?,
                 p.version,
-            ],
-        )?;
+            ])?;
         Ok(changed > 0)
     }
 

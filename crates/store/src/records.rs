@@ -41,8 +41,10 @@ impl Tx<'_> {
     }
 
     pub fn upsert_encounter(&self, e: &Encounter) -> Result<bool> {
-        let n = self.conn.execute(
-            "INSERT INTO encounters (id, patient_id, author_id, mode, service_line, state_of_care, status,
+        let n = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO encounters (id, patient_id, author_id, mode, service_line, state_of_care, status,
                                      chief_complaints, note, started_at, signed_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, service_line = excluded.service_line,
@@ -50,7 +52,8 @@ impl Tx<'_> {
                 chief_complaints = excluded.chief_complaints, note = excluded.note,
                 signed_at = excluded.signed_at, version = excluded.version
              WHERE excluded.version >= encounters.version",
-            rusqlite::params![
+            )?
+            .execute(rusqlite::params![
                 e.id.to_string(),
                 e.patient_id.to_string(),
                 e.author_id.to_string(),
@@ -63,8 +66,7 @@ impl Tx<'_> {
                 e.started_at.to_rfc3339(),
                 e.signed_at.map(|t| t.to_rfc3339()),
                 e.version,
-            ],
-        )?;
+            ])?;
         Ok(n > 0)
     }
 
@@ -107,15 +109,13 @@ impl Tx<'_> {
     }
 
     pub fn upsert_thread(&self, t: &Thread) -> Result<bool> {
-        let n = self.conn.execute(
-            "INSERT INTO threads (id, patient_id, channel, status, assignee_id, service_line, last_message_at, version)
+        let n = self.conn.prepare_cached("INSERT INTO threads (id, patient_id, channel, status, assignee_id, service_line, last_message_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, channel = excluded.channel,
                 status = excluded.status, assignee_id = excluded.assignee_id,
                 service_line = excluded.service_line, last_message_at = excluded.last_message_at,
                 version = excluded.version
-             WHERE excluded.version >= threads.version",
-            rusqlite::params![
+             WHERE excluded.version >= threads.version")?.execute(rusqlite::params![
                 t.id.to_string(),
                 t.patient_id.map(|p| p.to_string()),
                 enum_str(&t.channel)?,
@@ -124,8 +124,7 @@ impl Tx<'_> {
                 t.service_line,
                 t.last_message_at.to_rfc3339(),
                 t.version,
-            ],
-        )?;
+            ])?;
         Ok(n > 0)
     }
 
@@ -150,36 +149,39 @@ impl Tx<'_> {
 
     /// Messages are insert-only: the same id twice is stored once.
     pub fn insert_message(&self, m: &Message) -> Result<bool> {
-        let n = self.conn.execute(
-            "INSERT INTO messages (id, thread_id, direction, author_id, body, sent_at)
+        let n = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO messages (id, thread_id, direction, author_id, body, sent_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
-            (
+            )?
+            .execute((
                 m.id.to_string(),
                 m.thread_id.to_string(),
                 enum_str(&m.direction)?,
                 m.author_id.map(|p| p.to_string()),
                 &m.body,
                 m.sent_at.to_rfc3339(),
-            ),
-        )?;
+            ))?;
         Ok(n > 0)
     }
 
     /// A message as the server has it: its time of receipt is the server's, which orders it.
     pub fn upsert_message_from_server(&self, m: &Message) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO messages (id, thread_id, direction, author_id, body, sent_at)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO messages (id, thread_id, direction, author_id, body, sent_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (id) DO UPDATE SET sent_at = excluded.sent_at, body = excluded.body",
-            (
+            )?
+            .execute((
                 m.id.to_string(),
                 m.thread_id.to_string(),
                 enum_str(&m.direction)?,
                 m.author_id.map(|p| p.to_string()),
                 &m.body,
                 m.sent_at.to_rfc3339(),
-            ),
-        )?;
+            ))?;
         Ok(())
     }
 
@@ -194,8 +196,10 @@ impl Tx<'_> {
     }
 
     pub fn upsert_task(&self, t: &Task) -> Result<bool> {
-        let n = self.conn.execute(
-            "INSERT INTO tasks (id, kind, patient_id, queue, license_state, priority, status, owner_id,
+        let n = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO tasks (id, kind, patient_id, queue, license_state, priority, status, owner_id,
                                 description, due_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, queue = excluded.queue,
@@ -203,7 +207,8 @@ impl Tx<'_> {
                 status = excluded.status, owner_id = excluded.owner_id,
                 description = excluded.description, due_at = excluded.due_at, version = excluded.version
              WHERE excluded.version >= tasks.version",
-            rusqlite::params![
+            )?
+            .execute(rusqlite::params![
                 t.id.to_string(),
                 enum_str(&t.kind)?,
                 t.patient_id.to_string(),
@@ -215,8 +220,7 @@ impl Tx<'_> {
                 t.description,
                 t.due_at.to_rfc3339(),
                 t.version,
-            ],
-        )?;
+            ])?;
         Ok(n > 0)
     }
 
