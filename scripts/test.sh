@@ -12,6 +12,9 @@ bash scripts/deps.sh
 step "ui: install and build (embedded in the desktop binary)"
 build_ui
 
+step "data: complaint catalogs are valid and their ICD-10-CM codes exist"
+python3 scripts/check-complaints.py
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -106,14 +106,14 @@ test("a change made offline survives a restart and syncs on reconnecting", { tim
     assert.equal(reachable, false, "the server should be down for this test");
 
     await editPhone(app, OFFLINE_PHONE);
-    await waitForSync(app, "1 pending");
+    await waitForSync(app, /^(Offline since \d\d:\d\d · )?1 pending$/);
     await quit();
 
     // Still offline: the edit is on this device, still waiting to be sent.
     app = await launch();
     await waitForRows(app, 50);
     assert.equal(await app.text(CONNECTION), OFFLINE_TEXT);
-    await waitForSync(app, "1 pending");
+    await waitForSync(app, /^(Offline since \d\d:\d\d · )?1 pending$/);
     await openPatient(app, patient.mrn, patient);
     assert.ok((await bannerContact(app)).includes(OFFLINE_PHONE), `banner: ${await bannerContact(app)}`);
 
