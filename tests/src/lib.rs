@@ -6,6 +6,11 @@
 //! database). `make test` starts a throwaway cluster when it is unset; running a postgres test
 //! without it fails loudly instead of being skipped.
 
+use rounds_client::MemoryVault;
+use rounds_domain::api::SignInResponse;
+use rounds_domain::sync::{PushRequest, PushResponse};
+use rounds_domain::DeviceId;
+use rounds_server::seed::DEMO_PASSWORD;
 use rounds_server::{AppState, Clock, Storage};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -103,6 +108,43 @@ impl TestServer {
         self.task.abort();
         let _ = self.task.await;
     }
+}
+
+/// Cache keys held in memory, one per data folder, shared by every test in a binary (reopening a
+/// device's folder finds its key again).
+pub fn vault() -> &'static MemoryVault {
+    static VAULT: std::sync::LazyLock<MemoryVault> = std::sync::LazyLock::new(MemoryVault::default);
+    &VAULT
+}
+
+/// Signs in over HTTP with the demo password; returns the bearer token.
+pub async fn sign_in_token(url: &str, email: &str) -> String {
+    let signed: SignInResponse = reqwest::Client::new()
+        .post(format!("{url}/auth/sign-in"))
+        .json(&serde_json::json!({"email": email, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("sign in")
+        .json()
+        .await
+        .expect("sign-in answer");
+    signed.token
+}
+
+/// The server's watermark for a device (the last client_seq it applied): an empty push answers it.
+pub async fn watermark(url: &str, email: &str, device: DeviceId) -> i64 {
+    let token = sign_in_token(url, email).await;
+    let resp: PushResponse = reqwest::Client::new()
+        .post(format!("{url}/sync/push"))
+        .bearer_auth(token)
+        .json(&PushRequest { device_id: device, commands: vec![] })
+        .send()
+        .await
+        .expect("push")
+        .json()
+        .await
+        .expect("push answer");
+    resp.last_seq
 }
 
 #[macro_export]

@@ -2,16 +2,10 @@
 //! clinician's patients, then keep working with the server gone. On SQLite and PostgreSQL.
 
 use chrono::Utc;
-use rounds_client::{Config, MemoryVault, Workspace};
+use rounds_client::{Config, Workspace};
 use rounds_domain::*;
 use rounds_server::seed::{self, DEMO_CARE_COORDINATOR, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_PHYSICIAN};
-use rounds_tests::{on_both_databases, TestServer};
-
-/// Keys in memory, one per data folder, shared by every test (reopening finds the same key).
-fn vault() -> &'static MemoryVault {
-    static VAULT: std::sync::LazyLock<MemoryVault> = std::sync::LazyLock::new(MemoryVault::default);
-    &VAULT
-}
+use rounds_tests::{on_both_databases, vault, TestServer};
 
 fn config(dir: &tempfile::TempDir, url: &str) -> Config {
     Config { data_dir: dir.path().join("device"), server_url: url.to_string() }

@@ -6,12 +6,10 @@
 //! before its transaction committed); the next sync must apply everything exactly once.
 
 use chrono::Utc;
-use rounds_client::{Config, MemoryVault, Workspace};
-use rounds_domain::api::SignInResponse;
-use rounds_domain::sync::{FieldEdit, PatientField, PushRequest, PushResponse};
-use rounds_domain::*;
+use rounds_client::{Config, Workspace};
+use rounds_domain::sync::{FieldEdit, PatientField};
 use rounds_server::seed::{self, DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD};
-use rounds_tests::{on_both_databases, TestServer};
+use rounds_tests::{on_both_databases, vault, watermark, TestServer};
 use serde_json::json;
 
 const POINTS: [&str; 10] = [
@@ -29,35 +27,6 @@ const POINTS: [&str; 10] = [
 
 /// Crash points are process-wide: one scenario at a time.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn vault() -> &'static MemoryVault {
-    static VAULT: std::sync::LazyLock<MemoryVault> = std::sync::LazyLock::new(MemoryVault::default);
-    &VAULT
-}
-
-async fn watermark(url: &str, device: DeviceId) -> i64 {
-    let http = reqwest::Client::new();
-    let signed: SignInResponse = http
-        .post(format!("{url}/auth/sign-in"))
-        .json(&json!({"email": DEMO_NURSE_PRACTITIONER, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("sign in")
-        .json()
-        .await
-        .expect("json");
-    let resp: PushResponse = http
-        .post(format!("{url}/sync/push"))
-        .bearer_auth(&signed.token)
-        .json(&PushRequest { device_id: device, commands: vec![] })
-        .send()
-        .await
-        .expect("push")
-        .json()
-        .await
-        .expect("json");
-    resp.last_seq
-}
 
 on_both_databases! {
     async fn a_crash_at_any_step_of_sync_loses_and_duplicates_nothing(db) {
@@ -89,7 +58,7 @@ on_both_databases! {
             let state = ws.sync_state().expect("state");
             assert_eq!(state.pending, 0, "{point}: nothing left behind");
             assert_eq!(state.rejected, 0, "{point}: nothing refused");
-            assert_eq!(watermark(&server.url, state.device_id).await, state.queued, "{point}: every command applied once");
+            assert_eq!(watermark(&server.url, DEMO_NURSE_PRACTITIONER, state.device_id).await, state.queued, "{point}: every command applied once");
             assert_eq!(db.storage.counts().await.expect("counts").messages, messages_before + 1, "{point}: one reply, once");
             let on_server = db
                 .storage

@@ -3,21 +3,16 @@
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
-use rounds_client::{Config, MemoryVault, Workspace};
+use rounds_client::{Config, Workspace};
 use rounds_domain::api::SignInResponse;
 use rounds_domain::sync::*;
 use rounds_domain::*;
 use rounds_server::seed::{self, DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD, DEMO_PHYSICIAN};
 use rounds_server::storage::CareTeam;
 use rounds_server::AppState;
-use rounds_tests::{on_both_databases, Db, TestServer};
+use rounds_tests::{on_both_databases, vault, Db, TestServer};
 use serde_json::json;
 use std::collections::HashSet;
-
-fn vault() -> &'static MemoryVault {
-    static VAULT: std::sync::LazyLock<MemoryVault> = std::sync::LazyLock::new(MemoryVault::default);
-    &VAULT
-}
 
 /// A signed-in HTTP client for the sync endpoints, standing in for one device.
 struct Device {

@@ -16,20 +16,15 @@
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rounds_client::{Config, MemoryVault, Workspace};
+use rounds_client::{Config, Workspace};
 use rounds_domain::api::SignInResponse;
 use rounds_domain::sync::*;
 use rounds_domain::*;
 use rounds_server::seed::{self, DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD, DEMO_PHYSICIAN};
-use rounds_tests::{on_both_databases, Db, TestServer};
+use rounds_tests::{on_both_databases, vault, watermark, Db, TestServer};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-
-fn vault() -> &'static MemoryVault {
-    static VAULT: std::sync::LazyLock<MemoryVault> = std::sync::LazyLock::new(MemoryVault::default);
-    &VAULT
-}
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -183,30 +178,6 @@ async fn server_truth(url: &str) -> (BTreeMap<PatientId, Patient>, BTreeMap<Task
 }
 
 /// The server's watermark for a device: an empty push answers it.
-async fn watermark(url: &str, email: &str, device: DeviceId) -> i64 {
-    let http = reqwest::Client::new();
-    let signed: SignInResponse = http
-        .post(format!("{url}/auth/sign-in"))
-        .json(&json!({"email": email, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("sign in")
-        .json()
-        .await
-        .expect("json");
-    let resp: PushResponse = http
-        .post(format!("{url}/sync/push"))
-        .bearer_auth(&signed.token)
-        .json(&PushRequest { device_id: device, commands: vec![] })
-        .send()
-        .await
-        .expect("push")
-        .json()
-        .await
-        .expect("json");
-    resp.last_seq
-}
-
 async fn run_case(db: &Db, seed_value: u64, ops: u64) {
     let mut rng = StdRng::seed_from_u64(seed_value);
     let now: DateTime<Utc> = Utc::now();

@@ -9,7 +9,6 @@ use chrono::Utc;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rounds_client::{Config, MemoryVault, Workspace};
-use rounds_domain::api::SignInResponse;
 use rounds_domain::sync::*;
 use rounds_domain::*;
 use rounds_server::seed::{self, DEMO_PASSWORD, DEMO_PHYSICIAN};
@@ -55,19 +54,6 @@ fn synthetic_patient(rng: &mut StdRng, i: usize) -> Patient {
         problems: vec![Problem { description: "Essential hypertension".into(), icd10: Some("I10".into()) }],
         version: 1,
     }
-}
-
-async fn token(url: &str) -> String {
-    let signed: SignInResponse = reqwest::Client::new()
-        .post(format!("{url}/auth/sign-in"))
-        .json(&json!({"email": DEMO_PHYSICIAN, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("sign in")
-        .json()
-        .await
-        .expect("json");
-    signed.token
 }
 
 async fn initial_sync() {
@@ -153,7 +139,7 @@ async fn push_throughput(backend: Backend) {
     let db = Db::new(backend).await;
     seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
     let server = TestServer::start_with(db.storage.clone(), None).await;
-    let token = token(&server.url).await;
+    let token = rounds_tests::sign_in_token(&server.url, DEMO_PHYSICIAN).await;
     let http = reqwest::Client::new();
     let (physician, _) = db.storage.credentials_by_email(DEMO_PHYSICIAN).await.expect("q").expect("physician");
     let patients = db.storage.patients_in_scope(physician.id, None, 200).await.expect("patients");
