@@ -25,6 +25,8 @@ pub enum Backend {
 pub struct Db {
     pub storage: Arc<dyn Storage>,
     pub backend: Backend,
+    /// The database's own URL (for tests that must reach under the storage layer).
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -35,7 +37,7 @@ impl Db {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("server.sqlite3").display());
                 let storage = rounds_server::connect(&url).await.expect("open sqlite");
-                Db { storage, backend, _dir: Some(dir) }
+                Db { storage, backend, url, _dir: Some(dir) }
             }
             Backend::Postgres => {
                 let admin = std::env::var("DATABASE_URL").expect(
@@ -45,8 +47,9 @@ impl Db {
                 let mut conn =
                     <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.expect("connect to DATABASE_URL");
                 sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
-                let storage = rounds_server::connect(&with_database(&admin, &name)).await.expect("open postgres");
-                Db { storage, backend, _dir: None }
+                let url = with_database(&admin, &name);
+                let storage = rounds_server::connect(&url).await.expect("open postgres");
+                Db { storage, backend, url, _dir: None }
             }
         }
     }

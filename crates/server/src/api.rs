@@ -1,5 +1,6 @@
 //! The HTTP surface.
 
+use crate::audit::{AuditEvent, Severity};
 use crate::auth::{self, CurrentUser};
 use crate::error::ApiError;
 use crate::AppState;
@@ -68,9 +69,19 @@ async fn sign_in(
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
         .await
         .map_err(ApiError::internal)?;
+    let now = state.clock.now();
     let practitioner = match (practitioner, ok) {
         (Some(p), true) => p,
-        _ => {
+        (Some(p), false) => {
+            let event = AuditEvent::new(p.organization_id, now, p.id, "auth.sign_in_failed").severity(Severity::High);
+            state.storage.audit(&event).await?;
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidCredentials,
+                "email or password is incorrect",
+            ));
+        }
+        (None, _) => {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::InvalidCredentials,
@@ -79,8 +90,8 @@ async fn sign_in(
         }
     };
     let token = auth::new_token();
-    let now = state.clock.now();
     let expires_at = now + state.session_ttl;
+    state.storage.audit(&AuditEvent::new(practitioner.organization_id, now, practitioner.id, "auth.sign_in")).await?;
     state.storage.create_session(&auth::token_hash(&token), practitioner.id, now, expires_at).await?;
     tracing::info!(practitioner = %practitioner.id, "signed in");
     Ok(Json(SignInResponse { token, expires_at, practitioner }))
@@ -114,6 +125,9 @@ async fn list_patients(
     } else {
         None
     };
+    let event = AuditEvent::new(user.organization_id, state.clock.now(), user.id, "patient.list")
+        .detail(format!("{} patients", patients.len()));
+    state.storage.audit(&event).await?;
     Ok(Json(PatientPage { patients, next_after }))
 }
 
@@ -124,7 +138,12 @@ async fn get_patient(
 ) -> Result<Json<Patient>, ApiError> {
     let id: PatientId = id.parse().map_err(|_| ApiError::invalid("patient id must be a UUID"))?;
     // Outside the user's care teams is answered exactly like a missing patient: no existence leak.
-    state.storage.patient_in_scope(user.id, id).await?.map(Json).ok_or_else(|| ApiError::not_found("patient"))
+    let patient = state.storage.patient_in_scope(user.id, id).await?.ok_or_else(|| ApiError::not_found("patient"))?;
+    state
+        .storage
+        .audit(&AuditEvent::new(user.organization_id, state.clock.now(), user.id, "patient.read").patient(id))
+        .await?;
+    Ok(Json(patient))
 }
 
 /// `Json` whose rejections are answered in the API's error shape.

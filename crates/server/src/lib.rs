@@ -4,6 +4,7 @@
 //! loopback; `main.rs` only parses the command line.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod error;

@@ -71,7 +71,14 @@ pub async fn pull(
     if q.cursor < 0 || limit == 0 || limit > MAX_PULL {
         return Err(ApiError::invalid(format!("cursor must be 0 or more and limit between 1 and {MAX_PULL}")));
     }
-    Ok(Json(state.storage.pull(&user, q.cursor, limit).await?))
+    let page = state.storage.pull(&user, q.cursor, limit).await?;
+    if !page.changes.is_empty() {
+        // No PHI leaves without its audit row: if the row cannot be written, nothing is sent.
+        let event = crate::audit::AuditEvent::new(user.organization_id, state.clock.now(), user.id, "sync.pull")
+            .detail(format!("{} records, positions {}..{}", page.changes.len(), q.cursor + 1, page.cursor));
+        state.storage.audit(&event).await?;
+    }
+    Ok(Json(page))
 }
 
 /// `text/event-stream` of `{"head": N}`: the current head at once, then each new one.

@@ -164,3 +164,38 @@ CREATE TABLE command_results (
     applied_at  TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (device_id, client_seq)
 );
+
+-- Audit trail (SECURITY.md): who did what to which patient, when (server time), from which
+-- device. Append-only (the trigger refuses UPDATE and DELETE) and hash-chained per organisation:
+-- each row's hash covers the previous row's hash, so an edit anywhere breaks the chain there.
+CREATE TABLE audit_heads (
+    organization_id UUID PRIMARY KEY NOT NULL REFERENCES organizations(id),
+    seq             BIGINT NOT NULL,
+    hash            TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    organization_id UUID NOT NULL REFERENCES organizations(id),
+    seq             BIGINT NOT NULL,
+    at              TIMESTAMPTZ NOT NULL,
+    practitioner_id UUID NOT NULL,
+    device_id       UUID,
+    patient_id      UUID,
+    action          TEXT NOT NULL,
+    detail          TEXT NOT NULL,
+    severity        TEXT NOT NULL,
+    prev_hash       TEXT NOT NULL,
+    hash            TEXT NOT NULL,
+    PRIMARY KEY (organization_id, seq)
+);
+CREATE INDEX audit_log_by_patient ON audit_log (patient_id, at);
+CREATE INDEX audit_log_by_practitioner ON audit_log (practitioner_id, at);
+
+CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit log is append-only';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();

@@ -164,3 +164,34 @@ CREATE TABLE command_results (
     applied_at  TEXT NOT NULL,
     PRIMARY KEY (device_id, client_seq)
 );
+
+-- Audit trail (SECURITY.md): who did what to which patient, when (server time), from which
+-- device. Append-only (the triggers refuse UPDATE and DELETE) and hash-chained per organisation:
+-- each row's hash covers the previous row's hash, so an edit anywhere breaks the chain there.
+CREATE TABLE audit_heads (
+    organization_id BLOB PRIMARY KEY NOT NULL REFERENCES organizations(id),
+    seq             INTEGER NOT NULL,
+    hash            TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    organization_id BLOB NOT NULL REFERENCES organizations(id),
+    seq             INTEGER NOT NULL,
+    at              TEXT NOT NULL,
+    practitioner_id BLOB NOT NULL,
+    device_id       BLOB,
+    patient_id      BLOB,
+    action          TEXT NOT NULL,
+    detail          TEXT NOT NULL,
+    severity        TEXT NOT NULL,
+    prev_hash       TEXT NOT NULL,
+    hash            TEXT NOT NULL,
+    PRIMARY KEY (organization_id, seq)
+);
+CREATE INDEX audit_log_by_patient ON audit_log (patient_id, at);
+CREATE INDEX audit_log_by_practitioner ON audit_log (practitioner_id, at);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;

@@ -110,6 +110,11 @@ pub trait Storage: Send + Sync + 'static {
     async fn pull(&self, who: &Practitioner, cursor: i64, limit: u32) -> Result<PullResponse>;
     /// The organisation's latest change-log position.
     async fn head(&self, org: OrganizationId) -> Result<i64>;
+
+    /// Appends one event to the organisation's hash-chained audit log.
+    async fn audit(&self, event: &crate::audit::AuditEvent) -> Result<()>;
+    /// The organisation's audit log in order (for the verifier and exports).
+    async fn audit_log(&self, org: OrganizationId) -> Result<Vec<crate::audit::AuditRow>>;
 }
 
 /// Why a whole push was refused (nothing applied).

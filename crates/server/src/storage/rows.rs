@@ -171,3 +171,38 @@ pub(crate) const TASK_COLUMNS: &str =
 pub(crate) const SCOPE: &str =
     "SELECT sp.id FROM patients sp JOIN care_team_members sm ON sm.care_team_id = sp.care_team_id \
      WHERE sm.practitioner_id = $1";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuditDbRow {
+    pub organization_id: Uuid,
+    pub seq: i64,
+    pub at: Time,
+    pub practitioner_id: Uuid,
+    pub device_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+    pub action: String,
+    pub detail: String,
+    pub severity: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditDbRow {
+    pub fn into_domain(self) -> Result<crate::audit::AuditRow> {
+        Ok(crate::audit::AuditRow {
+            seq: self.seq,
+            event: crate::audit::AuditEvent {
+                organization_id: OrganizationId(self.organization_id),
+                at: self.at,
+                practitioner_id: PractitionerId(self.practitioner_id),
+                device_id: self.device_id.map(DeviceId),
+                patient_id: self.patient_id.map(PatientId),
+                action: self.action,
+                detail: self.detail,
+                severity: from_name(&self.severity)?,
+            },
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        })
+    }
+}

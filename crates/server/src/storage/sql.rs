@@ -6,8 +6,9 @@
 //! saw head H has seen every change up to H) and rules out lost updates between the read and
 //! the write of a compare-and-set.
 
-use super::rows::*;
+use super::rows::{self, *};
 use super::{CareTeam, Counts, PushRefused, Result, Storage, StorageError};
+use crate::audit::{row_hash, AuditEvent, AuditRow, Severity, GENESIS};
 use async_trait::async_trait;
 use rounds_domain::sync::*;
 use rounds_domain::*;
@@ -106,6 +107,54 @@ macro_rules! storage_impl {
                     return Err(StorageError::NotFound);
                 }
                 Ok(())
+            }
+
+            /// Appends an audit event in `tx`, extending the organisation's hash chain.
+            async fn append_audit(tx: &mut sqlx::Transaction<'static, $db>, e: &AuditEvent) -> Result<()> {
+                let (seq, prev): (i64, String) = sqlx::query_as(
+                    "UPDATE audit_heads SET seq = seq + 1 WHERE organization_id = $1 RETURNING seq, hash",
+                )
+                .bind(e.organization_id.0)
+                .fetch_one(&mut **tx)
+                .await?;
+                let hash = row_hash(&prev, seq, e);
+                sqlx::query(
+                    "INSERT INTO audit_log (organization_id, seq, at, practitioner_id, device_id, patient_id, action,
+                        detail, severity, prev_hash, hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(e.organization_id.0)
+                .bind(seq)
+                .bind(e.at)
+                .bind(e.practitioner_id.0)
+                .bind(e.device_id.map(|d| d.0))
+                .bind(e.patient_id.map(|p| p.0))
+                .bind(&e.action)
+                .bind(&e.detail)
+                .bind(e.severity.as_str())
+                .bind(&prev)
+                .bind(&hash)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query("UPDATE audit_heads SET hash = $2 WHERE organization_id = $1")
+                    .bind(e.organization_id.0)
+                    .bind(&hash)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
+            /// The patient a command touches, for its audit row.
+            async fn command_patient(tx: &mut sqlx::Transaction<'static, $db>, m: &Mutation) -> Result<Option<PatientId>> {
+                let (sql, id) = match m {
+                    Mutation::EditPatient { patient_id, .. } => return Ok(Some(*patient_id)),
+                    Mutation::PostMessage { thread_id, .. } => ("SELECT patient_id FROM threads WHERE id = $1", thread_id.0),
+                    Mutation::ClaimTask { task_id, .. } | Mutation::CompleteTask { task_id } => {
+                        ("SELECT patient_id FROM tasks WHERE id = $1", task_id.0)
+                    }
+                };
+                let row: Option<(Option<Uuid>,)> = sqlx::query_as(sql).bind(id).fetch_optional(&mut **tx).await?;
+                Ok(row.and_then(|(p,)| p).map(PatientId))
             }
 
             /// Appends `record` to the organisation's change log; returns its position.
@@ -416,6 +465,11 @@ macro_rules! storage_impl {
                     .bind(Uuid::now_v7())
                     .execute(&mut *tx)
                     .await?;
+                sqlx::query("INSERT INTO audit_heads (organization_id, seq, hash) VALUES ($1, 0, $2)")
+                    .bind(id.0)
+                    .bind(GENESIS)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -697,6 +751,25 @@ macro_rules! storage_impl {
                         continue;
                     }
                     let (outcome, current) = Self::apply(&mut tx, who, cmd, now).await?;
+                    let kind = match &cmd.mutation {
+                        Mutation::EditPatient { .. } => "edit_patient",
+                        Mutation::PostMessage { .. } => "post_message",
+                        Mutation::ClaimTask { .. } => "claim_task",
+                        Mutation::CompleteTask { .. } => "complete_task",
+                    };
+                    let (status, severity) = match &outcome {
+                        Outcome::Applied => ("applied".to_string(), Severity::Normal),
+                        Outcome::Rejected { code, .. } => (
+                            format!("rejected:{}", rows::name_of(code)),
+                            if *code == RejectCode::Forbidden { Severity::High } else { Severity::Normal },
+                        ),
+                    };
+                    let mut event = AuditEvent::new(who.organization_id, now, who.id, &format!("sync.{kind}"))
+                        .device(device)
+                        .detail(format!("command {} {status}", cmd.mutation_id))
+                        .severity(severity);
+                    event.patient_id = Self::command_patient(&mut tx, &cmd.mutation).await?;
+                    Self::append_audit(&mut tx, &event).await?;
                     fail::fail_point!("push.command_applied", |_| Err(StorageError::Injected("push.command_applied")));
                     let result = CommandResult { client_seq: cmd.client_seq, outcome, current };
                     sqlx::query(
@@ -755,6 +828,26 @@ macro_rules! storage_impl {
                 let cursor = if more { rows.last().map(|(p, _)| *p).unwrap_or(cursor) } else { head.max(cursor) };
                 let changes = rows.into_iter().map(|(position, record)| Change { position, record: record.0 }).collect();
                 Ok(PullResponse { epoch, changes, cursor, more, head })
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn audit(&self, event: &AuditEvent) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                Self::append_audit(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn audit_log(&self, org: OrganizationId) -> Result<Vec<AuditRow>> {
+                let rows: Vec<AuditDbRow> = sqlx::query_as(
+                    "SELECT organization_id, seq, at, practitioner_id, device_id, patient_id, action, detail, severity,
+                            prev_hash, hash
+                     FROM audit_log WHERE organization_id = $1 ORDER BY seq",
+                )
+                .bind(org.0)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(AuditDbRow::into_domain).collect()
             }
 
             async fn head(&self, org: OrganizationId) -> Result<i64> {

@@ -1,0 +1,110 @@
+//! The audit trail, on SQLite and PostgreSQL: every PHI action carries the user, the patient
+//! where there is one, and server time; the log refuses UPDATE and DELETE; the verifier names
+//! the first row someone altered underneath the triggers.
+
+use chrono::Utc;
+use rounds_client::{Config, Workspace};
+use rounds_domain::sync::{FieldEdit, PatientField};
+use rounds_server::audit::{first_broken, Severity};
+use rounds_server::seed::{self, DEMO_ORGANIZATION, DEMO_PASSWORD, DEMO_PHYSICIAN};
+use rounds_tests::{on_both_databases, sign_in_token, vault, Backend, Db, TestServer};
+use serde_json::json;
+use sqlx::Connection;
+
+async fn raw_execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
+    match db.backend {
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await?;
+            Ok(sqlx::query(sql).execute(&mut conn).await?.rows_affected())
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await?;
+            Ok(sqlx::query(sql).execute(&mut conn).await?.rows_affected())
+        }
+    }
+}
+
+on_both_databases! {
+    async fn every_phi_action_is_recorded_with_who_and_which_patient(db) {
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let org = db.storage.organization_by_name(DEMO_ORGANIZATION).await.expect("q").expect("org");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let (physician, _) = db.storage.credentials_by_email(DEMO_PHYSICIAN).await.expect("q").expect("physician");
+
+        // No token: refused, and nothing is recorded as if someone had acted.
+        let before = db.storage.audit_log(org).await.expect("log").len();
+        let resp = reqwest::get(format!("{}/patients", server.url)).await.expect("get");
+        assert_eq!(resp.status(), reqwest::StatusCode::UNAUTHORIZED);
+        assert_eq!(db.storage.audit_log(org).await.expect("log").len(), before);
+
+        // A failed sign-in for a real account is recorded at high severity.
+        let failed = reqwest::Client::new()
+            .post(format!("{}/auth/sign-in", server.url))
+            .json(&json!({"email": DEMO_PHYSICIAN, "password": "guess"}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(failed.status(), reqwest::StatusCode::UNAUTHORIZED);
+
+        // A device signs in, downloads, edits a patient; an HTTP client reads one chart.
+        let dir = tempfile::tempdir().expect("dir");
+        let ws = Workspace::open(&Config { data_dir: dir.path().into(), server_url: server.url.clone() }, vault()).expect("open");
+        ws.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect("sign in");
+        let patient = ws.search_patients("", 1).expect("patients")[0].clone();
+        ws.edit_patient(&patient.id.to_string(), &[FieldEdit { field: PatientField::Email, value: json!("audit@example.com") }])
+            .expect("edit");
+        ws.sync_now().await.expect("sync");
+        let token = sign_in_token(&server.url, DEMO_PHYSICIAN).await;
+        let read = reqwest::Client::new()
+            .get(format!("{}/patients/{}", server.url, patient.id))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("read");
+        assert_eq!(read.status(), reqwest::StatusCode::OK);
+
+        let log = db.storage.audit_log(org).await.expect("log");
+        let actions: Vec<&str> = log.iter().map(|r| r.event.action.as_str()).collect();
+        for expected in ["auth.sign_in_failed", "auth.sign_in", "sync.pull", "sync.edit_patient", "patient.read"] {
+            assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+        }
+        assert!(log.iter().all(|r| r.event.practitioner_id == physician.id), "every row names the user");
+        let failed = log.iter().find(|r| r.event.action == "auth.sign_in_failed").expect("failed sign-in");
+        assert_eq!(failed.event.severity, Severity::High);
+        let edit = log.iter().find(|r| r.event.action == "sync.edit_patient").expect("edit");
+        assert_eq!(edit.event.patient_id, Some(patient.id));
+        assert!(edit.event.device_id.is_some(), "writes name the device");
+        assert!(edit.event.detail.ends_with("applied"));
+        let chart = log.iter().find(|r| r.event.action == "patient.read").expect("read");
+        assert_eq!(chart.event.patient_id, Some(patient.id));
+        let now = Utc::now();
+        assert!(log.iter().all(|r| r.event.at <= now), "server time, never in the future");
+        assert_eq!(first_broken(&log), None, "the chain holds");
+    }
+
+    async fn the_audit_log_is_append_only_and_tampering_is_named(db) {
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let org = db.storage.organization_by_name(DEMO_ORGANIZATION).await.expect("q").expect("org");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        for _ in 0..3 {
+            sign_in_token(&server.url, DEMO_PHYSICIAN).await;
+        }
+        assert_eq!(db.storage.audit_log(org).await.expect("log").len(), 3);
+
+        for sql in ["UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 2", "DELETE FROM audit_log WHERE seq = 2"] {
+            let refused = raw_execute(&db, sql).await;
+            assert!(refused.is_err(), "{sql} must be refused");
+            assert!(refused.expect_err("refused").to_string().contains("append-only"));
+        }
+        assert_eq!(first_broken(&db.storage.audit_log(org).await.expect("log")), None);
+
+        // Someone with the database's owner rights disables the guard and edits row 2.
+        let disable = match db.backend {
+            Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+            Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+        };
+        raw_execute(&db, disable).await.expect("disable the trigger");
+        assert_eq!(raw_execute(&db, "UPDATE audit_log SET detail = 'edited' WHERE seq = 2").await.expect("tamper"), 1);
+        assert_eq!(first_broken(&db.storage.audit_log(org).await.expect("log")), Some(2), "the verifier names row 2");
+    }
+}
