@@ -76,6 +76,38 @@ on_both_databases! {
         }
     }
 
+    async fn repeated_wrong_passwords_lock_the_account_for_a_while(db) {
+        seed::demo(db.storage.as_ref(), now()).await.expect("seed");
+        let clock = Arc::new(FixedClock::new(now()));
+        let server = TestServer::start_with(db.storage.clone(), Some(clock.clone())).await;
+        let http = reqwest::Client::new();
+
+        // Four wrong, then right: the count starts over.
+        for _ in 0..4 {
+            assert_eq!(sign_in(&http, &server.url, DEMO_PHYSICIAN, "wrong").await.status(), StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(sign_in(&http, &server.url, DEMO_PHYSICIAN, DEMO_PASSWORD).await.status(), StatusCode::OK);
+
+        // Five wrong in a row lock it: even the right password is refused, with its own code.
+        for _ in 0..5 {
+            assert_eq!(sign_in(&http, &server.url, DEMO_PHYSICIAN, "wrong").await.status(), StatusCode::UNAUTHORIZED);
+        }
+        let (status, err) = error(sign_in(&http, &server.url, DEMO_PHYSICIAN, DEMO_PASSWORD).await).await;
+        assert_eq!((status, err.code), (StatusCode::TOO_MANY_REQUESTS, ErrorCode::AccountLocked));
+        // Other accounts are not affected.
+        assert_eq!(
+            sign_in(&http, &server.url, seed::DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD).await.status(),
+            StatusCode::OK
+        );
+
+        clock.advance(Duration::minutes(16));
+        assert_eq!(sign_in(&http, &server.url, DEMO_PHYSICIAN, DEMO_PASSWORD).await.status(), StatusCode::OK);
+        let org = db.storage.organization_by_name(seed::DEMO_ORGANIZATION).await.expect("q").expect("org");
+        let log = db.storage.audit_log(org).await.expect("audit");
+        assert_eq!(log.iter().filter(|r| r.event.action == "auth.locked").count(), 1);
+        assert_eq!(log.iter().filter(|r| r.event.action == "auth.sign_in_while_locked").count(), 1);
+    }
+
     async fn bad_requests_get_typed_errors(db) {
         let server = TestServer::start_with(db.storage.clone(), None).await;
         let http = reqwest::Client::new();

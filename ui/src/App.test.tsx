@@ -142,6 +142,16 @@ describe("sign-in", () => {
     expect(screen.getByRole("button", { name: "Sign in" })).toBeEnabled();
   });
 
+  it("says when an account is locked after too many wrong passwords", async () => {
+    installCore({ session: () => null, sign_in: () => failure("account_locked", "429 from server") });
+    render(<App />);
+    const user = await fillSignIn("ana.ruiz@clinic.test", "right-but-locked");
+    await user.keyboard("{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "Too many incorrect passwords. This account is locked for 15 minutes.",
+    );
+  });
+
   it("maps server_unreachable and passes other messages through", async () => {
     let call = 0;
     installCore({

@@ -11,6 +11,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// Wrong email or password.
     InvalidCredentials,
+    /// Too many wrong passwords: the account is locked for a while.
+    AccountLocked,
     /// No valid session: sign in again.
     Unauthorized,
     /// Signed in, but not allowed to do this.

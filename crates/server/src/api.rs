@@ -60,6 +60,19 @@ async fn sign_in(
         return Err(ApiError::invalid("email or password is too long"));
     }
     let found = state.storage.credentials_by_email(&email).await?;
+    let now = state.clock.now();
+    if let Some((p, _)) = &found {
+        if state.storage.locked_until(p.id).await?.is_some_and(|until| until > now) {
+            let event =
+                AuditEvent::new(p.organization_id, now, p.id, "auth.sign_in_while_locked").severity(Severity::High);
+            state.storage.audit(&event).await?;
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::AccountLocked,
+                "too many incorrect passwords; this account is locked for a while",
+            ));
+        }
+    }
     // Verify against a real hash even for unknown emails, so timing does not reveal accounts.
     let (practitioner, hash) = match found {
         Some((p, h)) => (Some(p), h),
@@ -69,12 +82,19 @@ async fn sign_in(
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
         .await
         .map_err(ApiError::internal)?;
-    let now = state.clock.now();
     let practitioner = match (practitioner, ok) {
-        (Some(p), true) => p,
+        (Some(p), true) => {
+            state.storage.record_sign_in(p.id).await?;
+            p
+        }
         (Some(p), false) => {
             let event = AuditEvent::new(p.organization_id, now, p.id, "auth.sign_in_failed").severity(Severity::High);
             state.storage.audit(&event).await?;
+            let lock_until = now + state.lockout;
+            if state.storage.record_failed_sign_in(p.id, state.max_failed_sign_ins, lock_until).await?.is_some() {
+                let event = AuditEvent::new(p.organization_id, now, p.id, "auth.locked").severity(Severity::High);
+                state.storage.audit(&event).await?;
+            }
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::InvalidCredentials,

@@ -26,6 +26,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// How long a bearer token from sign-in stays valid.
     pub session_ttl: chrono::Duration,
+    /// Wrong passwords in a row that lock an account, and for how long.
+    pub max_failed_sign_ins: i64,
+    pub lockout: chrono::Duration,
     /// New change-log heads, per organisation: the poke that tells devices to pull.
     pub pokes: tokio::sync::broadcast::Sender<(rounds_domain::OrganizationId, i64)>,
 }
@@ -33,7 +36,14 @@ pub struct AppState {
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>) -> Self {
         let (pokes, _) = tokio::sync::broadcast::channel(256);
-        Self { storage, clock: Arc::new(SystemClock), session_ttl: chrono::Duration::hours(12), pokes }
+        Self {
+            storage,
+            clock: Arc::new(SystemClock),
+            session_ttl: chrono::Duration::hours(12),
+            max_failed_sign_ins: 5,
+            lockout: chrono::Duration::minutes(15),
+            pokes,
+        }
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {

@@ -10,7 +10,9 @@ CREATE TABLE practitioners (
     organization_id UUID NOT NULL REFERENCES organizations(id),
     display_name    TEXT NOT NULL,
     email           TEXT NOT NULL UNIQUE,   -- stored lower case
-    password_hash   TEXT NOT NULL           -- Argon2id PHC string
+    password_hash   TEXT NOT NULL,          -- Argon2id PHC string
+    failed_sign_ins BIGINT NOT NULL DEFAULT 0,    -- consecutive wrong passwords
+    locked_until    TIMESTAMPTZ                     -- no sign-in before this time
 );
 
 CREATE TABLE practitioner_roles (

@@ -55,6 +55,18 @@ pub trait Storage: Send + Sync + 'static {
     async fn insert_practitioner(&self, p: &Practitioner, password_hash: &str) -> Result<()>;
     async fn practitioner(&self, id: PractitionerId) -> Result<Practitioner>;
     async fn credentials_by_email(&self, email: &str) -> Result<Option<(Practitioner, String)>>;
+    /// When the account's lock ends, if it is locked at all.
+    async fn locked_until(&self, who: PractitionerId) -> Result<Option<DateTime<Utc>>>;
+    /// Counts a wrong password; the `max`-th in a row locks the account until `lock_until`,
+    /// which is returned when this attempt locked it.
+    async fn record_failed_sign_in(
+        &self,
+        who: PractitionerId,
+        max: i64,
+        lock_until: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>>;
+    /// A right password: the count of wrong ones starts over.
+    async fn record_sign_in(&self, who: PractitionerId) -> Result<()>;
 
     async fn create_session(
         &self,

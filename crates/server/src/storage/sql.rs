@@ -545,6 +545,44 @@ macro_rules! storage_impl {
                 Ok(Some((p, hash)))
             }
 
+            async fn locked_until(&self, who: PractitionerId) -> Result<Option<Time>> {
+                let row: Option<(Option<Time>,)> = sqlx::query_as("SELECT locked_until FROM practitioners WHERE id = $1")
+                    .bind(who.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.and_then(|(t,)| t))
+            }
+
+            async fn record_failed_sign_in(&self, who: PractitionerId, max: i64, lock_until: Time) -> Result<Option<Time>> {
+                let mut tx = self.pool.begin().await?;
+                let (failed,): (i64,) = sqlx::query_as(
+                    "UPDATE practitioners SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins",
+                )
+                .bind(who.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                let locked = if failed >= max {
+                    sqlx::query("UPDATE practitioners SET failed_sign_ins = 0, locked_until = $2 WHERE id = $1")
+                        .bind(who.0)
+                        .bind(lock_until)
+                        .execute(&mut *tx)
+                        .await?;
+                    Some(lock_until)
+                } else {
+                    None
+                };
+                tx.commit().await?;
+                Ok(locked)
+            }
+
+            async fn record_sign_in(&self, who: PractitionerId) -> Result<()> {
+                sqlx::query("UPDATE practitioners SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
+                    .bind(who.0)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             #[tracing::instrument(skip_all)]
             async fn create_session(&self, token_hash: &str, who: PractitionerId, now: Time, expires_at: Time) -> Result<()> {
                 sqlx::query("INSERT INTO sessions (token_hash, practitioner_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")

@@ -4,6 +4,8 @@ export function signInErrorMessage(error: IpcError): string {
   switch (error.code) {
     case "invalid_credentials":
       return "Email or password is incorrect.";
+    case "account_locked":
+      return "Too many incorrect passwords. This account is locked for 15 minutes.";
     case "server_unreachable":
       return "Cannot reach the Rounds server. Check the connection and try again.";
     default:

@@ -18,6 +18,7 @@ import type { SyncStatus } from "../../bindings/SyncStatus";
 const KNOWN_CODES: Record<ErrorCode, true> = {
   invalid_input: true,
   invalid_credentials: true,
+  account_locked: true,
   unauthorized: true,
   forbidden: true,
   not_found: true,
