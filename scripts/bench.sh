@@ -11,5 +11,8 @@ echo
 echo "== patient type-ahead (rounds-store, encrypted cache)"
 cargo run --release --quiet -p rounds-store --example bench_search -- "${ROUNDS_BENCH_PATIENTS:-1000000}"
 echo
+echo "== ICD-10-CM type-ahead (rounds-store, the whole FY2026 code set)"
+cargo run --release --quiet -p rounds-store --example bench_icd10
+echo
 echo "== sync (rounds-server + rounds-client over loopback)"
 bash scripts/with-postgres.sh cargo run --release --quiet -p rounds-tests --bin rounds-bench-sync

@@ -8,6 +8,7 @@ fn main() {
         "search_patients",
         "get_patient",
         "edit_patient",
+        "search_icd10",
         "sync_status",
         "sync_now",
         "rejected_changes",

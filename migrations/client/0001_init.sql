@@ -165,3 +165,25 @@ CREATE TABLE outbox (
     outcome     TEXT,                                            -- JSON, once rejected
     created_at  TEXT NOT NULL
 ) STRICT;
+
+-- Code sets (read-only on devices, replaced as versioned snapshots).
+CREATE TABLE code_sets (
+    name    TEXT PRIMARY KEY NOT NULL,   -- e.g. "icd10cm"
+    version TEXT NOT NULL                -- e.g. "FY2026 (April 1, 2026)"
+) STRICT;
+
+-- ICD-10-CM, inserted in code order so the full-text index's rowid order is code order.
+CREATE TABLE icd10_codes (
+    seq         INTEGER PRIMARY KEY,
+    code        TEXT NOT NULL UNIQUE,    -- dotted, e.g. "J02.9"
+    billable    INTEGER NOT NULL,        -- 1 for a billable (leaf) code
+    description TEXT NOT NULL
+) STRICT;
+
+CREATE VIRTUAL TABLE icd10_fts USING fts5(
+    description,
+    content = 'icd10_codes',
+    content_rowid = 'seq',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);

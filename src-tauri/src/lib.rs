@@ -4,7 +4,7 @@
 use rounds_client::{ClientError, Config, OsKeychain, Workspace};
 use rounds_domain::api::SessionInfo;
 use rounds_domain::sync::{FieldEdit, RejectedChange, SyncStatus};
-use rounds_domain::{ErrorCode, Patient, PatientListItem};
+use rounds_domain::{ErrorCode, Icd10Code, Patient, PatientListItem};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::{Manager, State};
@@ -83,6 +83,15 @@ async fn edit_patient(
 }
 
 #[tauri::command]
+async fn search_icd10(
+    desktop: State<'_, Arc<Desktop>>,
+    query: String,
+    limit: u32,
+) -> Result<Vec<Icd10Code>, ClientError> {
+    desktop.workspace().await?.search_icd10(&query, limit)
+}
+
+#[tauri::command]
 async fn sync_status(desktop: State<'_, Arc<Desktop>>) -> Result<SyncStatus, ClientError> {
     desktop.workspace().await?.sync_status()
 }
@@ -136,6 +145,7 @@ pub fn run() {
             search_patients,
             get_patient,
             edit_patient,
+            search_icd10,
             sync_status,
             sync_now,
             rejected_changes,

@@ -129,6 +129,17 @@ on_both_databases! {
 }
 
 #[tokio::test]
+async fn icd10cm_type_ahead_works_offline_from_the_shipped_code_set() {
+    let dir = tempfile::tempdir().expect("dir");
+    let ws = Workspace::open(&config(&dir, "http://127.0.0.1:9"), vault()).expect("open");
+    let hits = ws.search_icd10("strep phar", 10).expect("search");
+    assert!(hits.iter().any(|c| c.code == "J02.0" && c.billable), "{hits:?}");
+    assert_eq!(ws.search_icd10("j029", 10).expect("code").first().map(|c| c.code.as_str()), Some("J02.9"));
+    assert_eq!(ws.search_icd10("x", 0).expect_err("limit").code, ErrorCode::InvalidInput);
+    assert_eq!(ws.search_icd10(&"a".repeat(201), 5).expect_err("long").code, ErrorCode::InvalidInput);
+}
+
+#[tokio::test]
 async fn sign_in_with_no_server_says_it_cannot_reach_it() {
     // A port nothing listens on: bind, take the port, release it.
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();

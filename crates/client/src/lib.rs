@@ -2,10 +2,12 @@
 //! cache, sign in, edit and read (always locally first), and sync with the server. Tauri
 //! commands call these one to one, and tests call them without Tauri.
 
+mod code_sets;
 mod error;
 mod remote;
 mod vault;
 
+pub use code_sets::ICD10CM_VERSION;
 pub use error::ClientError;
 pub use remote::check_server_url;
 pub use vault::{KeyVault, MemoryVault, OsKeychain};
@@ -281,6 +283,25 @@ impl Workspace {
         let task = task.map_err(|e| not_found(e, "this task is not on this device"))?;
         self.wake.notify_one();
         Ok(task)
+    }
+
+    /// ICD-10-CM type-ahead by code ("J02", "j029") or words ("strep phar"). The code set is
+    /// loaded into the cache on first use (about half a second) and again when the app ships a
+    /// newer one.
+    pub fn search_icd10(&self, query: &str, limit: u32) -> Result<Vec<rounds_domain::Icd10Code>> {
+        if query.chars().count() > MAX_QUERY_CHARS {
+            return Err(ClientError::invalid(format!("search text is longer than {MAX_QUERY_CHARS} characters")));
+        }
+        if limit == 0 || limit > MAX_SEARCH_RESULTS {
+            return Err(ClientError::invalid(format!("limit must be between 1 and {MAX_SEARCH_RESULTS}")));
+        }
+        let mut store = self.store();
+        if store.read().code_set_version("icd10cm")?.as_deref() != Some(code_sets::ICD10CM_VERSION) {
+            let loaded =
+                store.transaction(|tx| tx.replace_icd10(code_sets::ICD10CM_VERSION, code_sets::ICD10CM_TSV))?;
+            tracing::info!(codes = loaded, "ICD-10-CM loaded into the cache");
+        }
+        Ok(store.read().search_icd10(query, limit)?)
     }
 
     /// This device's sync identity and position (for diagnostics and tests).

@@ -18,3 +18,13 @@ pub struct ComplaintCatalogEntry {
     pub red_flags: Vec<String>,
     pub icd10_suggestions: Vec<String>,
 }
+
+/// An ICD-10-CM code (FY2026 on this device: data/icd10cm/PROVENANCE.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Icd10Code {
+    /// Dotted, e.g. "J02.9".
+    pub code: String,
+    /// Billable (a leaf of the classification); headers are not.
+    pub billable: bool,
+    pub description: String,
+}

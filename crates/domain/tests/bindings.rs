@@ -58,6 +58,7 @@ fn export_all(dir: &Path) {
         PatientField,
         RejectCode,
         SyncProgress,
+        Icd10Code,
     );
 }
 

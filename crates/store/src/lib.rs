@@ -6,6 +6,7 @@
 //! read, and never falls back to an unencrypted one.
 
 mod codec;
+mod codes;
 mod key;
 mod migrate;
 mod patients;
@@ -13,6 +14,7 @@ mod records;
 mod session;
 mod sync;
 
+pub use codes::code_prefix;
 pub use key::CacheKey;
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use patients::{parse_search, search_terms, Term};

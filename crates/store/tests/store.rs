@@ -325,3 +325,51 @@ fn a_common_prefix_lists_the_first_page_in_name_order() {
     assert_eq!(by_given.len(), 9);
     assert!(by_given.windows(2).all(|w| w[0].given_name <= w[1].given_name));
 }
+
+fn icd10_tsv() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/icd10cm/codes.tsv")).expect("codes.tsv")
+}
+
+#[test]
+fn icd10cm_loads_whole_and_answers_type_ahead_by_code_or_words() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tsv = icd10_tsv();
+    let loaded = store.transaction(|tx| tx.replace_icd10("FY2026", &tsv)).expect("load");
+    assert_eq!(loaded, tsv.lines().count() - 1);
+    assert!(loaded > 90_000, "the full code set: {loaded}");
+    assert_eq!(store.read().code_set_version("icd10cm").expect("version").as_deref(), Some("FY2026"));
+
+    let codes = |q: &str| -> Vec<String> {
+        store.read().search_icd10(q, 20).expect("search").into_iter().map(|c| c.code).collect()
+    };
+    assert_eq!(codes("J02"), vec!["J02", "J02.0", "J02.8", "J02.9"]);
+    assert_eq!(codes("j029"), vec!["J02.9"]);
+    assert!(codes("strep phar").contains(&"J02.0".to_string()));
+    assert!(codes("essential hypert").contains(&"I10".to_string()));
+    assert!(codes("zzzz").is_empty());
+    // FTS syntax typed by a clinician is searched for as words ("or..."), never run as syntax.
+    let literal = store.read().search_icd10("\" OR *", 20).expect("no syntax error");
+    assert!(literal.iter().all(|c| c
+        .description
+        .to_lowercase()
+        .split(|ch: char| !ch.is_alphanumeric())
+        .any(|w| w.starts_with("or"))));
+
+    let header = store.read().icd10("J02").expect("J02");
+    assert!(!header.billable);
+    let leaf = store.read().icd10("J02.9").expect("J02.9");
+    assert!(leaf.billable);
+    assert_eq!(leaf.description, "Acute pharyngitis, unspecified");
+    assert!(matches!(store.read().icd10("J02.99"), Err(StoreError::NotFound)));
+}
+
+#[test]
+fn a_malformed_code_set_leaves_the_loaded_one_in_place() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tsv = icd10_tsv();
+    store.transaction(|tx| tx.replace_icd10("FY2026", &tsv)).expect("load");
+    let broken = "code\tbillable\tdescription\nJ02.9\tmaybe\tAcute pharyngitis, unspecified\n";
+    assert!(matches!(store.transaction(|tx| tx.replace_icd10("broken", broken)), Err(StoreError::InvalidData(_))));
+    assert_eq!(store.read().code_set_version("icd10cm").expect("version").as_deref(), Some("FY2026"));
+    assert_eq!(store.read().search_icd10("J02.9", 5).expect("search").len(), 1);
+}

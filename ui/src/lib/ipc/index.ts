@@ -6,6 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type { ErrorBody } from "../../bindings/ErrorBody";
 import type { ErrorCode } from "../../bindings/ErrorCode";
 import type { FieldEdit } from "../../bindings/FieldEdit";
+import type { Icd10Code } from "../../bindings/Icd10Code";
 import type { Mutation } from "../../bindings/Mutation";
 import type { Patient } from "../../bindings/Patient";
 import type { PatientListItem } from "../../bindings/PatientListItem";
@@ -131,4 +132,9 @@ export function rejectedChanges(): Promise<RefusedChange[]> {
 /** The clinician has dealt with a refused change. Tauri maps Rust's client_seq to clientSeq. */
 export async function dismissRejected(clientSeq: number): Promise<void> {
   await call<null>("dismiss_rejected", { clientSeq });
+}
+
+/** ICD-10-CM type-ahead by code ("J02", "j029") or words ("strep phar"), from the device's copy. */
+export function searchIcd10(query: string, limit: number): Promise<Icd10Code[]> {
+  return call<Icd10Code[]>("search_icd10", { query, limit });
 }

@@ -12,6 +12,7 @@ import {
   session,
   signIn,
   signOut,
+  searchIcd10,
   syncNow,
   syncStatus,
   toIpcError,
@@ -40,6 +41,13 @@ describe("ipc commands", () => {
       { cmd: "get_patient", args: { id: "pt-mia" } },
       { cmd: "sign_out", args: {} },
     ]);
+  });
+
+  it("call search_icd10 with the query and limit", async () => {
+    const strep = { code: "J02.0", billable: true, description: "Streptococcal pharyngitis" };
+    const core = installCore({ search_icd10: () => [strep] });
+    await expect(searchIcd10("strep phar", 20)).resolves.toEqual([strep]);
+    expect(core.calls).toEqual([{ cmd: "search_icd10", args: { query: "strep phar", limit: 20 } }]);
   });
 
   it("call the sync and edit commands with the agreed names (client_seq crosses as clientSeq)", async () => {
