@@ -9,6 +9,7 @@ fn main() {
         "get_patient",
         "edit_patient",
         "search_icd10",
+        "complaints",
         "sync_status",
         "sync_now",
         "rejected_changes",

@@ -4,7 +4,7 @@
 use rounds_client::{ClientError, Config, OsKeychain, Workspace};
 use rounds_domain::api::SessionInfo;
 use rounds_domain::sync::{FieldEdit, RejectedChange, SyncStatus};
-use rounds_domain::{ErrorCode, Icd10Code, Patient, PatientListItem};
+use rounds_domain::{ComplaintCatalogEntry, ErrorCode, Icd10Code, Patient, PatientListItem};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::{Manager, State};
@@ -92,6 +92,14 @@ async fn search_icd10(
 }
 
 #[tauri::command]
+async fn complaints(
+    desktop: State<'_, Arc<Desktop>>,
+    service_line: String,
+) -> Result<Vec<ComplaintCatalogEntry>, ClientError> {
+    desktop.workspace().await?.complaints(&service_line)
+}
+
+#[tauri::command]
 async fn sync_status(desktop: State<'_, Arc<Desktop>>) -> Result<SyncStatus, ClientError> {
     desktop.workspace().await?.sync_status()
 }
@@ -146,6 +154,7 @@ pub fn run() {
             get_patient,
             edit_patient,
             search_icd10,
+            complaints,
             sync_status,
             sync_now,
             rejected_changes,

@@ -117,6 +117,25 @@ on_both_databases! {
         assert!(files >= 1);
     }
 
+    async fn chief_complaint_buttons_come_from_the_shipped_catalog(db) {
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let dir = tempfile::tempdir().expect("dir");
+        let ws = Workspace::open(&config(&dir, &server.url), vault()).expect("open");
+        assert_eq!(ws.complaints("adult_primary").expect_err("signed out").code, ErrorCode::NotSignedIn);
+        ws.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect("sign in");
+        for line in ["adult_primary", "pediatric_sms"] {
+            let complaints = ws.complaints(line).expect("catalog");
+            assert!(complaints.len() >= 20, "{line}: {}", complaints.len());
+            assert!(complaints.iter().all(|c| !c.hpi.is_empty() && !c.icd10.is_empty()));
+            // Every suggested code exists in the shipped ICD-10-CM set.
+            for code in complaints.iter().flat_map(|c| c.icd10.iter()).take(40) {
+                assert_eq!(ws.search_icd10(code, 1).expect("lookup").first().map(|c| c.code.as_str()), Some(code.as_str()));
+            }
+        }
+        assert_eq!(ws.complaints("dermatology").expect_err("unknown line").code, ErrorCode::InvalidInput);
+    }
+
     async fn the_care_coordinator_downloads_the_whole_panel(db) {
         seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
         let server = TestServer::start_with(db.storage.clone(), None).await;

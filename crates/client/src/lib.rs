@@ -304,6 +304,25 @@ impl Workspace {
         Ok(store.read().search_icd10(query, limit)?)
     }
 
+    /// The chief-complaint buttons of a service line: the complaints this clinician used most
+    /// in the last 90 days first, then the catalog's order.
+    pub fn complaints(&self, service_line: &str) -> Result<Vec<rounds_domain::ComplaintCatalogEntry>> {
+        let Some((_, text)) = code_sets::COMPLAINT_CATALOGS.iter().find(|(line, _)| *line == service_line) else {
+            return Err(ClientError::invalid(format!("no service line called '{service_line}'")));
+        };
+        let author = self.require_session()?;
+        let since = self.now() - chrono::Duration::days(90);
+        let version = code_sets::version_of(text);
+        let mut store = self.store();
+        if store.read().code_set_version(&format!("complaints:{service_line}"))?.as_deref() != Some(version.as_str()) {
+            let catalog: rounds_domain::ComplaintCatalog = serde_json::from_str(text).map_err(|e| {
+                ClientError::new(ErrorCode::Internal, format!("the shipped {service_line} catalog does not parse: {e}"))
+            })?;
+            store.transaction(|tx| tx.replace_catalog(&catalog, &version))?;
+        }
+        Ok(store.read().ranked_complaints(service_line, author, since)?)
+    }
+
     /// This device's sync identity and position (for diagnostics and tests).
     pub fn sync_state(&self) -> Result<rounds_store::SyncState> {
         Ok(self.store().read().sync_state()?)

@@ -17,7 +17,7 @@ pub mod task;
 pub mod tasks;
 pub mod thread;
 
-pub use catalog::{ComplaintCatalogEntry, Icd10Code};
+pub use catalog::{ComplaintCatalog, ComplaintCatalogEntry, HpiPrompt, Icd10Code, SystemFindings};
 pub use encounter::{Encounter, EncounterMode, EncounterStatus};
 pub use error::{ErrorBody, ErrorCode};
 pub use ids::*;

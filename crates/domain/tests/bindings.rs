@@ -59,6 +59,9 @@ fn export_all(dir: &Path) {
         RejectCode,
         SyncProgress,
         Icd10Code,
+        ComplaintCatalog,
+        HpiPrompt,
+        SystemFindings,
     );
 }
 

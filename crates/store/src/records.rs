@@ -4,8 +4,8 @@
 use crate::codec::{enum_str, from_json, parse, parse_enum, to_json};
 use crate::{Result, StoreError, Tx};
 use rounds_domain::{
-    ComplaintCatalogEntry, Encounter, Message, PatientId, Practitioner, PractitionerId, Role, Task, TaskStatus, Thread,
-    ThreadId,
+    ComplaintCatalog, ComplaintCatalogEntry, Encounter, Message, PatientId, Practitioner, PractitionerId, Role, Task,
+    TaskStatus, Thread, ThreadId,
 };
 use rusqlite::{OptionalExtension, Row};
 
@@ -81,21 +81,27 @@ impl Tx<'_> {
         rows.map(|r| r?).collect()
     }
 
-    /// Replaces one service line's catalog with `entries` (code sets are read-only snapshots).
-    pub fn replace_catalog(&self, service_line: &str, entries: &[ComplaintCatalogEntry]) -> Result<()> {
-        self.conn.execute("DELETE FROM complaint_catalog WHERE service_line = ?1", [service_line])?;
+    /// Replaces a service line's complaint catalog (a read-only snapshot on the device).
+    pub fn replace_catalog(&self, catalog: &ComplaintCatalog, version: &str) -> Result<()> {
+        let line = &catalog.service_line;
+        let mut seen = std::collections::HashSet::new();
+        for e in &catalog.complaints {
+            if !seen.insert(e.code.as_str()) {
+                return Err(StoreError::InvalidData(format!("complaint {} appears twice in {line}", e.code)));
+            }
+        }
+        self.conn.execute("DELETE FROM complaint_catalog WHERE service_line = ?1", [line])?;
         let mut stmt = self.conn.prepare_cached(
             "INSERT INTO complaint_catalog (service_line, code, label, rank, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
-        for e in entries {
-            if e.service_line != service_line {
-                return Err(StoreError::InvalidData(format!(
-                    "complaint {} belongs to {}, not {service_line}",
-                    e.code, e.service_line
-                )));
-            }
-            stmt.execute((service_line, &e.code, &e.label, e.rank, to_json(e)?))?;
+        for e in &catalog.complaints {
+            stmt.execute((line, &e.code, &e.label, e.rank, to_json(e)?))?;
         }
+        self.conn.execute(
+            "INSERT INTO code_sets (name, version) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+            (format!("complaints:{line}"), version),
+        )?;
         Ok(())
     }
 
@@ -105,6 +111,25 @@ impl Tx<'_> {
             .conn
             .prepare_cached("SELECT body FROM complaint_catalog WHERE service_line = ?1 ORDER BY rank, code")?;
         let rows = stmt.query_map([service_line], |r| r.get::<_, String>(0))?;
+        rows.map(|r| from_json(&r?)).collect()
+    }
+
+    /// A service line's complaints ranked for the chief-complaint buttons: most used by `author`
+    /// in encounters started since `since` first, then the catalog's own order.
+    pub fn ranked_complaints(
+        &self,
+        service_line: &str,
+        author: PractitionerId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<ComplaintCatalogEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.body,
+                    (SELECT count(*) FROM encounters e, json_each(e.chief_complaints) j
+                     WHERE e.author_id = ?2 AND e.service_line = ?1 AND e.started_at >= ?3 AND j.value = c.code) AS uses
+             FROM complaint_catalog c WHERE c.service_line = ?1
+             ORDER BY uses DESC, c.rank, c.code",
+        )?;
+        let rows = stmt.query_map((service_line, author.to_string(), since.to_rfc3339()), |r| r.get::<_, String>(0))?;
         rows.map(|r| from_json(&r?)).collect()
     }
 

@@ -229,29 +229,74 @@ fn a_different_user_signing_in_starts_from_an_empty_cache() {
     assert_eq!(store.read().practitioner(b.id).expect("practitioner"), b);
 }
 
+fn shipped_catalog(line: &str) -> ComplaintCatalog {
+    let path = format!("{}/../../data/complaints/{line}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).expect("catalog file")).expect("catalog parses")
+}
+
 #[test]
-fn catalog_is_replaced_as_a_snapshot_and_kept_in_rank_order() {
-    let mut store = Store::open_in_memory().expect("open");
-    let entry = |code: &str, rank| ComplaintCatalogEntry {
-        code: code.into(),
+fn shipped_catalogs_load_and_rank_by_the_clinicians_own_recent_use() {
+    let (mut store, patients) = seeded();
+    let adult = shipped_catalog("adult_primary");
+    let peds = shipped_catalog("pediatric_sms");
+    assert!(adult.complaints.len() >= 20 && peds.complaints.len() >= 20);
+    store.transaction(|tx| tx.replace_catalog(&adult, "v1")).expect("adult");
+    store.transaction(|tx| tx.replace_catalog(&peds, "v1")).expect("peds");
+    assert_eq!(store.read().code_set_version("complaints:adult_primary").expect("version").as_deref(), Some("v1"));
+
+    let default_order: Vec<String> =
+        store.read().catalog("adult_primary").expect("catalog").into_iter().map(|c| c.code).collect();
+    assert_eq!(default_order.len(), adult.complaints.len());
+
+    let me = PractitionerId::new_v7(1);
+    let someone_else = PractitionerId::new_v7(2);
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).single().expect("time");
+    let last = default_order.last().expect("a complaint").clone();
+    let second_last = default_order[default_order.len() - 2].clone();
+    let visit = |author, code: &str, days_ago: i64| Encounter {
+        id: EncounterId::new_v7(1),
+        patient_id: patients[0].id,
+        author_id: author,
+        mode: EncounterMode::Video,
         service_line: "adult_primary".into(),
-        label: code.replace('_', " "),
-        rank,
-        hpi_prompts: vec!["Onset".into()],
-        ros_systems: vec![],
-        exam_systems: vec![],
-        red_flags: vec![],
-        icd10_suggestions: vec!["J02.9".into()],
+        state_of_care: "CA".parse().expect("CA"),
+        status: EncounterStatus::Signed,
+        chief_complaints: vec![code.to_string()],
+        note: String::new(),
+        started_at: now - chrono::Duration::days(days_ago),
+        signed_at: None,
+        version: 1,
     };
     store
-        .transaction(|tx| tx.replace_catalog("adult_primary", &[entry("cough", 2), entry("sore_throat", 1)]))
-        .expect("first");
-    store.transaction(|tx| tx.replace_catalog("adult_primary", &[entry("headache", 1)])).expect("second");
-    let codes: Vec<String> = store.read().catalog("adult_primary").expect("read").into_iter().map(|e| e.code).collect();
-    assert_eq!(codes, vec!["headache"]);
-    let wrong_line = store.transaction(|tx| tx.replace_catalog("pediatric_sms", &[entry("x", 1)]));
-    assert!(matches!(wrong_line, Err(StoreError::InvalidData(_))));
-    assert_eq!(store.read().catalog("pediatric_sms").expect("read"), vec![]);
+        .transaction(|tx| {
+            for _ in 0..3 {
+                tx.upsert_encounter(&visit(me, &last, 10))?;
+            }
+            tx.upsert_encounter(&visit(me, &second_last, 30))?;
+            for _ in 0..5 {
+                tx.upsert_encounter(&visit(me, &default_order[3], 120))?; // older than 90 days
+                tx.upsert_encounter(&visit(someone_else, &default_order[4], 5))?;
+                // not mine
+            }
+            Ok(())
+        })
+        .expect("visits");
+    let ranked: Vec<String> = store
+        .read()
+        .ranked_complaints("adult_primary", me, now - chrono::Duration::days(90))
+        .expect("ranked")
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
+    assert_eq!(ranked[0], last, "used 3 times recently");
+    assert_eq!(ranked[1], second_last, "used once recently");
+    let rest: Vec<String> = default_order.iter().filter(|c| **c != last && **c != second_last).cloned().collect();
+    assert_eq!(ranked[2..], rest[..], "then the catalog's order");
+
+    let mut twice = adult.clone();
+    twice.complaints.push(adult.complaints[0].clone());
+    assert!(matches!(store.transaction(|tx| tx.replace_catalog(&twice, "v2")), Err(StoreError::InvalidData(_))));
+    assert_eq!(store.read().code_set_version("complaints:adult_primary").expect("version").as_deref(), Some("v1"));
 }
 
 #[test]

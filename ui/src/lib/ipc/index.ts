@@ -6,6 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type { ErrorBody } from "../../bindings/ErrorBody";
 import type { ErrorCode } from "../../bindings/ErrorCode";
 import type { FieldEdit } from "../../bindings/FieldEdit";
+import type { ComplaintCatalogEntry } from "../../bindings/ComplaintCatalogEntry";
 import type { Icd10Code } from "../../bindings/Icd10Code";
 import type { Mutation } from "../../bindings/Mutation";
 import type { Patient } from "../../bindings/Patient";
@@ -137,4 +138,9 @@ export async function dismissRejected(clientSeq: number): Promise<void> {
 /** ICD-10-CM type-ahead by code ("J02", "j029") or words ("strep phar"), from the device's copy. */
 export function searchIcd10(query: string, limit: number): Promise<Icd10Code[]> {
   return call<Icd10Code[]>("search_icd10", { query, limit });
+}
+
+/** The chief-complaint buttons of a service line, this clinician's most used first. */
+export function complaints(serviceLine: string): Promise<ComplaintCatalogEntry[]> {
+  return call<ComplaintCatalogEntry[]>("complaints", { serviceLine });
 }

@@ -12,6 +12,7 @@ import {
   session,
   signIn,
   signOut,
+  complaints,
   searchIcd10,
   syncNow,
   syncStatus,
@@ -48,6 +49,12 @@ describe("ipc commands", () => {
     const core = installCore({ search_icd10: () => [strep] });
     await expect(searchIcd10("strep phar", 20)).resolves.toEqual([strep]);
     expect(core.calls).toEqual([{ cmd: "search_icd10", args: { query: "strep phar", limit: 20 } }]);
+  });
+
+  it("call complaints with the service line (service_line crosses as serviceLine)", async () => {
+    const core = installCore({ complaints: () => [] });
+    await expect(complaints("adult_primary")).resolves.toEqual([]);
+    expect(core.calls).toEqual([{ cmd: "complaints", args: { serviceLine: "adult_primary" } }]);
   });
 
   it("call the sync and edit commands with the agreed names (client_seq crosses as clientSeq)", async () => {
