@@ -108,6 +108,23 @@ on_both_databases! {
         assert_eq!(log.iter().filter(|r| r.event.action == "auth.sign_in_while_locked").count(), 1);
     }
 
+    async fn one_address_gets_a_bounded_number_of_sign_in_attempts(db) {
+        seed::demo(db.storage.as_ref(), now()).await.expect("seed");
+        let clock = Arc::new(FixedClock::new(now()));
+        // The default limit: AppState::new, not the test servers' relaxed one.
+        let server = TestServer::start(rounds_server::AppState::new(db.storage.clone()).with_clock(clock.clone())).await;
+        let http = reqwest::Client::new();
+        // Spread over unknown accounts, so no account lockout is involved.
+        for i in 0..30 {
+            let email = format!("nobody{i}@demo.rounds.health");
+            assert_eq!(sign_in(&http, &server.url, &email, "guess").await.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        let (status, err) = error(sign_in(&http, &server.url, DEMO_PHYSICIAN, DEMO_PASSWORD).await).await;
+        assert_eq!((status, err.code), (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited));
+        clock.advance(Duration::minutes(5));
+        assert_eq!(sign_in(&http, &server.url, DEMO_PHYSICIAN, DEMO_PASSWORD).await.status(), StatusCode::OK);
+    }
+
     async fn bad_requests_get_typed_errors(db) {
         let server = TestServer::start_with(db.storage.clone(), None).await;
         let http = reqwest::Client::new();

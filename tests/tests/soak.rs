@@ -69,6 +69,8 @@ impl Server {
         let child = Command::new(server_bin())
             .args(["--database", &self.db, "serve", "--listen", &format!("127.0.0.1:{}", self.port)])
             .env("RUST_LOG", "warn")
+            // The soak client signs in at every start; the per-address limit is not under test here.
+            .env("ROUNDS_SIGN_IN_LIMIT", "1000000")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)

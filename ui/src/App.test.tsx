@@ -152,6 +152,16 @@ describe("sign-in", () => {
     );
   });
 
+  it("says when this computer made too many sign-in attempts", async () => {
+    installCore({ session: () => null, sign_in: () => failure("rate_limited", "429 from server") });
+    render(<App />);
+    const user = await fillSignIn("ana.ruiz@clinic.test", "pw");
+    await user.keyboard("{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "Too many sign-in attempts from this computer. Wait a few minutes and try again.",
+    );
+  });
+
   it("maps server_unreachable and passes other messages through", async () => {
     let call = 0;
     installCore({

@@ -13,6 +13,8 @@ pub enum ErrorCode {
     InvalidCredentials,
     /// Too many wrong passwords: the account is locked for a while.
     AccountLocked,
+    /// Too many sign-in attempts from one address: wait a few minutes.
+    RateLimited,
     /// No valid session: sign in again.
     Unauthorized,
     /// Signed in, but not allowed to do this.

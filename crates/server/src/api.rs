@@ -50,8 +50,18 @@ async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
 
 async fn sign_in(
     State(state): State<AppState>,
+    connection: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     ApiJson(req): ApiJson<SignInRequest>,
 ) -> Result<Json<SignInResponse>, ApiError> {
+    if let Some(axum::Extension(axum::extract::ConnectInfo(peer))) = connection {
+        if !state.sign_in_limiter.allow(peer.ip(), state.clock.now()) {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                "too many sign-in attempts from this address; wait a few minutes",
+            ));
+        }
+    }
     let email = req.email.trim().to_lowercase();
     if email.is_empty() || req.password.is_empty() {
         return Err(ApiError::invalid("email and password are required"));

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod error;
+pub mod limit;
 pub mod seed;
 pub mod storage;
 pub mod sync;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// How long a bearer token from sign-in stays valid.
     pub session_ttl: chrono::Duration,
+    /// Sign-in attempts per client address per window.
+    pub sign_in_limiter: Arc<limit::RateLimiter>,
     /// Wrong passwords in a row that lock an account, and for how long.
     pub max_failed_sign_ins: i64,
     pub lockout: chrono::Duration,
@@ -40,6 +43,7 @@ impl AppState {
             storage,
             clock: Arc::new(SystemClock),
             session_ttl: chrono::Duration::hours(12),
+            sign_in_limiter: Arc::new(limit::RateLimiter::new(30, chrono::Duration::minutes(5))),
             max_failed_sign_ins: 5,
             lockout: chrono::Duration::minutes(15),
             pokes,

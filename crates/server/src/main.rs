@@ -21,6 +21,9 @@ enum Command {
         /// Address to listen on. Loopback by default; put TLS in front for anything else.
         #[arg(long, env = "ROUNDS_LISTEN", default_value = "127.0.0.1:8720")]
         listen: SocketAddr,
+        /// Sign-in attempts allowed per client address per 5 minutes.
+        #[arg(long, env = "ROUNDS_SIGN_IN_LIMIT", default_value_t = 30)]
+        sign_in_limit: u32,
     },
     /// Create data. With --demo: the demo organisation, its clinicians and about 200 patients.
     Seed {
@@ -41,12 +44,16 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the {} database", scheme(&cli.database)))?;
     match cli.command {
-        Command::Serve { listen } => {
-            let state = rounds_server::AppState::new(storage);
+        Command::Serve { listen, sign_in_limit } => {
+            let mut state = rounds_server::AppState::new(storage);
+            state.sign_in_limiter = std::sync::Arc::new(rounds_server::limit::RateLimiter::new(
+                sign_in_limit,
+                chrono::Duration::minutes(5),
+            ));
             let listener =
                 tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
             tracing::info!(%listen, database = state.storage.backend(), "rounds-server ready");
-            axum::serve(listener, rounds_server::app(state))
+            axum::serve(listener, rounds_server::app(state).into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
                 })

@@ -21,6 +21,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   invalid_input: true,
   invalid_credentials: true,
   account_locked: true,
+  rate_limited: true,
   unauthorized: true,
   forbidden: true,
   not_found: true,
