@@ -24,6 +24,10 @@ PID_FILE="$E2E_SERVER_STATE/pid"
 KEEPER_FILE="$E2E_SERVER_STATE/keeper"
 URL="http://127.0.0.1:$E2E_SERVER_PORT"
 
+# The tests sign in (and ask the server directly) more often than a person would; the per-address
+# sign-in limit has its own test in tests/tests/server_api.rs.
+export ROUNDS_SIGN_IN_LIMIT="${ROUNDS_SIGN_IN_LIMIT:-100000}"
+
 healthy() { curl -fs -o /dev/null --max-time 2 "$URL/health"; }
 note() { echo "--- e2e-server: $* at $(date +%T.%3N)" >>"$E2E_SERVER_LOG"; }
 
