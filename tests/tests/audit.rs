@@ -6,7 +6,7 @@ use chrono::Utc;
 use rounds_client::{Config, Workspace};
 use rounds_domain::sync::{FieldEdit, PatientField};
 use rounds_server::audit::{first_broken, Severity};
-use rounds_server::seed::{self, DEMO_ORGANIZATION, DEMO_PASSWORD, DEMO_PHYSICIAN};
+use rounds_server::seed::{self, DEMO_ADMIN, DEMO_ORGANIZATION, DEMO_PASSWORD, DEMO_PHYSICIAN};
 use rounds_tests::{on_both_databases, sign_in_token, vault, Backend, Db, TestServer};
 use serde_json::json;
 use sqlx::Connection;
@@ -80,6 +80,65 @@ on_both_databases! {
         let now = Utc::now();
         assert!(log.iter().all(|r| r.event.at <= now), "server time, never in the future");
         assert_eq!(first_broken(&log), None, "the chain holds");
+    }
+
+    async fn administrators_export_a_patients_audit_and_verify_the_chain(db) {
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let http = reqwest::Client::new();
+        let physician = sign_in_token(&server.url, DEMO_PHYSICIAN).await;
+        let page: rounds_domain::api::PatientPage = http
+            .get(format!("{}/patients?limit=2", server.url))
+            .bearer_auth(&physician)
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("json");
+        let (read, other) = (&page.patients[0], &page.patients[1]);
+        for _ in 0..2 {
+            http.get(format!("{}/patients/{}", server.url, read.id)).bearer_auth(&physician).send().await.expect("read");
+        }
+        http.get(format!("{}/patients/{}", server.url, other.id)).bearer_auth(&physician).send().await.expect("read");
+
+        // Clinicians may not read the trail.
+        let refused = http.get(format!("{}/audit", server.url)).bearer_auth(&physician).send().await.expect("send");
+        assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
+
+        let admin = sign_in_token(&server.url, DEMO_ADMIN).await;
+        let csv = http
+            .get(format!("{}/audit?patient_id={}", server.url, read.id))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(csv.status(), reqwest::StatusCode::OK);
+        assert!(csv.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
+        let text = csv.text().await.expect("body");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "seq,at,practitioner_id,device_id,patient_id,action,detail,severity,hash");
+        assert_eq!(lines.len(), 3, "two reads of that patient, nothing about the other: {text}");
+        assert!(lines[1..].iter().all(|l| l.contains(&read.id.to_string()) && l.contains("patient.read")));
+
+        let bad = http.get(format!("{}/audit?format=xml", server.url)).bearer_auth(&admin).send().await.expect("send");
+        assert_eq!(bad.status(), reqwest::StatusCode::BAD_REQUEST);
+
+        let verdict: rounds_server::audit_api::Verification = http
+            .get(format!("{}/audit/verify", server.url))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("verify")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(verdict.first_broken, None);
+        // Two sign-ins, one list, three chart reads, one export.
+        assert_eq!(verdict.rows, 7);
+        let org = db.storage.organization_by_name(DEMO_ORGANIZATION).await.expect("q").expect("org");
+        let log = db.storage.audit_log(org).await.expect("log");
+        assert!(log.iter().any(|r| r.event.action == "audit.export" && r.event.patient_id == Some(read.id)), "exports are audited");
     }
 
     async fn the_audit_log_is_append_only_and_tampering_is_named(db) {

@@ -45,7 +45,7 @@ on_both_databases! {
     async fn demo_seed_is_complete_and_idempotent(db) {
         let first = seed::demo(db.storage.as_ref(), now()).await.expect("seed");
         assert!(first.created);
-        assert_eq!(first.counts.practitioners, 3);
+        assert_eq!(first.counts.practitioners, 4);
         assert_eq!(first.counts.patients, DEMO_PATIENTS as i64);
         assert!(first.counts.encounters > 100, "{:?}", first.counts);
         assert!(first.counts.threads > 10 && first.counts.messages > first.counts.threads, "{:?}", first.counts);

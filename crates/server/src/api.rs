@@ -26,6 +26,8 @@ pub fn app(state: AppState) -> Router {
         .route("/patients/{id}", get(get_patient))
         .route("/sync/push", post(crate::sync::push).layer(DefaultBodyLimit::max(crate::sync::MAX_PUSH_BYTES)))
         .route("/sync/pull", get(crate::sync::pull))
+        .route("/audit", get(crate::audit_api::export))
+        .route("/audit/verify", get(crate::audit_api::verify))
         .route("/sync/events", get(crate::sync::events))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint") })
         .method_not_allowed_fallback(|| async {

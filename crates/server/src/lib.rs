@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod audit_api;
 pub mod auth;
 pub mod clock;
 pub mod error;

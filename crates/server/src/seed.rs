@@ -1,4 +1,5 @@
-//! Demo data: an organisation with a physician, a nurse practitioner and a care coordinator
+//! Demo data: an organisation with a physician, a nurse practitioner, a care coordinator and an
+//! administrator
 //! licensed in several states, and about 200 patients with plausible histories, encounters,
 //! message threads and tasks. Deterministic (a fixed random seed) and idempotent.
 //!
@@ -18,6 +19,8 @@ pub const DEMO_PASSWORD: &str = "rounds-demo-2026";
 pub const DEMO_PHYSICIAN: &str = "maya.chen@demo.rounds.health";
 pub const DEMO_NURSE_PRACTITIONER: &str = "nina.patel@demo.rounds.health";
 pub const DEMO_CARE_COORDINATOR: &str = "sam.rivera@demo.rounds.health";
+/// The organisation's administrator: directory, settings and the audit trail; no patients.
+pub const DEMO_ADMIN: &str = "alex.morgan@demo.rounds.health";
 
 pub const DEMO_PATIENTS: usize = 200;
 
@@ -254,7 +257,15 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
     };
     // One hash for the three demo accounts: Argon2id is deliberately slow.
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| StorageError::InvalidData(e.body.message))?;
-    for p in [&physician, &np, &coordinator] {
+    let admin = Practitioner {
+        id: PractitionerId::new_v7(ms),
+        organization_id: org,
+        display_name: "Alex Morgan".into(),
+        email: DEMO_ADMIN.into(),
+        roles: vec![Role::Admin],
+        licenses: vec![],
+    };
+    for p in [&physician, &np, &coordinator, &admin] {
         storage.insert_practitioner(p, &hash).await?;
     }
     let members = vec![physician.id, np.id, coordinator.id];
