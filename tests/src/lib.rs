@@ -8,7 +8,7 @@
 
 use rounds_client::MemoryVault;
 use rounds_domain::api::SignInResponse;
-use rounds_domain::sync::{PushRequest, PushResponse};
+use rounds_domain::sync::{Change, PullResponse, PushRequest, PushResponse};
 use rounds_domain::DeviceId;
 use rounds_server::seed::DEMO_PASSWORD;
 use rounds_server::{AppState, Clock, Storage};
@@ -152,6 +152,29 @@ pub async fn watermark(url: &str, email: &str, device: DeviceId) -> i64 {
         .await
         .expect("push answer");
     resp.last_seq
+}
+
+/// Every change in `email`'s scope, from the start of the log, through the pull endpoint.
+pub async fn pull_changes(url: &str, email: &str) -> Vec<Change> {
+    let token = sign_in_token(url, email).await;
+    let http = reqwest::Client::new();
+    let (mut changes, mut cursor) = (Vec::new(), 0);
+    loop {
+        let page: PullResponse = http
+            .get(format!("{url}/sync/pull?cursor={cursor}&limit=1000"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("pull")
+            .json()
+            .await
+            .expect("pull answer");
+        changes.extend(page.changes);
+        cursor = page.cursor;
+        if !page.more {
+            return changes;
+        }
+    }
 }
 
 #[macro_export]

@@ -10,11 +10,9 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rounds_domain::api::SignInResponse;
-use rounds_domain::sync::{PullResponse, Record};
+use rounds_domain::sync::Record;
 use rounds_domain::ThreadId;
-use rounds_server::seed::{DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD};
-use serde_json::json;
+use rounds_server::seed::DEMO_NURSE_PRACTITIONER;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -155,40 +153,14 @@ struct Verdict {
 /// Reads the server's copy of the soak replies and compares with what the client queued and
 /// was told.
 async fn verdict(url: &str, dir: &Path, queued: i64, acked: i64) -> Verdict {
-    let http = reqwest::Client::new();
-    let signed: SignInResponse = http
-        .post(format!("{url}/auth/sign-in"))
-        .json(&json!({"email": DEMO_NURSE_PRACTITIONER, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("sign in")
-        .json()
-        .await
-        .expect("json");
     let mut counts: HashMap<i64, usize> = HashMap::new();
     let mut thread_messages: HashMap<ThreadId, usize> = HashMap::new();
-    let mut cursor = 0;
-    loop {
-        let page: PullResponse = http
-            .get(format!("{url}/sync/pull?cursor={cursor}&limit=1000"))
-            .bearer_auth(&signed.token)
-            .send()
-            .await
-            .expect("pull")
-            .json()
-            .await
-            .expect("json");
-        for c in page.changes {
-            if let Record::Message(m) = c.record {
-                *thread_messages.entry(m.thread_id).or_default() += 1;
-                if let Some(n) = m.body.strip_prefix("soak-").and_then(|n| n.parse::<i64>().ok()) {
-                    *counts.entry(n).or_default() += 1;
-                }
+    for c in rounds_tests::pull_changes(url, DEMO_NURSE_PRACTITIONER).await {
+        if let Record::Message(m) = c.record {
+            *thread_messages.entry(m.thread_id).or_default() += 1;
+            if let Some(n) = m.body.strip_prefix("soak-").and_then(|n| n.parse::<i64>().ok()) {
+                *counts.entry(n).or_default() += 1;
             }
-        }
-        cursor = page.cursor;
-        if !page.more {
-            break;
         }
     }
     let lost = |upto: i64| (1..=upto).filter(|n| !counts.contains_key(n)).count();

@@ -17,11 +17,10 @@ use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rounds_client::{Config, Workspace};
-use rounds_domain::api::SignInResponse;
 use rounds_domain::sync::*;
 use rounds_domain::*;
 use rounds_server::seed::{self, DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD, DEMO_PHYSICIAN};
-use rounds_tests::{on_both_databases, vault, watermark, Db, TestServer};
+use rounds_tests::{on_both_databases, pull_changes, vault, watermark, Db, TestServer};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -138,46 +137,21 @@ fn random_edit(rng: &mut StdRng) -> (PatientField, Value) {
 
 /// Everything the server holds now, as the physician (whose care teams cover all patients).
 async fn server_truth(url: &str) -> (BTreeMap<PatientId, Patient>, BTreeMap<TaskId, Task>) {
-    let http = reqwest::Client::new();
-    let signed: SignInResponse = http
-        .post(format!("{url}/auth/sign-in"))
-        .json(&json!({"email": DEMO_PHYSICIAN, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("sign in")
-        .json()
-        .await
-        .expect("json");
-    let (mut patients, mut tasks, mut cursor) = (BTreeMap::new(), BTreeMap::new(), 0);
-    loop {
-        let page: PullResponse = http
-            .get(format!("{url}/sync/pull?cursor={cursor}&limit=1000"))
-            .bearer_auth(&signed.token)
-            .send()
-            .await
-            .expect("pull")
-            .json()
-            .await
-            .expect("json");
-        for c in page.changes {
-            match c.record {
-                Record::Patient(p) => {
-                    patients.insert(p.id, p);
-                }
-                Record::Task(t) => {
-                    tasks.insert(t.id, t);
-                }
-                _ => {}
+    let (mut patients, mut tasks) = (BTreeMap::new(), BTreeMap::new());
+    for c in pull_changes(url, DEMO_PHYSICIAN).await {
+        match c.record {
+            Record::Patient(p) => {
+                patients.insert(p.id, p);
             }
-        }
-        cursor = page.cursor;
-        if !page.more {
-            return (patients, tasks);
+            Record::Task(t) => {
+                tasks.insert(t.id, t);
+            }
+            _ => {}
         }
     }
+    (patients, tasks)
 }
 
-/// The server's watermark for a device: an empty push answers it.
 async fn run_case(db: &Db, seed_value: u64, ops: u64) {
     let mut rng = StdRng::seed_from_u64(seed_value);
     let now: DateTime<Utc> = Utc::now();

@@ -61,31 +61,13 @@ impl Tx<'_> {
 
     /// Writes a locally edited patient, keeping the cached (server) version.
     pub fn replace_patient_local(&self, p: &Patient) -> Result<()> {
-        let changed = self.conn.execute(
-            "UPDATE patients SET given_name = ?2, family_name = ?3, birth_date = ?4, sex = ?5, phone = ?6,
-                phone_digits = ?7, email = ?8, preferred_channel = ?9, current_state = ?10, guardian = ?11,
-                allergies = ?12, medications = ?13, problems = ?14
-             WHERE id = ?1",
-            rusqlite::params![
-                p.id.to_string(),
-                p.given_name,
-                p.family_name,
-                p.birth_date.to_string(),
-                enum_str(&p.sex)?,
-                p.phone,
-                p.phone.as_deref().map(national_digits).unwrap_or_default(),
-                p.email,
-                enum_str(&p.preferred_channel)?,
-                p.current_state.as_str(),
-                p.guardian.as_ref().map(to_json).transpose()?,
-                to_json(&p.allergies)?,
-                to_json(&p.medications)?,
-                to_json(&p.problems)?,
-            ],
-        )?;
-        if changed == 0 {
-            return Err(StoreError::NotFound);
-        }
+        let version: i64 = self
+            .conn
+            .query_row("SELECT version FROM patients WHERE id = ?1", [p.id.to_string()], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::NotFound)?;
+        // The same version passes the upsert's gate: the row is rewritten in place.
+        self.upsert_patient(&Patient { version, ..p.clone() })?;
         Ok(())
     }
 

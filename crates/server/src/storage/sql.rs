@@ -187,60 +187,41 @@ macro_rules! storage_impl {
                 Ok(position)
             }
 
+            /// Inserts a patient (with its care team) or, for an existing one (`team` None),
+            /// writes its demographics and clinical lists; organisation, team and MRN stay.
             async fn write_patient(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId, team: Option<CareTeamId>, p: &Patient) -> Result<()> {
-                match team {
-                    Some(team) => {
-                        sqlx::query(
-                            "INSERT INTO patients (id, organization_id, care_team_id, mrn, given_name, family_name, birth_date,
-                                sex, phone, email, preferred_channel, current_state, guardian, allergies, medications,
-                                problems, version)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-                        )
-                        .bind(p.id.0)
-                        .bind(org.0)
-                        .bind(team.0)
-                        .bind(&p.mrn)
-                        .bind(&p.given_name)
-                        .bind(&p.family_name)
-                        .bind(p.birth_date)
-                        .bind(name_of(&p.sex))
-                        .bind(&p.phone)
-                        .bind(&p.email)
-                        .bind(name_of(&p.preferred_channel))
-                        .bind(p.current_state.as_str())
-                        .bind(p.guardian.as_ref().map(Json))
-                        .bind(Json(&p.allergies))
-                        .bind(Json(&p.medications))
-                        .bind(Json(&p.problems))
-                        .bind(p.version)
-                        .execute(&mut **tx)
-                        .await?;
-                    }
-                    None => {
-                        sqlx::query(
-                            "UPDATE patients SET given_name = $2, family_name = $3, birth_date = $4, sex = $5, phone = $6,
-                                email = $7, preferred_channel = $8, current_state = $9, guardian = $10, allergies = $11,
-                                medications = $12, problems = $13, version = $14
-                             WHERE id = $1",
-                        )
-                        .bind(p.id.0)
-                        .bind(&p.given_name)
-                        .bind(&p.family_name)
-                        .bind(p.birth_date)
-                        .bind(name_of(&p.sex))
-                        .bind(&p.phone)
-                        .bind(&p.email)
-                        .bind(name_of(&p.preferred_channel))
-                        .bind(p.current_state.as_str())
-                        .bind(p.guardian.as_ref().map(Json))
-                        .bind(Json(&p.allergies))
-                        .bind(Json(&p.medications))
-                        .bind(Json(&p.problems))
-                        .bind(p.version)
-                        .execute(&mut **tx)
-                        .await?;
-                    }
-                }
+                sqlx::query(
+                    "INSERT INTO patients (id, organization_id, care_team_id, mrn, given_name, family_name, birth_date,
+                        sex, phone, email, preferred_channel, current_state, guardian, allergies, medications,
+                        problems, version)
+                     VALUES ($1, $2, COALESCE($3, (SELECT care_team_id FROM patients WHERE id = $1)), $4, $5, $6, $7,
+                        $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                     ON CONFLICT (id) DO UPDATE SET given_name = excluded.given_name,
+                        family_name = excluded.family_name, birth_date = excluded.birth_date, sex = excluded.sex,
+                        phone = excluded.phone, email = excluded.email, preferred_channel = excluded.preferred_channel,
+                        current_state = excluded.current_state, guardian = excluded.guardian,
+                        allergies = excluded.allergies, medications = excluded.medications,
+                        problems = excluded.problems, version = excluded.version",
+                )
+                .bind(p.id.0)
+                .bind(org.0)
+                .bind(team.map(|t| t.0))
+                .bind(&p.mrn)
+                .bind(&p.given_name)
+                .bind(&p.family_name)
+                .bind(p.birth_date)
+                .bind(name_of(&p.sex))
+                .bind(&p.phone)
+                .bind(&p.email)
+                .bind(name_of(&p.preferred_channel))
+                .bind(p.current_state.as_str())
+                .bind(p.guardian.as_ref().map(Json))
+                .bind(Json(&p.allergies))
+                .bind(Json(&p.medications))
+                .bind(Json(&p.problems))
+                .bind(p.version)
+                .execute(&mut **tx)
+                .await?;
                 Ok(())
             }
 
