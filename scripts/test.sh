@@ -12,8 +12,9 @@ bash scripts/deps.sh
 step "ui: install and build (embedded in the desktop binary)"
 build_ui
 
-step "data: complaint catalogs are valid and their ICD-10-CM codes exist"
+step "data: complaint catalogs and order catalogs are valid (ICD-10-CM codes exist, LOINC check digits)"
 python3 scripts/check-complaints.py
+python3 scripts/check-orders.py
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -14,6 +14,17 @@ fn main() {
         "sync_now",
         "rejected_changes",
         "dismiss_rejected",
+        "patient_chart",
+        "start_encounter",
+        "get_encounter",
+        "save_section",
+        "sign_encounter",
+        "add_addendum",
+        "cosign_encounter",
+        "hand_off_encounter",
+        "settle_section_conflict",
+        "search_labs",
+        "search_drugs",
     ];
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -3,8 +3,10 @@
 
 use rounds_client::{ClientError, Config, OsKeychain, Workspace};
 use rounds_domain::api::SessionInfo;
+use rounds_domain::chart::{Drug, EncounterView, LabTest, PatientChart};
+use rounds_domain::charting::Section;
 use rounds_domain::sync::{FieldEdit, RejectedChange, SyncStatus};
-use rounds_domain::{ComplaintCatalogEntry, ErrorCode, Icd10Code, Patient, PatientListItem};
+use rounds_domain::{ComplaintCatalogEntry, EncounterMode, ErrorCode, Icd10Code, Patient, PatientListItem, Task};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::{Manager, State};
@@ -121,6 +123,85 @@ async fn dismiss_rejected(desktop: State<'_, Arc<Desktop>>, client_seq: i64) -> 
     desktop.workspace().await?.dismiss_rejected(client_seq)
 }
 
+#[tauri::command]
+async fn patient_chart(desktop: State<'_, Arc<Desktop>>, patient_id: String) -> Result<PatientChart, ClientError> {
+    desktop.workspace().await?.patient_chart(&patient_id)
+}
+
+#[tauri::command]
+async fn start_encounter(
+    desktop: State<'_, Arc<Desktop>>,
+    patient_id: String,
+    service_line: String,
+    mode: EncounterMode,
+) -> Result<EncounterView, ClientError> {
+    desktop.workspace().await?.start_encounter(&patient_id, &service_line, mode)
+}
+
+#[tauri::command]
+async fn get_encounter(desktop: State<'_, Arc<Desktop>>, encounter_id: String) -> Result<EncounterView, ClientError> {
+    desktop.workspace().await?.encounter_view(&encounter_id)
+}
+
+#[tauri::command]
+async fn save_section(
+    desktop: State<'_, Arc<Desktop>>,
+    encounter_id: String,
+    section: Section,
+) -> Result<EncounterView, ClientError> {
+    desktop.workspace().await?.save_section(&encounter_id, section)
+}
+
+#[tauri::command]
+async fn sign_encounter(desktop: State<'_, Arc<Desktop>>, encounter_id: String) -> Result<EncounterView, ClientError> {
+    desktop.workspace().await?.sign_encounter(&encounter_id)
+}
+
+#[tauri::command]
+async fn add_addendum(
+    desktop: State<'_, Arc<Desktop>>,
+    encounter_id: String,
+    text: String,
+) -> Result<EncounterView, ClientError> {
+    desktop.workspace().await?.add_addendum(&encounter_id, &text)
+}
+
+#[tauri::command]
+async fn cosign_encounter(
+    desktop: State<'_, Arc<Desktop>>,
+    encounter_id: String,
+) -> Result<EncounterView, ClientError> {
+    desktop.workspace().await?.cosign_encounter(&encounter_id)
+}
+
+#[tauri::command]
+async fn hand_off_encounter(
+    desktop: State<'_, Arc<Desktop>>,
+    encounter_id: String,
+    note: String,
+) -> Result<Task, ClientError> {
+    desktop.workspace().await?.hand_off_encounter(&encounter_id, &note)
+}
+
+#[tauri::command]
+async fn settle_section_conflict(
+    desktop: State<'_, Arc<Desktop>>,
+    client_seq: i64,
+    section: Option<Section>,
+) -> Result<EncounterView, ClientError> {
+    desktop.workspace().await?.settle_section_conflict(client_seq, section)
+}
+
+#[tauri::command]
+async fn search_labs(desktop: State<'_, Arc<Desktop>>, query: String, limit: u32) -> Result<Vec<LabTest>, ClientError> {
+    desktop.workspace().await?.search_labs(&query, limit)
+}
+
+#[tauri::command]
+async fn search_drugs(desktop: State<'_, Arc<Desktop>>, query: String, limit: u32) -> Result<Vec<Drug>, ClientError> {
+    desktop.workspace().await?.search_drugs(&query, limit)
+}
+
 fn config(app: &tauri::App) -> Result<Config, ClientError> {
     let data_dir = match std::env::var_os("ROUNDS_DATA_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -158,7 +239,18 @@ pub fn run() {
             sync_status,
             sync_now,
             rejected_changes,
-            dismiss_rejected
+            dismiss_rejected,
+            patient_chart,
+            start_encounter,
+            get_encounter,
+            save_section,
+            sign_encounter,
+            add_addendum,
+            cosign_encounter,
+            hand_off_encounter,
+            settle_section_conflict,
+            search_labs,
+            search_drugs
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

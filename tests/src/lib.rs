@@ -55,6 +55,24 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Runs one SQL statement straight on the database, under the storage layer (to prove
+    /// that triggers refuse what the application would never ask).
+    pub async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        use sqlx::Connection;
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url).await?;
+                Ok(sqlx::query(sql).execute(&mut conn).await?.rows_affected())
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.url).await?;
+                Ok(sqlx::query(sql).execute(&mut conn).await?.rows_affected())
+            }
+        }
+    }
+}
+
 /// `admin` with its database name replaced by `name`.
 fn with_database(admin: &str, name: &str) -> String {
     let (base, query) = match admin.split_once('?') {

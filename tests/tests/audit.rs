@@ -7,22 +7,8 @@ use rounds_client::{Config, Workspace};
 use rounds_domain::sync::{FieldEdit, PatientField};
 use rounds_server::audit::{first_broken, Severity};
 use rounds_server::seed::{self, DEMO_ADMIN, DEMO_ORGANIZATION, DEMO_PASSWORD, DEMO_PHYSICIAN};
-use rounds_tests::{on_both_databases, sign_in_token, vault, Backend, Db, TestServer};
+use rounds_tests::{on_both_databases, sign_in_token, vault, Backend, TestServer};
 use serde_json::json;
-use sqlx::Connection;
-
-async fn raw_execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
-    match db.backend {
-        Backend::Sqlite => {
-            let mut conn = sqlx::SqliteConnection::connect(&db.url).await?;
-            Ok(sqlx::query(sql).execute(&mut conn).await?.rows_affected())
-        }
-        Backend::Postgres => {
-            let mut conn = sqlx::PgConnection::connect(&db.url).await?;
-            Ok(sqlx::query(sql).execute(&mut conn).await?.rows_affected())
-        }
-    }
-}
 
 on_both_databases! {
     async fn every_phi_action_is_recorded_with_who_and_which_patient(db) {
@@ -151,7 +137,7 @@ on_both_databases! {
         assert_eq!(db.storage.audit_log(org).await.expect("log").len(), 3);
 
         for sql in ["UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 2", "DELETE FROM audit_log WHERE seq = 2"] {
-            let refused = raw_execute(&db, sql).await;
+            let refused = db.execute(sql).await;
             assert!(refused.is_err(), "{sql} must be refused");
             assert!(refused.expect_err("refused").to_string().contains("append-only"));
         }
@@ -162,8 +148,8 @@ on_both_databases! {
             Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
             Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
         };
-        raw_execute(&db, disable).await.expect("disable the trigger");
-        assert_eq!(raw_execute(&db, "UPDATE audit_log SET detail = 'edited' WHERE seq = 2").await.expect("tamper"), 1);
+        db.execute(disable).await.expect("disable the trigger");
+        assert_eq!(db.execute("UPDATE audit_log SET detail = 'edited' WHERE seq = 2").await.expect("tamper"), 1);
         assert_eq!(first_broken(&db.storage.audit_log(org).await.expect("log")), Some(2), "the verifier names row 2");
     }
 }

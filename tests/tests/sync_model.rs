@@ -75,6 +75,7 @@ impl ServerModel {
                 }
                 Err(_) => false,
             },
+            other => panic!("the model does not generate {other:?}"),
         }
     }
 }

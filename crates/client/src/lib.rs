@@ -2,6 +2,7 @@
 //! cache, sign in, edit and read (always locally first), and sync with the server. Tauri
 //! commands call these one to one, and tests call them without Tauri.
 
+mod charting;
 mod code_sets;
 mod error;
 mod remote;
@@ -37,6 +38,9 @@ pub const MAX_SEARCH_RESULTS: u32 = 200;
 pub const PULL_PAGE: u32 = 1000;
 /// How often the background sync runs when nothing pokes it.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(30);
+/// How long typing in a draft must pause before the draft syncs (edits in between are folded
+/// into one command; each is in the local cache at once either way).
+pub const DRAFT_QUIET: Duration = Duration::from_secs(2);
 
 /// Where the cache lives and which server to talk to.
 #[derive(Clone, Debug)]
@@ -68,6 +72,8 @@ pub struct Workspace {
     clock: Clock,
     /// Wakes the background sync (a local write, or a poke from the server).
     wake: tokio::sync::Notify,
+    /// A draft was edited: sync once the typing pauses (DRAFT_QUIET).
+    draft_wake: tokio::sync::Notify,
     /// One sync round at a time.
     syncing: tokio::sync::Mutex<()>,
     offline_since: Mutex<Option<DateTime<Utc>>>,
@@ -105,6 +111,7 @@ impl Workspace {
             remote,
             clock,
             wake: tokio::sync::Notify::new(),
+            draft_wake: tokio::sync::Notify::new(),
             syncing: tokio::sync::Mutex::new(()),
             offline_since: Mutex::new(None),
             progress: Mutex::new(None),
@@ -295,12 +302,8 @@ impl Workspace {
         if limit == 0 || limit > MAX_SEARCH_RESULTS {
             return Err(ClientError::invalid(format!("limit must be between 1 and {MAX_SEARCH_RESULTS}")));
         }
-        let mut store = self.store();
-        if store.read().code_set_version("icd10cm")?.as_deref() != Some(code_sets::ICD10CM_VERSION) {
-            let loaded =
-                store.transaction(|tx| tx.replace_icd10(code_sets::ICD10CM_VERSION, code_sets::ICD10CM_TSV))?;
-            tracing::info!(codes = loaded, "ICD-10-CM loaded into the cache");
-        }
+        self.ensure_icd10()?;
+        let store = self.store();
         Ok(store.read().search_icd10(query, limit)?)
     }
 
@@ -399,7 +402,7 @@ impl Workspace {
         let mut report = SyncReport::default();
         let device = self.store().read().sync_state()?.device_id;
         loop {
-            let commands = self.store().read().pending_commands(MAX_PUSH_COMMANDS)?;
+            let commands = self.store().transaction(|tx| tx.take_for_push(MAX_PUSH_COMMANDS))?;
             if commands.is_empty() {
                 break;
             }
@@ -464,6 +467,16 @@ impl Workspace {
             };
             tokio::select! {
                 _ = self.wake.notified() => {}
+                _ = self.draft_wake.notified() => {
+                    // Wait for a pause in the typing (or for anything more urgent).
+                    loop {
+                        tokio::select! {
+                            _ = self.draft_wake.notified() => continue,
+                            _ = self.wake.notified() => break,
+                            _ = tokio::time::sleep(DRAFT_QUIET) => break,
+                        }
+                    }
+                }
                 _ = tokio::time::sleep(wait) => {}
             }
         }
@@ -487,6 +500,11 @@ impl Workspace {
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
+    }
+
+    /// A draft section was saved: sync after the typing pauses.
+    fn draft_edited(&self) {
+        self.draft_wake.notify_one();
     }
 
     /// The signed-in practitioner, or NotSignedIn.

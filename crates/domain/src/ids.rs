@@ -46,6 +46,8 @@ id_type!(
     ThreadId,
     MessageId,
     TaskId,
+    /// A signed addendum to a signed note.
+    AddendumId,
     /// One installation of the desktop app: the unit of sync idempotency.
     DeviceId,
 );

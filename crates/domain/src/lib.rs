@@ -5,7 +5,10 @@
 //! `ui/src/bindings` and a test fails when those are stale (see `tests/bindings.rs`).
 
 pub mod api;
+pub mod billing;
 pub mod catalog;
+pub mod chart;
+pub mod charting;
 pub mod encounter;
 pub mod error;
 pub mod ids;
@@ -16,9 +19,10 @@ pub mod sync;
 pub mod task;
 pub mod tasks;
 pub mod thread;
+pub mod vitals;
 
 pub use catalog::{ComplaintCatalog, ComplaintCatalogEntry, HpiPrompt, Icd10Code, SystemFindings};
-pub use encounter::{Encounter, EncounterMode, EncounterStatus};
+pub use encounter::{Addendum, Encounter, EncounterMode, EncounterStatus};
 pub use error::{ErrorBody, ErrorCode};
 pub use ids::*;
 pub use patient::{Allergy, Channel, Guardian, Medication, Patient, PatientListItem, Problem, Sex};

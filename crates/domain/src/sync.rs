@@ -2,7 +2,11 @@
 //! server stores for them, and the change log it pulls. Also the pure rules both sides run:
 //! per-field compare-and-set on patient demographics.
 
-use crate::{DeviceId, Encounter, Message, MessageId, Patient, PatientId, Task, TaskId, Thread, ThreadId};
+use crate::charting::Section;
+use crate::{
+    AddendumId, DeviceId, Encounter, EncounterId, EncounterMode, Message, MessageId, Patient, PatientId, Role, Task,
+    TaskId, TaskKind, TaskPriority, Thread, ThreadId, UsState,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -105,13 +109,57 @@ pub enum Mutation {
     CompleteTask {
         task_id: TaskId,
     },
+    /// Opens a draft note. Insert-only by client id.
+    StartEncounter {
+        encounter_id: EncounterId,
+        patient_id: PatientId,
+        service_line: String,
+        mode: EncounterMode,
+        state_of_care: UsState,
+    },
+    /// Saves one section of a draft, compared and set on `base`: the hash of the section as
+    /// this device last saw it. Changed elsewhere since: a conflict for the clinician.
+    EditSection {
+        encounter_id: EncounterId,
+        base: String,
+        section: Section,
+    },
+    /// Signs the note whose composed text hashes to `content_hash`; applied only while the note
+    /// is a draft and its sections still compose to that text on the server.
+    SignEncounter {
+        encounter_id: EncounterId,
+        content_hash: String,
+    },
+    /// Appends a signed addendum to a signed note. Insert-only by client id.
+    AddAddendum {
+        addendum_id: AddendumId,
+        encounter_id: EncounterId,
+        text: String,
+    },
+    /// A physician co-signs a note that needs it (the text they saw hashes to `content_hash`).
+    CosignEncounter {
+        encounter_id: EncounterId,
+        content_hash: String,
+    },
+    /// Puts work in a role's queue (a hand-off, a follow-up). Insert-only by client id.
+    CreateTask {
+        task_id: TaskId,
+        patient_id: PatientId,
+        task_kind: TaskKind,
+        queue: Role,
+        license_state: UsState,
+        priority: TaskPriority,
+        description: String,
+    },
 }
 
 impl Mutation {
     /// The patient the command touches, when there is one (for scope checks and conflicts).
     pub fn patient(&self) -> Option<PatientId> {
         match self {
-            Mutation::EditPatient { patient_id, .. } => Some(*patient_id),
+            Mutation::EditPatient { patient_id, .. }
+            | Mutation::StartEncounter { patient_id, .. }
+            | Mutation::CreateTask { patient_id, .. } => Some(*patient_id),
             _ => None,
         }
     }

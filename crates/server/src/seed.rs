@@ -379,6 +379,11 @@ async fn history(
         } else {
             *pick(rng, &[EncounterMode::Video, EncounterMode::Phone, EncounterMode::Async, EncounterMode::InPerson])
         };
+        let note = format!(
+            "Chief complaint: {}. History obtained from {}. Assessment and plan discussed; return precautions given.",
+            complaint.replace('_', " "),
+            if child { "parent" } else { "patient" }
+        );
         let e = Encounter {
             id: EncounterId::new_v7(millis(started_at)),
             patient_id: p.id,
@@ -388,14 +393,17 @@ async fn history(
             state_of_care: p.current_state,
             status: EncounterStatus::Signed,
             chief_complaints: vec![complaint.into()],
-            note: format!(
-                "Chief complaint: {}. History obtained from {}. Assessment and plan discussed; return precautions given.",
-                complaint.replace('_', " "),
-                if child { "parent" } else { "patient" }
-            ),
+            content_hash: Some(rounds_domain::charting::content_hash(&note)),
+            note,
             started_at,
             signed_at: Some(started_at + Duration::minutes(rng.gen_range(8..40))),
             version: 1,
+            draft: None,
+            signed_by: Some(author.id),
+            cosign_required: false,
+            cosigned_by: None,
+            cosigned_at: None,
+            addenda: vec![],
         };
         storage.insert_encounter(demo.org, &e, now).await?;
     }

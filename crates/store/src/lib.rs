@@ -7,6 +7,7 @@
 
 mod codec;
 mod codes;
+mod encounters;
 mod key;
 mod migrate;
 mod patients;
@@ -15,6 +16,7 @@ mod session;
 mod sync;
 
 pub use codes::code_prefix;
+pub use encounters::{DraftRefusal, EncounterCommands};
 pub use key::CacheKey;
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use patients::{parse_search, search_terms, Term};

@@ -5,7 +5,10 @@ use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 /// (name, SQL) in order. Never edit a shipped entry: append a new one.
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../../migrations/client/0001_init.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../../migrations/client/0001_init.sql")),
+    ("0002_charting", include_str!("../../../migrations/client/0002_charting.sql")),
+];
 
 /// The schema version this build writes: the number of migrations it knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

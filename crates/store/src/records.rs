@@ -4,8 +4,8 @@
 use crate::codec::{enum_str, from_json, parse, parse_enum, to_json};
 use crate::{Result, StoreError, Tx};
 use rounds_domain::{
-    ComplaintCatalog, ComplaintCatalogEntry, Encounter, Message, PatientId, Practitioner, PractitionerId, Role, Task,
-    TaskStatus, Thread, ThreadId,
+    ComplaintCatalog, ComplaintCatalogEntry, Message, PatientId, Practitioner, PractitionerId, Role, Task, TaskStatus,
+    Thread, ThreadId,
 };
 use rusqlite::{OptionalExtension, Row};
 
@@ -38,47 +38,6 @@ impl Tx<'_> {
             )
             .optional()?
             .ok_or(StoreError::NotFound)?
-    }
-
-    pub fn upsert_encounter(&self, e: &Encounter) -> Result<bool> {
-        let n = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO encounters (id, patient_id, author_id, mode, service_line, state_of_care, status,
-                                     chief_complaints, note, started_at, signed_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-             ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, service_line = excluded.service_line,
-                state_of_care = excluded.state_of_care, status = excluded.status,
-                chief_complaints = excluded.chief_complaints, note = excluded.note,
-                signed_at = excluded.signed_at, version = excluded.version
-             WHERE excluded.version >= encounters.version",
-            )?
-            .execute(rusqlite::params![
-                e.id.to_string(),
-                e.patient_id.to_string(),
-                e.author_id.to_string(),
-                enum_str(&e.mode)?,
-                e.service_line,
-                e.state_of_care.as_str(),
-                enum_str(&e.status)?,
-                to_json(&e.chief_complaints)?,
-                e.note,
-                e.started_at.to_rfc3339(),
-                e.signed_at.map(|t| t.to_rfc3339()),
-                e.version,
-            ])?;
-        Ok(n > 0)
-    }
-
-    /// The patient's encounters, newest first.
-    pub fn encounters_for_patient(&self, patient: PatientId) -> Result<Vec<Encounter>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, patient_id, author_id, mode, service_line, state_of_care, status, chief_complaints,
-                    note, started_at, signed_at, version
-             FROM encounters WHERE patient_id = ?1 ORDER BY started_at DESC",
-        )?;
-        let rows = stmt.query_map([patient.to_string()], |r| Ok(encounter_from_row(r)))?;
-        rows.map(|r| r?).collect()
     }
 
     /// Replaces a service line's complaint catalog (a read-only snapshot on the device).
@@ -308,23 +267,6 @@ fn practitioner_from_row(r: &Row<'_>) -> Result<Practitioner> {
         email: r.get(3)?,
         roles: from_json(&r.get::<_, String>(4)?)?,
         licenses: from_json(&r.get::<_, String>(5)?)?,
-    })
-}
-
-fn encounter_from_row(r: &Row<'_>) -> Result<Encounter> {
-    Ok(Encounter {
-        id: parse(&r.get::<_, String>(0)?, "encounter id")?,
-        patient_id: parse(&r.get::<_, String>(1)?, "patient id")?,
-        author_id: parse(&r.get::<_, String>(2)?, "author id")?,
-        mode: parse_enum(&r.get::<_, String>(3)?)?,
-        service_line: r.get(4)?,
-        state_of_care: parse(&r.get::<_, String>(5)?, "state")?,
-        status: parse_enum(&r.get::<_, String>(6)?)?,
-        chief_complaints: from_json(&r.get::<_, String>(7)?)?,
-        note: r.get(8)?,
-        started_at: time(&r.get::<_, String>(9)?)?,
-        signed_at: r.get::<_, Option<String>>(10)?.as_deref().map(time).transpose()?,
-        version: r.get(11)?,
     })
 }
 

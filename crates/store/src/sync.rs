@@ -82,6 +82,51 @@ impl Tx<'_> {
         Ok(command)
     }
 
+    /// Queues a draft section edit, folding it into the previous command when that one edits
+    /// the same section of the same note and has not been handed to the server yet: typing a
+    /// paragraph makes one command, not one per keystroke. The folded command keeps its base
+    /// (the version the server should still have).
+    pub fn enqueue_draft_edit(
+        &self,
+        encounter_id: EncounterId,
+        base: String,
+        section: rounds_domain::charting::Section,
+        now: DateTime<Utc>,
+    ) -> Result<Command> {
+        let last: Option<(i64, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT client_seq, command FROM outbox WHERE state = 'pending' AND pushed = 0
+                 AND client_seq = (SELECT max(client_seq) FROM outbox)",
+            )?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((seq, json)) = last {
+            let mut command: Command = from_json(&json)?;
+            if let Mutation::EditSection { encounter_id: e, section: s, .. } = &mut command.mutation {
+                if *e == encounter_id && s.key() == section.key() {
+                    *s = section;
+                    self.conn
+                        .execute("UPDATE outbox SET command = ?2 WHERE client_seq = ?1", (seq, to_json(&command)?))?;
+                    return Ok(command);
+                }
+            }
+        }
+        self.enqueue(Mutation::EditSection { encounter_id, base, section }, now)
+    }
+
+    /// The oldest pending commands, marked as handed to the server (never folded into again).
+    pub fn take_for_push(&self, limit: usize) -> Result<Vec<Command>> {
+        let commands = self.pending_commands(limit)?;
+        if let Some(last) = commands.last() {
+            self.conn.execute(
+                "UPDATE outbox SET pushed = 1 WHERE state = 'pending' AND pushed = 0 AND client_seq <= ?1",
+                [last.client_seq],
+            )?;
+        }
+        Ok(commands)
+    }
+
     /// The oldest pending commands, in order.
     pub fn pending_commands(&self, limit: usize) -> Result<Vec<Command>> {
         let mut stmt = self
@@ -112,8 +157,12 @@ impl Tx<'_> {
                         )
                         .optional()?;
                     let Some(command) = command else { continue };
-                    if let Mutation::PostMessage { message_id, .. } = from_json::<Command>(&command)?.mutation {
-                        self.conn.execute("DELETE FROM messages WHERE id = ?1", [message_id.to_string()])?;
+                    match from_json::<Command>(&command)?.mutation {
+                        Mutation::PostMessage { message_id, .. } => {
+                            self.conn.execute("DELETE FROM messages WHERE id = ?1", [message_id.to_string()])?;
+                        }
+                        Mutation::AddAddendum { addendum_id, .. } => self.remove_local_addendum(addendum_id)?,
+                        _ => {}
                     }
                     if let Some(current) = &r.current {
                         self.apply_records(std::slice::from_ref(current))?;
@@ -123,6 +172,16 @@ impl Tx<'_> {
         }
         self.conn.execute("UPDATE sync_state SET last_synced_at = ?1 WHERE id = 1", [now.to_rfc3339()])?;
         Ok(())
+    }
+
+    /// When the command with `client_seq` was queued (the device's clock).
+    pub fn outbox_created_at(&self, client_seq: Option<i64>) -> Result<Option<DateTime<Utc>>> {
+        let Some(seq) = client_seq else { return Ok(None) };
+        let at: Option<String> = self
+            .conn
+            .query_row("SELECT created_at FROM outbox WHERE client_seq = ?1", [seq], |r| r.get(0))
+            .optional()?;
+        at.as_deref().map(crate::records::time).transpose()
     }
 
     pub fn rejected_commands(&self) -> Result<Vec<RejectedCommand>> {
@@ -179,6 +238,7 @@ impl Tx<'_> {
                 }
                 Record::Encounter(e) => {
                     self.upsert_encounter(e)?;
+                    self.rebase_encounter(e.id)?;
                 }
                 Record::Thread(t) => {
                     self.upsert_thread(t)?;

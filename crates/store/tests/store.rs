@@ -266,6 +266,13 @@ fn shipped_catalogs_load_and_rank_by_the_clinicians_own_recent_use() {
         started_at: now - chrono::Duration::days(days_ago),
         signed_at: None,
         version: 1,
+        draft: None,
+        signed_by: None,
+        content_hash: None,
+        cosign_required: false,
+        cosigned_by: None,
+        cosigned_at: None,
+        addenda: vec![],
     };
     store
         .transaction(|tx| {
@@ -417,4 +424,84 @@ fn a_malformed_code_set_leaves_the_loaded_one_in_place() {
     assert!(matches!(store.transaction(|tx| tx.replace_icd10("broken", broken)), Err(StoreError::InvalidData(_))));
     assert_eq!(store.read().code_set_version("icd10cm").expect("version").as_deref(), Some("FY2026"));
     assert_eq!(store.read().search_icd10("J02.9", 5).expect("search").len(), 1);
+}
+
+/// A signed note stays as signed in the cache too: the database refuses edits, a draft copy
+/// over it, and changes to addenda; the store refuses to save sections into it.
+#[test]
+fn signed_notes_and_addenda_are_immutable_in_the_cache() {
+    use rounds_domain::charting::{content_hash, Draft, PlanSection, Section};
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("cache.db");
+    let mut store = Store::open(&path, &key()).expect("open");
+    let p = patient(1, "Ada", "Okafor", "1980-02-03", "+14155550101");
+    let mut draft = Draft::new(EncounterMode::Video, "CA".parse().expect("CA"));
+    draft.plan.instructions = "Fluids.".into();
+    let note = draft.compose_note();
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).single().expect("time");
+    let signed = Encounter {
+        id: EncounterId::new_v7(5),
+        patient_id: p.id,
+        author_id: practitioner(1).id,
+        mode: EncounterMode::Video,
+        service_line: "adult_primary".into(),
+        state_of_care: "CA".parse().expect("CA"),
+        status: EncounterStatus::Signed,
+        chief_complaints: vec![],
+        content_hash: Some(content_hash(&note)),
+        note,
+        started_at: now,
+        signed_at: Some(now),
+        version: 3,
+        draft: Some(Box::new(draft)),
+        signed_by: Some(practitioner(1).id),
+        cosign_required: false,
+        cosigned_by: None,
+        cosigned_at: None,
+        addenda: vec![Addendum {
+            id: AddendumId::new_v7(6),
+            author_id: practitioner(1).id,
+            text: "Later: better.".into(),
+            signed_at: now,
+            content_hash: content_hash("Later: better."),
+        }],
+    };
+    store
+        .transaction(|tx| {
+            tx.upsert_patient(&p)?;
+            tx.upsert_encounter(&signed)
+        })
+        .expect("store");
+
+    // A draft (or edited) copy of a signed note is refused, even with a newer version.
+    let mut reverted = signed.clone();
+    reverted.status = EncounterStatus::Draft;
+    reverted.version = 4;
+    assert!(store.transaction(|tx| tx.upsert_encounter(&reverted)).is_err());
+    let mut edited = signed.clone();
+    edited.note.push_str("tampered");
+    edited.version = 4;
+    assert!(store.transaction(|tx| tx.upsert_encounter(&edited)).is_err());
+    let saved = store.transaction(|tx| {
+        tx.save_section(signed.id, &Section::Plan(PlanSection { instructions: "x".into(), ..Default::default() }))
+    });
+    assert_eq!(saved.expect("answer"), Err(rounds_store::DraftRefusal::Signed));
+    // An addendum (status amended) is allowed; the same note again is a no-op.
+    let mut amended = signed.clone();
+    amended.status = EncounterStatus::Amended;
+    amended.version = 4;
+    assert!(store.transaction(|tx| tx.upsert_encounter(&amended)).expect("amend"));
+    assert_eq!(store.read().encounter(signed.id).expect("read").note, signed.note);
+    drop(store);
+
+    let conn = raw(&path);
+    for sql in [
+        "UPDATE encounters SET note = 'x'",
+        "UPDATE encounters SET draft = NULL",
+        "UPDATE encounters SET content_hash = 'x'",
+        "UPDATE addenda SET text = 'x'",
+    ] {
+        let err = conn.execute(sql, []).expect_err(sql).to_string();
+        assert!(err.contains("signed note") || err.contains("addendum"), "{sql}: {err}");
+    }
 }

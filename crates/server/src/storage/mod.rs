@@ -50,6 +50,9 @@ pub trait Storage: Send + Sync + 'static {
 
     async fn create_organization(&self, id: OrganizationId, name: &str, now: DateTime<Utc>) -> Result<()>;
     async fn organization_by_name(&self, name: &str) -> Result<Option<OrganizationId>>;
+    /// Whether notes of nurse practitioners and physician assistants need a physician's
+    /// co-signature.
+    async fn set_cosign_np_notes(&self, org: OrganizationId, required: bool) -> Result<()>;
 
     /// Stores a practitioner with their roles and licenses; `email` is stored lower case.
     async fn insert_practitioner(&self, p: &Practitioner, password_hash: &str) -> Result<()>;

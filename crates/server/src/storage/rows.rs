@@ -206,3 +206,78 @@ impl AuditDbRow {
         })
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EncounterRow {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub author_id: Uuid,
+    pub mode: String,
+    pub service_line: String,
+    pub state_of_care: String,
+    pub status: String,
+    pub chief_complaints: sqlx::types::Json<Vec<String>>,
+    pub note: String,
+    pub started_at: Time,
+    pub signed_at: Option<Time>,
+    pub version: i64,
+    pub draft: Option<sqlx::types::Json<rounds_domain::charting::Draft>>,
+    pub signed_by: Option<Uuid>,
+    pub content_hash: Option<String>,
+    pub cosign_required: bool,
+    pub cosigned_by: Option<Uuid>,
+    pub cosigned_at: Option<Time>,
+}
+
+impl EncounterRow {
+    /// The encounter without its addenda (read separately).
+    pub fn into_domain(self) -> Result<Encounter> {
+        Ok(Encounter {
+            id: EncounterId(self.id),
+            patient_id: PatientId(self.patient_id),
+            author_id: PractitionerId(self.author_id),
+            mode: from_name(&self.mode)?,
+            service_line: self.service_line,
+            state_of_care: state(&self.state_of_care)?,
+            status: from_name(&self.status)?,
+            chief_complaints: self.chief_complaints.0,
+            note: self.note,
+            started_at: self.started_at,
+            signed_at: self.signed_at,
+            version: self.version,
+            draft: self.draft.map(|d| Box::new(d.0)),
+            signed_by: self.signed_by.map(PractitionerId),
+            content_hash: self.content_hash,
+            cosign_required: self.cosign_required,
+            cosigned_by: self.cosigned_by.map(PractitionerId),
+            cosigned_at: self.cosigned_at,
+            addenda: Vec::new(),
+        })
+    }
+}
+
+pub(crate) const ENCOUNTER_COLUMNS: &str =
+    "e.id, e.patient_id, e.author_id, e.mode, e.service_line, e.state_of_care, e.status, e.chief_complaints, \
+     e.note, e.started_at, e.signed_at, e.version, e.draft, e.signed_by, e.content_hash, e.cosign_required, \
+     e.cosigned_by, e.cosigned_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AddendumRow {
+    pub id: Uuid,
+    pub author_id: Uuid,
+    pub text: String,
+    pub signed_at: Time,
+    pub content_hash: String,
+}
+
+impl AddendumRow {
+    pub fn into_domain(self) -> Addendum {
+        Addendum {
+            id: AddendumId(self.id),
+            author_id: PractitionerId(self.author_id),
+            text: self.text,
+            signed_at: self.signed_at,
+            content_hash: self.content_hash,
+        }
+    }
+}

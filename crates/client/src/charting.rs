@@ -1,0 +1,505 @@
+//! Charting on the device: start a visit, save its sections as the clinician types (each save
+//! one transaction with its outbox command), sign, add addenda, hand off. Everything works
+//! offline; the server applies the same rules again when the commands arrive.
+
+use crate::{code_sets, not_found, parse_id, ClientError, Result, Workspace, MAX_QUERY_CHARS};
+use chrono::NaiveDate;
+use rounds_domain::billing::{self, ServiceMenuEntry};
+use rounds_domain::chart::*;
+use rounds_domain::charting::{
+    content_hash, sign_blockers, Draft, Page, Section, SectionKey, SignBlocker, MAX_ADDENDUM_CHARS,
+};
+use rounds_domain::sync::{Mutation, Outcome, RejectCode};
+use rounds_domain::*;
+use rounds_store::{DraftRefusal, EncounterCommands};
+
+/// Most results of a lab or medication search.
+pub const MAX_ORDER_RESULTS: u32 = 50;
+
+impl Workspace {
+    /// A patient's chart: the newest encounters, the latest vitals, and this clinician's open
+    /// draft to resume.
+    pub fn patient_chart(&self, patient_id: &str) -> Result<PatientChart> {
+        let id: PatientId = parse_id(patient_id, "patient")?;
+        let me = self.require_session()?;
+        let store = self.store();
+        let tx = store.read();
+        let patient = tx.patient(id).map_err(|e| not_found(e, "this patient is not on this device"))?;
+        let (encounters, encounter_count) = tx.encounter_summaries(id, CHART_ENCOUNTERS)?;
+        Ok(PatientChart {
+            patient,
+            encounters,
+            encounter_count,
+            open_draft: tx.open_draft(id, me)?,
+            latest_vitals: tx.latest_vitals(id)?,
+        })
+    }
+
+    /// Opens a new draft note for the patient, in the state they are in now.
+    pub fn start_encounter(&self, patient_id: &str, service_line: &str, mode: EncounterMode) -> Result<EncounterView> {
+        let patient_id: PatientId = parse_id(patient_id, "patient")?;
+        if !code_sets::COMPLAINT_CATALOGS.iter().any(|(line, _)| *line == service_line) {
+            return Err(ClientError::invalid(format!("no service line called '{service_line}'")));
+        }
+        let me = self.require_session()?;
+        let now = self.now();
+        let id = EncounterId::new_v7(now.timestamp_millis().max(0) as u64);
+        self.store()
+            .transaction(|tx| {
+                let patient = tx.patient(patient_id)?;
+                let draft = Draft::new(mode, patient.current_state);
+                let e = Encounter {
+                    id,
+                    patient_id,
+                    author_id: me,
+                    mode,
+                    service_line: service_line.into(),
+                    state_of_care: patient.current_state,
+                    status: EncounterStatus::Draft,
+                    chief_complaints: vec![],
+                    note: String::new(),
+                    started_at: now,
+                    signed_at: None,
+                    version: 0,
+                    draft: Some(Box::new(draft)),
+                    signed_by: None,
+                    content_hash: None,
+                    cosign_required: false,
+                    cosigned_by: None,
+                    cosigned_at: None,
+                    addenda: vec![],
+                };
+                tx.upsert_encounter(&e)?;
+                tx.enqueue(
+                    Mutation::StartEncounter {
+                        encounter_id: id,
+                        patient_id,
+                        service_line: service_line.into(),
+                        mode,
+                        state_of_care: patient.current_state,
+                    },
+                    now,
+                )?;
+                Ok(())
+            })
+            .map_err(|e| not_found(e, "this patient is not on this device"))?;
+        self.wake.notify_one();
+        self.encounter_view(&id.to_string())
+    }
+
+    /// Saves one section as the clinician edits it (autosave). Bad input is refused with the
+    /// reason and nothing is saved.
+    pub fn save_section(&self, encounter_id: &str, section: Section) -> Result<EncounterView> {
+        let id: EncounterId = parse_id(encounter_id, "encounter")?;
+        section.validate().map_err(ClientError::invalid)?;
+        let me = self.require_session()?;
+        if let Section::Assessment(a) = &section {
+            self.ensure_icd10()?;
+            let store = self.store();
+            let tx = store.read();
+            for d in &a.diagnoses {
+                let known = tx.icd10(&d.code).map_err(|_| {
+                    ClientError::invalid(format!("{} is not in ICD-10-CM ({})", d.code, code_sets::ICD10CM_VERSION))
+                })?;
+                if known.billable != d.billable {
+                    return Err(ClientError::invalid(format!("{} billable flag does not match the code set", d.code)));
+                }
+            }
+        }
+        let now = self.now();
+        let saved = self.store().transaction(|tx| {
+            let e = tx.encounter(id)?;
+            if e.author_id != me {
+                return Ok(Err(ClientError::new(
+                    ErrorCode::Forbidden,
+                    "only the author edits a draft; add an addendum once it is signed",
+                )));
+            }
+            match tx.save_section(id, &section)? {
+                Ok(None) => Ok(Ok(false)),
+                Ok(Some(base)) => {
+                    tx.enqueue_draft_edit(id, base, section.clone(), now)?;
+                    Ok(Ok(true))
+                }
+                Err(DraftRefusal::Signed) => Ok(Err(ClientError::invalid("the note is signed: changes are addenda"))),
+                Err(DraftRefusal::NotStructured) => {
+                    Ok(Err(ClientError::invalid("this note was charted before structured charting; add an addendum")))
+                }
+            }
+        });
+        let changed = saved.map_err(|e| not_found(e, "this encounter is not on this device"))??;
+        if changed {
+            self.draft_edited();
+        }
+        self.encounter_view(encounter_id)
+    }
+
+    /// Signs the note as composed now. Refused, with every reason, when something blocks it.
+    /// Offline, the signature waits in the outbox and the note is locked here meanwhile.
+    pub fn sign_encounter(&self, encounter_id: &str) -> Result<EncounterView> {
+        let id: EncounterId = parse_id(encounter_id, "encounter")?;
+        let view = self.encounter_view(encounter_id)?;
+        if view.encounter.status.is_signed() || view.encounter.signed_by.is_some() {
+            return Err(ClientError::invalid("the note is signed already: changes are addenda"));
+        }
+        if !view.blockers.is_empty() {
+            let reasons: Vec<String> = view.blockers.iter().map(|b| b.message.clone()).collect();
+            let code = if view
+                .blockers
+                .iter()
+                .any(|b| matches!(b.blocker, SignBlocker::NotAuthor | SignBlocker::NoLicense { .. }))
+            {
+                ErrorCode::Forbidden
+            } else {
+                ErrorCode::InvalidInput
+            };
+            return Err(ClientError::new(code, format!("cannot sign yet: {}", reasons.join("; "))));
+        }
+        let now = self.now();
+        self.store().transaction(|tx| {
+            tx.enqueue(Mutation::SignEncounter { encounter_id: id, content_hash: content_hash(&view.note) }, now)
+        })?;
+        self.wake.notify_one();
+        self.encounter_view(encounter_id)
+    }
+
+    /// Appends a signed addendum to a signed note (also while its signature waits to sync).
+    pub fn add_addendum(&self, encounter_id: &str, text: &str) -> Result<EncounterView> {
+        let id: EncounterId = parse_id(encounter_id, "encounter")?;
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > MAX_ADDENDUM_CHARS {
+            return Err(ClientError::invalid(format!("an addendum needs 1 to {MAX_ADDENDUM_CHARS} characters")));
+        }
+        let me = self.require_session()?;
+        let now = self.now();
+        let done = self.store().transaction(|tx| {
+            let e = tx.encounter(id)?;
+            if !e.status.is_signed() && !tx.encounter_commands(id)?.sign_pending() {
+                return Ok(Err(ClientError::invalid("the note is still a draft: edit it instead")));
+            }
+            let practitioner = tx.practitioner(me)?;
+            if !practitioner.roles.iter().any(Role::is_licensed_clinician) {
+                return Ok(Err(ClientError::new(ErrorCode::Forbidden, "only clinicians add addenda")));
+            }
+            let addendum = Addendum {
+                id: AddendumId::new_v7(now.timestamp_millis().max(0) as u64),
+                author_id: me,
+                text: text.to_string(),
+                signed_at: now,
+                content_hash: content_hash(text),
+            };
+            tx.insert_addendum_local(id, &addendum)?;
+            tx.enqueue(
+                Mutation::AddAddendum { addendum_id: addendum.id, encounter_id: id, text: text.to_string() },
+                now,
+            )?;
+            Ok(Ok(()))
+        });
+        done.map_err(|e| not_found(e, "this encounter is not on this device"))??;
+        self.wake.notify_one();
+        self.encounter_view(encounter_id)
+    }
+
+    /// Co-signs a nurse practitioner's or physician assistant's signed note (physicians
+    /// licensed in the patient's state; the server checks again).
+    pub fn cosign_encounter(&self, encounter_id: &str) -> Result<EncounterView> {
+        let id: EncounterId = parse_id(encounter_id, "encounter")?;
+        let me = self.require_session()?;
+        let today = self.now().date_naive();
+        let now = self.now();
+        let done = self.store().transaction(|tx| {
+            let e = tx.encounter(id)?;
+            let who = tx.practitioner(me)?;
+            if !e.status.is_signed() || !e.cosign_required || e.cosigned_by.is_some() {
+                return Ok(Err(ClientError::invalid("this note is not waiting for a co-signature")));
+            }
+            if !who.has_role(Role::Physician) || who.license_for(e.state_of_care, today).is_none() {
+                return Ok(Err(ClientError::new(
+                    ErrorCode::Forbidden,
+                    format!("co-signing needs a physician licensed in {}", e.state_of_care),
+                )));
+            }
+            let Some(hash) = e.content_hash.clone() else {
+                return Ok(Err(ClientError::invalid("the note has no signature to co-sign")));
+            };
+            tx.enqueue(Mutation::CosignEncounter { encounter_id: id, content_hash: hash }, now)?;
+            Ok(Ok(()))
+        });
+        done.map_err(|e| not_found(e, "this encounter is not on this device"))??;
+        self.wake.notify_one();
+        self.encounter_view(encounter_id)
+    }
+
+    /// Hands the visit to a clinician licensed in the patient's state: a task in the queue of
+    /// the author's clinical role, for that state.
+    pub fn hand_off_encounter(&self, encounter_id: &str, note: &str) -> Result<Task> {
+        let id: EncounterId = parse_id(encounter_id, "encounter")?;
+        let note = note.trim();
+        if note.chars().count() > 1000 {
+            return Err(ClientError::invalid("a hand-off note has at most 1,000 characters"));
+        }
+        let me = self.require_session()?;
+        let now = self.now();
+        let task = self.store().transaction(|tx| {
+            let e = tx.encounter(id)?;
+            let practitioner = tx.practitioner(me)?;
+            let queue = practitioner.roles.iter().copied().find(Role::is_licensed_clinician).unwrap_or(Role::Physician);
+            let mut description = format!(
+                "Hand-off: visit of {} needs a clinician licensed in {}",
+                e.started_at.format("%Y-%m-%d"),
+                e.state_of_care
+            );
+            if !note.is_empty() {
+                description.push_str(&format!(". {note}"));
+            }
+            let task = Task {
+                id: TaskId::new_v7(now.timestamp_millis().max(0) as u64),
+                kind: TaskKind::HandOff,
+                patient_id: e.patient_id,
+                queue,
+                license_state: e.state_of_care,
+                priority: TaskPriority::Urgent,
+                status: TaskStatus::Ready,
+                owner_id: None,
+                description: description.clone(),
+                due_at: now + chrono::Duration::hours(4),
+                version: 0,
+            };
+            tx.upsert_task(&task)?;
+            tx.enqueue(
+                Mutation::CreateTask {
+                    task_id: task.id,
+                    patient_id: e.patient_id,
+                    task_kind: TaskKind::HandOff,
+                    queue,
+                    license_state: e.state_of_care,
+                    priority: TaskPriority::Urgent,
+                    description,
+                },
+                now,
+            )?;
+            Ok(task)
+        });
+        let task = task.map_err(|e| not_found(e, "this encounter is not on this device"))?;
+        self.wake.notify_one();
+        Ok(task)
+    }
+
+    /// Settles a section changed on two devices: `None` keeps the server's version; a section
+    /// (this device's, or a merge) is saved on top of the server's version.
+    pub fn settle_section_conflict(&self, client_seq: i64, section: Option<Section>) -> Result<EncounterView> {
+        let rejected = self.store().read().rejected_commands()?;
+        let Some(refused) = rejected.iter().find(|r| r.command.client_seq == client_seq) else {
+            return Err(ClientError::new(ErrorCode::NotFound, "no such conflict"));
+        };
+        let Mutation::EditSection { encounter_id, section: ours, .. } = &refused.command.mutation else {
+            return Err(ClientError::invalid("that refused change is not a note section"));
+        };
+        let key = ours.key();
+        if let Some(s) = &section {
+            if s.key() != key {
+                return Err(ClientError::invalid(format!("expected the {} section", key.title())));
+            }
+        }
+        // Every refused edit of this section is settled together (a later one was based on it).
+        let settled: Vec<i64> = rejected
+            .iter()
+            .filter(|r| matches!(&r.command.mutation, Mutation::EditSection { encounter_id: e, section: s, .. } if e == encounter_id && s.key() == key))
+            .map(|r| r.command.client_seq)
+            .collect();
+        let encounter = encounter_id.to_string();
+        if let Some(s) = section {
+            self.save_section(&encounter, s)?;
+        }
+        self.store().transaction(|tx| {
+            for seq in &settled {
+                tx.dismiss_rejected(*seq)?;
+            }
+            Ok(())
+        })?;
+        self.encounter_view(&encounter)
+    }
+
+    /// Everything the charting screens show about one encounter.
+    pub fn encounter_view(&self, encounter_id: &str) -> Result<EncounterView> {
+        let id: EncounterId = parse_id(encounter_id, "encounter")?;
+        let me = self.require_session()?;
+        let today = self.now().date_naive();
+        self.ensure_icd10()?;
+        let store = self.store();
+        let tx = store.read();
+        let mut encounter = tx.encounter(id).map_err(|e| not_found(e, "this encounter is not on this device"))?;
+        let patient = tx.patient(encounter.patient_id)?;
+        let signer = tx.practitioner(me)?;
+        let commands = tx.encounter_commands(id)?;
+        let draft = encounter.draft.as_deref().cloned();
+        let state = draft.as_ref().map(|d| d.context.state_of_care).unwrap_or(encounter.state_of_care);
+        let license = license_check(&signer, state, today);
+
+        let Some(draft) = draft else {
+            // A note from before structured charting: read-only.
+            return Ok(EncounterView {
+                note: encounter.note.clone(),
+                encounter,
+                patient,
+                pages: vec![],
+                blockers: vec![],
+                license,
+                vitals_flags: vec![],
+                billing: billing::BillingSuggestion {
+                    complexity: None,
+                    code: None,
+                    description: None,
+                    rationale: vec![],
+                },
+                suggested_codes: vec![],
+                conflicts: vec![],
+                unsynced: commands.pending.len() as u32,
+            });
+        };
+
+        let conflicts = section_conflicts(&draft, &commands);
+        let signed_here = commands.sign_pending();
+        let note = if encounter.status.is_signed() { encounter.note.clone() } else { draft.compose_note() };
+        let mut blockers: Vec<SignIssue> =
+            sign_blockers(&draft, encounter.author_id, encounter.status.is_signed() || signed_here, &signer, today)
+                .into_iter()
+                .chain(conflicts.iter().map(|c| SignBlocker::Conflict { section: c.section }))
+                .map(|b| SignIssue { message: b.message(), blocker: b })
+                .collect();
+        blockers.dedup();
+        if signed_here && !encounter.status.is_signed() {
+            // Signed on this device, waiting for the server: shown as signed, locked here.
+            encounter.status = EncounterStatus::Signed;
+            encounter.signed_by = Some(me);
+            encounter.note = note.clone();
+            encounter.content_hash = Some(content_hash(&note));
+            encounter.signed_at = tx.outbox_created_at(
+                commands
+                    .pending
+                    .iter()
+                    .find(|c| matches!(c.mutation, Mutation::SignEncounter { .. }))
+                    .map(|c| c.client_seq),
+            )?;
+        }
+        let pages = Page::ALL
+            .iter()
+            .map(|p| PageState { page: *p, title: p.title().into(), complete: draft.page_complete(*p) })
+            .collect();
+        let established = tx.encounter_summaries(patient.id, 2)?.0.iter().any(|s| s.id != id && s.status.is_signed());
+        let billing = billing::suggest(&draft, !established, None, &service_menu());
+        let catalog = tx.catalog(&encounter.service_line)?;
+        let mut suggested_codes = Vec::new();
+        for chosen in &draft.complaints.chosen {
+            let Some(entry) = catalog.iter().find(|c| c.code == chosen.code) else { continue };
+            for code in &entry.icd10 {
+                if let Ok(c) = tx.icd10(code) {
+                    if !suggested_codes.iter().any(|s: &Icd10Code| s.code == c.code) {
+                        suggested_codes.push(c);
+                    }
+                }
+            }
+        }
+        Ok(EncounterView {
+            vitals_flags: draft.vitals.flags(patient.birth_date, encounter.started_at.date_naive()),
+            encounter,
+            patient,
+            pages,
+            note,
+            blockers: if signed_here { vec![] } else { blockers },
+            license,
+            billing,
+            suggested_codes,
+            conflicts,
+            unsynced: commands.pending.len() as u32,
+        })
+    }
+
+    /// Lab tests to order: type-ahead by code or words.
+    pub fn search_labs(&self, query: &str, limit: u32) -> Result<Vec<LabTest>> {
+        check_order_query(query, limit)?;
+        self.require_session()?;
+        let mut store = self.store();
+        if store.read().code_set_version("loinc")?.as_deref() != Some(code_sets::LOINC_VERSION.as_str()) {
+            let tests = code_sets::lab_tests()?;
+            store.transaction(|tx| tx.replace_lab_tests(&code_sets::LOINC_VERSION, &tests))?;
+        }
+        Ok(store.read().search_lab_tests(query, limit)?)
+    }
+
+    /// Medications to prescribe: type-ahead by name or RxNorm id.
+    pub fn search_drugs(&self, query: &str, limit: u32) -> Result<Vec<Drug>> {
+        check_order_query(query, limit)?;
+        self.require_session()?;
+        let mut store = self.store();
+        if store.read().code_set_version("rxnorm")?.as_deref() != Some(code_sets::RXNORM_VERSION.as_str()) {
+            let drugs = code_sets::drugs()?;
+            store.transaction(|tx| tx.replace_drugs(&code_sets::RXNORM_VERSION, &drugs))?;
+        }
+        Ok(store.read().search_drugs(query, limit)?)
+    }
+
+    /// Loads ICD-10-CM into the cache when this build ships a newer one.
+    pub(crate) fn ensure_icd10(&self) -> Result<()> {
+        let mut store = self.store();
+        if store.read().code_set_version("icd10cm")?.as_deref() != Some(code_sets::ICD10CM_VERSION) {
+            let loaded =
+                store.transaction(|tx| tx.replace_icd10(code_sets::ICD10CM_VERSION, code_sets::ICD10CM_TSV))?;
+            tracing::info!(codes = loaded, "ICD-10-CM loaded into the cache");
+        }
+        Ok(())
+    }
+}
+
+fn check_order_query(query: &str, limit: u32) -> Result<()> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(ClientError::invalid(format!("search text is longer than {MAX_QUERY_CHARS} characters")));
+    }
+    if limit == 0 || limit > MAX_ORDER_RESULTS {
+        return Err(ClientError::invalid(format!("limit must be between 1 and {MAX_ORDER_RESULTS}")));
+    }
+    Ok(())
+}
+
+/// The demo organisation's service menu (data/service-menu), until menus are organisation data.
+fn service_menu() -> Vec<ServiceMenuEntry> {
+    billing::parse_service_menu(code_sets::SERVICE_MENU_CSV).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the shipped service menu does not parse");
+        vec![]
+    })
+}
+
+fn license_check(signer: &Practitioner, state: UsState, today: NaiveDate) -> LicenseCheck {
+    let license = signer.license_for(state, today).cloned();
+    let expiring_soon = license.as_ref().is_some_and(|l| (l.expires_on - today).num_days() <= 30);
+    let message = match &license {
+        Some(l) => format!("Licensed in {state} ({} {}) until {}", l.license_type, l.number, l.expires_on),
+        None => format!("No active license in {state}, where the patient is: you can chart, but signing needs a clinician licensed in {state}"),
+    };
+    LicenseCheck { state, license, message, expiring_soon }
+}
+
+/// Refused section edits not yet settled: the newest per section, against the current draft.
+fn section_conflicts(draft: &Draft, commands: &EncounterCommands) -> Vec<SectionConflict> {
+    let mut out: Vec<SectionConflict> = Vec::new();
+    for (command, outcome) in &commands.rejected {
+        let Mutation::EditSection { section, .. } = &command.mutation else { continue };
+        let message = match outcome {
+            Outcome::Rejected { code: RejectCode::Conflict, .. } => {
+                format!("{} was changed on another device while you edited it here", section.key().title())
+            }
+            Outcome::Rejected { message, .. } => message.clone(),
+            Outcome::Applied => continue,
+        };
+        let key: SectionKey = section.key();
+        out.retain(|c| c.section != key);
+        out.push(SectionConflict {
+            client_seq: command.client_seq,
+            section: key,
+            theirs: draft.section(key),
+            ours: section.clone(),
+            message,
+        });
+    }
+    out
+}
