@@ -14,5 +14,8 @@ echo
 echo "== ICD-10-CM type-ahead (rounds-store, the whole FY2026 code set)"
 cargo run --release --quiet -p rounds-store --example bench_icd10
 echo
+echo "== chart opening (rounds-store): one patient, 5,556 visits x 9 vitals = 50,004 observations"
+cargo run --release --quiet -p rounds-store --example bench_chart -- "${ROUNDS_BENCH_ENCOUNTERS:-5556}"
+echo
 echo "== sync (rounds-server + rounds-client over loopback)"
 bash scripts/with-postgres.sh cargo run --release --quiet -p rounds-tests --bin rounds-bench-sync
