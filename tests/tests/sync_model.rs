@@ -1,13 +1,15 @@
 //! Model-based sync test: three devices (two of a physician's, one of a nurse practitioner's)
-//! and the real server, driven by random edits, replies, task claims and completions, syncs,
-//! restarts and reconnects, with device clocks skewed by years. A serial reference model of the
+//! and the real server, driven by random edits, replies, task claims and completions, note
+//! section edits, signings and addenda, syncs, restarts and reconnects, with device clocks
+//! skewed by years. A serial reference model of the
 //! server (the same domain rules, applied in the order the pushes arrive) predicts every
 //! outcome. At the end every device is back online and synced, and:
 //! - every queued command was applied exactly once or visibly refused (the server's watermark
 //!   for each device equals the commands it queued; refusals match the model's);
 //! - the server's patients, tasks and message count equal the model's (no duplicates);
 //! - every device holds exactly the server's records (convergence);
-//! - a task has one owner at most, and cursors only moved forward.
+//! - a task has one owner at most, a signed note's hash never changes, and cursors only moved
+//!   forward.
 //!
 //! Cases per backend: ROUNDS_SYNC_MODEL_CASES (default 3), operations per case:
 //! ROUNDS_SYNC_MODEL_OPS (default 60). A failure prints its seed; rerun it with
@@ -36,6 +38,7 @@ struct ServerModel {
     tasks: BTreeMap<TaskId, Task>,
     threads: BTreeMap<ThreadId, Thread>,
     messages: usize,
+    encounters: BTreeMap<EncounterId, Encounter>,
 }
 
 impl ServerModel {
@@ -75,6 +78,84 @@ impl ServerModel {
                 }
                 Err(_) => false,
             },
+            Mutation::StartEncounter { encounter_id, patient_id, service_line, mode, state_of_care } => {
+                self.encounters.insert(
+                    *encounter_id,
+                    Encounter {
+                        id: *encounter_id,
+                        patient_id: *patient_id,
+                        author_id: who.id,
+                        mode: *mode,
+                        service_line: service_line.clone(),
+                        state_of_care: *state_of_care,
+                        status: EncounterStatus::Draft,
+                        chief_complaints: vec![],
+                        note: String::new(),
+                        started_at: Utc::now(),
+                        signed_at: None,
+                        version: 1,
+                        draft: Some(Box::new(charting::Draft::new(*mode, *state_of_care))),
+                        signed_by: None,
+                        content_hash: None,
+                        cosign_required: false,
+                        cosigned_by: None,
+                        cosigned_at: None,
+                        addenda: vec![],
+                    },
+                );
+                true
+            }
+            Mutation::EditSection { encounter_id, base, section } => {
+                let e = self.encounters.get_mut(encounter_id).expect("encounter in the model");
+                let Some(draft) = e.draft.as_mut().filter(|_| !e.status.is_signed()) else { return false };
+                let theirs = draft.section_hash(section.key());
+                if theirs == section.hash() {
+                    return true;
+                }
+                if &theirs != base {
+                    return false;
+                }
+                draft.set(section.clone());
+                e.version += 1;
+                true
+            }
+            Mutation::SignEncounter { encounter_id, content_hash } => {
+                let e = self.encounters.get_mut(encounter_id).expect("encounter in the model");
+                if e.status.is_signed() {
+                    return e.signed_by == Some(who.id) && e.content_hash.as_ref() == Some(content_hash);
+                }
+                let draft = e.draft.as_deref().expect("draft");
+                if who.id != e.author_id
+                    || who.license_for(draft.context.state_of_care, today).is_none()
+                    || !draft.incomplete().is_empty()
+                {
+                    return false;
+                }
+                let note = draft.compose_note();
+                if &charting::content_hash(&note) != content_hash {
+                    return false;
+                }
+                e.status = EncounterStatus::Signed;
+                e.content_hash = Some(content_hash.clone());
+                e.note = note;
+                e.signed_by = Some(who.id);
+                true
+            }
+            Mutation::AddAddendum { addendum_id, text, encounter_id } => {
+                let e = self.encounters.get_mut(encounter_id).expect("encounter in the model");
+                if !e.status.is_signed() {
+                    return false;
+                }
+                e.status = EncounterStatus::Amended;
+                e.addenda.push(Addendum {
+                    id: *addendum_id,
+                    author_id: who.id,
+                    text: text.clone(),
+                    signed_at: Utc::now(),
+                    content_hash: charting::content_hash(text),
+                });
+                true
+            }
             other => panic!("the model does not generate {other:?}"),
         }
     }
@@ -91,7 +172,9 @@ struct Client {
     /// The model of this device's cache: the server as of its last sync, plus its own edits.
     view_patients: BTreeMap<PatientId, Patient>,
     view_tasks: BTreeMap<TaskId, Task>,
-    pending: Vec<Mutation>,
+    view_encounters: BTreeMap<EncounterId, Encounter>,
+    /// Queued commands, each with whether it was handed to the server (then never folded into).
+    pending: Vec<(Mutation, bool)>,
     queued: i64,
     refused: usize,
     last_cursor: i64,
@@ -105,13 +188,37 @@ fn open(cfg: &Config, skew: Duration) -> Workspace {
 impl Client {
     /// The model's half of a successful sync: the pending commands reach the server in order.
     fn synced(&mut self, server: &mut ServerModel, today: chrono::NaiveDate) {
-        for m in self.pending.drain(..) {
+        for (m, _) in self.pending.drain(..) {
             if !server.apply(&self.who, &m, today) {
                 self.refused += 1;
             }
         }
         self.view_patients = server.patients.clone();
         self.view_tasks = server.tasks.clone();
+        self.view_encounters = server.encounters.clone();
+    }
+
+    fn queue(&mut self, m: Mutation) {
+        self.pending.push((m, false));
+        self.queued += 1;
+    }
+
+    /// A draft section saved on the device: folded into the last command when that one edits
+    /// the same section and has not been handed to the server (as the outbox does).
+    fn queue_section(&mut self, encounter_id: EncounterId, base: String, section: charting::Section) {
+        if let Some((Mutation::EditSection { encounter_id: e, section: s, .. }, false)) = self.pending.last_mut() {
+            if *e == encounter_id && s.key() == section.key() {
+                *s = section;
+                return;
+            }
+        }
+        self.queue(Mutation::EditSection { encounter_id, base, section });
+    }
+
+    fn sign_pending(&self, id: EncounterId) -> bool {
+        self.pending
+            .iter()
+            .any(|(m, _)| matches!(m, Mutation::SignEncounter { encounter_id, .. } if *encounter_id == id))
     }
 
     fn check_cursor(&mut self) {
@@ -153,6 +260,72 @@ async fn server_truth(url: &str) -> (BTreeMap<PatientId, Patient>, BTreeMap<Task
     (patients, tasks)
 }
 
+/// A complete sore-throat note.
+fn complete_sections() -> Vec<charting::Section> {
+    use charting::*;
+    vec![
+        Section::Complaints(ComplaintsSection {
+            chosen: vec![ChosenComplaint { code: "sore_throat".into(), label: "Sore throat".into() }],
+        }),
+        Section::History(HistorySection { answers: vec![], narrative: "Two days of sore throat.".into() }),
+        Section::Systems(SystemsSection { ros: vec![], exam: vec![], narrative: "Tonsillar exudate.".into() }),
+        Section::Assessment(AssessmentSection {
+            diagnoses: vec![Diagnosis {
+                code: "J02.9".into(),
+                description: "Acute pharyngitis, unspecified".into(),
+                billable: true,
+            }],
+            narrative: String::new(),
+        }),
+        Section::Plan(PlanSection { instructions: "Fluids.".into(), ..Default::default() }),
+    ]
+}
+
+/// One charting action by a physician's device on a note it holds: edit a section (history or
+/// plan, typed in a few saves), sign what it sees, or add an addendum to a signed note.
+fn chart_step(c: &mut Client, rng: &mut StdRng, step: u64, context: &str) {
+    use charting::*;
+    let ids: Vec<EncounterId> = c.view_encounters.keys().copied().collect();
+    let id = ids[rng.gen_range(0..ids.len())];
+    let local = c.view_encounters[&id].clone();
+    if local.status.is_signed() || c.sign_pending(id) {
+        let text = format!("Addendum {step} from {}", c.name);
+        let view = c.ws.add_addendum(&id.to_string(), &text).expect(context);
+        let added = view.encounter.addenda.last().expect("shown at once");
+        c.queue(Mutation::AddAddendum { addendum_id: added.id, encounter_id: id, text });
+        return;
+    }
+    let mut draft = local.draft.as_deref().expect("draft").clone();
+    if rng.gen_bool(0.6) {
+        // Typing: several saves of one section in a row.
+        let words = rng.gen_range(1..=3);
+        for w in 1..=words {
+            let text = format!("{} {step}.{w}", c.name);
+            let section = if rng.gen_bool(0.5) {
+                Section::Plan(PlanSection { instructions: text, ..draft.plan.clone() })
+            } else {
+                Section::History(HistorySection { narrative: text, ..draft.history.clone() })
+            };
+            let base = draft.section_hash(section.key());
+            c.ws.save_section(&id.to_string(), section.clone()).expect(context);
+            draft.set(section.clone());
+            c.queue_section(id, base, section);
+        }
+        c.view_encounters.get_mut(&id).expect("note").draft = Some(Box::new(draft));
+    } else {
+        match c.ws.sign_encounter(&id.to_string()) {
+            Ok(view) => {
+                let hash = content_hash(&draft.compose_note());
+                assert_eq!(view.encounter.content_hash.as_ref(), Some(&hash), "{context}: signs what the model sees");
+                c.queue(Mutation::SignEncounter { encounter_id: id, content_hash: hash });
+            }
+            // Refused on the device (a conflict to settle, or a license lapsed on a skewed
+            // clock): nothing is queued.
+            Err(e) => assert!(matches!(e.code, ErrorCode::InvalidInput | ErrorCode::Forbidden), "{context}: {e:?}"),
+        }
+    }
+}
+
 async fn run_case(db: &Db, seed_value: u64, ops: u64) {
     let mut rng = StdRng::seed_from_u64(seed_value);
     let now: DateTime<Utc> = Utc::now();
@@ -162,7 +335,13 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
     let seeded_messages = db.storage.counts().await.expect("counts").messages as usize;
 
     let (patients, tasks) = server_truth(&server.url).await;
-    let mut model = ServerModel { patients, tasks, threads: BTreeMap::new(), messages: seeded_messages };
+    let mut model = ServerModel {
+        patients,
+        tasks,
+        threads: BTreeMap::new(),
+        messages: seeded_messages,
+        encounters: BTreeMap::new(),
+    };
     let targets: Vec<PatientId> = model.patients.keys().copied().take(4).collect();
     let task_ids: Vec<TaskId> = model.tasks.keys().copied().collect();
 
@@ -187,6 +366,7 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
             online: true,
             view_patients: BTreeMap::new(),
             view_tasks: BTreeMap::new(),
+            view_encounters: BTreeMap::new(),
             pending: vec![],
             queued: 0,
             refused: 0,
@@ -201,12 +381,42 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
     }
     let threads: Vec<ThreadId> = model.threads.keys().copied().collect();
 
+    // Two notes, charted complete on the physician's laptop, for both her devices to fight over.
+    let licensed: Vec<PatientId> = model
+        .patients
+        .values()
+        .filter(|p| !targets.contains(&p.id) && ["CA", "TX"].contains(&p.current_state.as_str()))
+        .map(|p| p.id)
+        .take(2)
+        .collect();
+    for patient in &licensed {
+        let c = &mut clients[0];
+        let view = c.ws.start_encounter(&patient.to_string(), "adult_primary", EncounterMode::Video).expect("start");
+        let id = view.encounter.id;
+        c.queue(Mutation::StartEncounter {
+            encounter_id: id,
+            patient_id: *patient,
+            service_line: "adult_primary".into(),
+            mode: EncounterMode::Video,
+            state_of_care: view.encounter.state_of_care,
+        });
+        let mut draft = view.encounter.draft.as_deref().expect("draft").clone();
+        for section in complete_sections() {
+            let base = draft.section_hash(section.key());
+            c.ws.save_section(&id.to_string(), section.clone()).expect("chart");
+            draft.set(section.clone());
+            c.queue_section(id, base, section);
+        }
+        c.ws.sync_now().await.expect("sync");
+        c.synced(&mut model, today);
+    }
+
     for step in 0..ops {
         let c = &mut clients[rng.gen_range(0..3)];
         let roll = rng.gen_range(0..100);
         let context = format!("seed {seed_value}, step {step}, {}", c.name);
         match roll {
-            0..=34 => {
+            0..=29 => {
                 let id = targets[rng.gen_range(0..targets.len())];
                 let edits: Vec<(PatientField, Value)> =
                     (0..rng.gen_range(1..=2)).map(|_| random_edit(&mut rng)).collect();
@@ -227,19 +437,17 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
                 let shown = c.ws.edit_patient(&id.to_string(), &edits).expect(&context);
                 assert_eq!(shown, next, "{context}: the edit shows as the model predicts");
                 if next != view {
-                    c.pending.push(Mutation::EditPatient { patient_id: id, changes });
-                    c.queued += 1;
+                    c.queue(Mutation::EditPatient { patient_id: id, changes });
                     c.view_patients.insert(id, next);
                 }
             }
-            35..=44 if !threads.is_empty() => {
+            30..=41 if !threads.is_empty() => {
                 let thread = threads[rng.gen_range(0..threads.len())];
                 let body = format!("Reply {step} from {}", c.name);
                 let m = c.ws.post_message(&thread.to_string(), &body).expect(&context);
-                c.pending.push(Mutation::PostMessage { message_id: m.id, thread_id: thread, body });
-                c.queued += 1;
+                c.queue(Mutation::PostMessage { message_id: m.id, thread_id: thread, body });
             }
-            45..=59 if !task_ids.is_empty() => {
+            42..=59 if !task_ids.is_empty() => {
                 let id = task_ids[rng.gen_range(0..task_ids.len())];
                 let mutation = if rng.gen_bool(0.7) {
                     c.ws.claim_task(&id.to_string()).expect(&context);
@@ -248,8 +456,10 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
                     c.ws.complete_task(&id.to_string()).expect(&context);
                     Mutation::CompleteTask { task_id: id }
                 };
-                c.pending.push(mutation);
-                c.queued += 1;
+                c.queue(mutation);
+            }
+            60..=69 if c.email == DEMO_PHYSICIAN && !c.view_encounters.is_empty() => {
+                chart_step(c, &mut rng, step, &context);
             }
             60..=84 => {
                 if c.online {
@@ -259,6 +469,10 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
                 } else {
                     let err = c.ws.sync_now().await.expect_err(&context);
                     assert_eq!(err.code, ErrorCode::Unauthorized, "{context}");
+                    // The batch was handed to the push that failed: never folded into again.
+                    for p in c.pending.iter_mut() {
+                        p.1 = true;
+                    }
                 }
             }
             85..=92 => {
@@ -301,6 +515,29 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
     }
 
     let (truth_patients, truth_tasks) = server_truth(&server.url).await;
+    let truth_encounters: BTreeMap<EncounterId, Encounter> = pull_changes(&server.url, DEMO_PHYSICIAN)
+        .await
+        .into_iter()
+        .filter_map(|c| match c.record {
+            Record::Encounter(e) => Some((e.id, e)),
+            _ => None,
+        })
+        .collect();
+    let mut signed = 0;
+    for (id, e) in &model.encounters {
+        let truth = &truth_encounters[id];
+        assert_eq!(
+            (truth.status, &truth.content_hash, &truth.draft, truth.addenda.len(), &truth.note),
+            (e.status, &e.content_hash, &e.draft, e.addenda.len(), &e.note),
+            "seed {seed_value}: server note matches the model"
+        );
+        // Signed content never changed after signing: the hash the model signed is the server's,
+        // and it still covers the note's text.
+        if let Some(hash) = &truth.content_hash {
+            assert_eq!(hash, &charting::content_hash(&truth.note));
+            signed += 1;
+        }
+    }
     for id in &targets {
         assert_eq!(truth_patients[id], model.patients[id], "seed {seed_value}: server patient matches the model");
     }
@@ -319,8 +556,9 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
     let queued: i64 = clients.iter().map(|c| c.queued).sum();
     let refused: usize = clients.iter().map(|c| c.refused).sum();
     eprintln!(
-        "seed {seed_value}: {queued} commands queued, {refused} refused, {} messages",
-        model.messages - seeded_messages
+        "seed {seed_value}: {queued} commands queued, {refused} refused, {} messages, {signed} of {} notes signed",
+        model.messages - seeded_messages,
+        model.encounters.len()
     );
     assert!(queued > 0, "the case exercised nothing");
 
@@ -344,6 +582,18 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
                 c.ws.patient(&id.to_string()).expect("patient"),
                 truth_patients[id],
                 "seed {seed_value}: {} converged",
+                c.name
+            );
+        }
+        for (id, truth) in &truth_encounters {
+            if !model.encounters.contains_key(id) {
+                continue; // the seeded history
+            }
+            let here = c.ws.encounter_view(&id.to_string()).expect("note on the device").encounter;
+            assert_eq!(
+                (here.status, &here.content_hash, &here.draft, &here.note, &here.addenda),
+                (truth.status, &truth.content_hash, &truth.draft, &truth.note, &truth.addenda),
+                "seed {seed_value}: {} has the server's note",
                 c.name
             );
         }

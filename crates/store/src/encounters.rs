@@ -82,6 +82,11 @@ impl Tx<'_> {
                 e.cosigned_at.map(|t| t.to_rfc3339()),
             ])?;
         for a in &e.addenda {
+            // The server's copy of an addendum written here (its time and hash) replaces ours.
+            self.conn.execute(
+                "DELETE FROM addenda WHERE id = ?1 AND (signed_at <> ?2 OR content_hash <> ?3 OR text <> ?4)",
+                (a.id.to_string(), a.signed_at.to_rfc3339(), &a.content_hash, &a.text),
+            )?;
             self.insert_addendum(e.id, a)?;
         }
         if n > 0 && e.status.is_signed() {
