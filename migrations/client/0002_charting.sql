@@ -75,3 +75,7 @@ CREATE TABLE drugs (
 
 -- A command handed to the server in a push is never rewritten (see enqueue_draft_edit).
 ALTER TABLE outbox ADD COLUMN pushed INTEGER NOT NULL DEFAULT 0;
+
+-- The user's scope (roles, licensed states) the cursor was read under; a new scope re-reads
+-- the log from the start.
+ALTER TABLE sync_state ADD COLUMN scope TEXT;

@@ -172,6 +172,31 @@ pub async fn watermark(url: &str, email: &str, device: DeviceId) -> i64 {
     resp.last_seq
 }
 
+/// Pushes `mutations` as `email` from a fresh device (client_seq 1, 2, ...).
+pub async fn push_as(url: &str, email: &str, mutations: &[rounds_domain::sync::Mutation]) -> PushResponse {
+    let token = sign_in_token(url, email).await;
+    let commands = mutations
+        .iter()
+        .enumerate()
+        .map(|(i, m)| rounds_domain::sync::Command {
+            client_seq: i as i64 + 1,
+            mutation_id: uuid::Uuid::now_v7(),
+            schema_version: rounds_domain::sync::COMMAND_SCHEMA_VERSION,
+            mutation: m.clone(),
+        })
+        .collect();
+    reqwest::Client::new()
+        .post(format!("{url}/sync/push"))
+        .bearer_auth(token)
+        .json(&PushRequest { device_id: DeviceId::new_v7(chrono::Utc::now().timestamp_millis() as u64), commands })
+        .send()
+        .await
+        .expect("push")
+        .json()
+        .await
+        .expect("push answer")
+}
+
 /// Every change in `email`'s scope, from the start of the log, through the pull endpoint.
 pub async fn pull_changes(url: &str, email: &str) -> Vec<Change> {
     let token = sign_in_token(url, email).await;

@@ -10,7 +10,7 @@ use rounds_domain::charting::*;
 use rounds_domain::sync::FieldEdit;
 use rounds_domain::vitals::{Temperature, TemperatureUnit, Vitals};
 use rounds_domain::*;
-use rounds_server::seed::{self, DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD, DEMO_PHYSICIAN};
+use rounds_server::seed::{self, DEMO_CARE_COORDINATOR, DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD, DEMO_PHYSICIAN};
 use rounds_tests::{on_both_databases, pull_changes, vault, Backend, TestServer};
 
 fn config(dir: &tempfile::TempDir, name: &str, url: &str) -> Config {
@@ -165,9 +165,16 @@ on_both_databases! {
         assert_eq!(on_server.content_hash.as_deref(), Some(hash.as_str()));
         assert_eq!(on_server.note, signed.note);
         assert_eq!(on_server.signed_by, signed.encounter.signed_by);
-        // The plan's task went to the care coordinators' queue in the patient's state.
-        assert!(changes.iter().any(|c| matches!(&c.record, sync::Record::Task(t)
-            if t.patient_id == patient.id && t.queue == Role::CareCoordinator && t.description.contains("follow-up call"))));
+        // The plan's task went to the care coordinators' queue: they see it, the physician
+        // (whose queues it is not in) sees it withdrawn.
+        let coordinator = pull_changes(&server.url, DEMO_CARE_COORDINATOR).await;
+        let planned = coordinator.iter().find_map(|c| match &c.record {
+            sync::Record::Task(t) if t.patient_id == patient.id && t.description.contains("follow-up call") => Some(t.clone()),
+            _ => None,
+        });
+        let planned = planned.expect("the coordinator sees the planned task");
+        assert_eq!((planned.queue, planned.kind, planned.status), (Role::CareCoordinator, TaskKind::Scheduling, TaskStatus::Ready));
+        assert!(changes.iter().any(|c| matches!(&c.record, sync::Record::Withdrawn(w) if w.id == planned.id.0)));
         let view = ws.encounter_view(&id).expect("view");
         assert_eq!((view.encounter.status, view.unsynced), (EncounterStatus::Signed, 0));
 
@@ -241,8 +248,11 @@ on_both_databases! {
         assert_eq!((task.kind, task.license_state.as_str(), task.queue), (TaskKind::HandOff, "NV", Role::Physician));
         ws.sync_now().await.expect("sync");
         assert_eq!(ws.sync_status().expect("status").rejected, 0);
+        // It is in the log; nobody on the demo team holds an NV license, so it is in no one's
+        // scope yet (the physician's own device drops it once synced).
         let changes = pull_changes(&server.url, DEMO_PHYSICIAN).await;
-        assert!(changes.iter().any(|c| matches!(&c.record, sync::Record::Task(t) if t.id == task.id && t.status == TaskStatus::Ready)));
+        assert!(changes.iter().any(|c| matches!(&c.record, sync::Record::Withdrawn(w) if w.id == task.id.0)));
+        assert_eq!(ws.task(&task.id.to_string()).expect_err("withdrawn").code, ErrorCode::NotFound);
         // The draft itself reached the server, unsigned.
         assert_eq!(server_encounter(&changes, view.encounter.id).status, EncounterStatus::Draft);
 

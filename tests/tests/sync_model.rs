@@ -194,7 +194,12 @@ impl Client {
             }
         }
         self.view_patients = server.patients.clone();
-        self.view_tasks = server.tasks.clone();
+        self.view_tasks = server
+            .tasks
+            .iter()
+            .filter(|(_, t)| tasks::visible_to(&self.who, t, today))
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
         self.view_encounters = server.encounters.clone();
     }
 
@@ -243,18 +248,21 @@ fn random_edit(rng: &mut StdRng) -> (PatientField, Value) {
     }
 }
 
-/// Everything the server holds now, as the physician (whose care teams cover all patients).
+/// Everything the server holds now, as its two clinicians see it (the physician's care teams
+/// cover every patient; tasks are scoped by queue and license, so the two views are merged).
 async fn server_truth(url: &str) -> (BTreeMap<PatientId, Patient>, BTreeMap<TaskId, Task>) {
-    let (mut patients, mut tasks) = (BTreeMap::new(), BTreeMap::new());
-    for c in pull_changes(url, DEMO_PHYSICIAN).await {
-        match c.record {
-            Record::Patient(p) => {
-                patients.insert(p.id, p);
+    let (mut patients, mut tasks) = (BTreeMap::new(), BTreeMap::<TaskId, Task>::new());
+    for email in [DEMO_PHYSICIAN, DEMO_NURSE_PRACTITIONER] {
+        for c in pull_changes(url, email).await {
+            match c.record {
+                Record::Patient(p) if email == DEMO_PHYSICIAN => {
+                    patients.insert(p.id, p);
+                }
+                Record::Task(t) if tasks.get(&t.id).is_none_or(|known| known.version < t.version) => {
+                    tasks.insert(t.id, t);
+                }
+                _ => {}
             }
-            Record::Task(t) => {
-                tasks.insert(t.id, t);
-            }
-            _ => {}
         }
     }
     (patients, tasks)
@@ -343,7 +351,6 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
         encounters: BTreeMap::new(),
     };
     let targets: Vec<PatientId> = model.patients.keys().copied().take(4).collect();
-    let task_ids: Vec<TaskId> = model.tasks.keys().copied().collect();
 
     let dir = tempfile::tempdir().expect("dir");
     let specs = [
@@ -447,8 +454,9 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
                 let m = c.ws.post_message(&thread.to_string(), &body).expect(&context);
                 c.queue(Mutation::PostMessage { message_id: m.id, thread_id: thread, body });
             }
-            42..=59 if !task_ids.is_empty() => {
-                let id = task_ids[rng.gen_range(0..task_ids.len())];
+            42..=59 if !c.view_tasks.is_empty() => {
+                let mine: Vec<TaskId> = c.view_tasks.keys().copied().collect();
+                let id = mine[rng.gen_range(0..mine.len())];
                 let mutation = if rng.gen_bool(0.7) {
                     c.ws.claim_task(&id.to_string()).expect(&context);
                     Mutation::ClaimTask { task_id: id, base_version: c.view_tasks[&id].version }
@@ -598,6 +606,16 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
             );
         }
         for (id, task) in &truth_tasks {
+            if !tasks::visible_to(&c.who, task, today) {
+                let absent = c.ws.task(&id.to_string()).expect_err("out of scope");
+                assert_eq!(
+                    absent.code,
+                    ErrorCode::NotFound,
+                    "seed {seed_value}: {} holds no task outside its scope",
+                    c.name
+                );
+                continue;
+            }
             assert_eq!(
                 &c.ws.task(&id.to_string()).expect("task"),
                 task,

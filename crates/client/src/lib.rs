@@ -426,6 +426,13 @@ impl Workspace {
                 self.store().transaction(|tx| tx.reset_cursor(Some(page.epoch)))?;
                 continue;
             }
+            if state.scope.as_ref().is_some_and(|s| *s != page.scope) {
+                // A role or license was gained or lost (or one expired): read the log again, so
+                // what is now in scope arrives and what is not arrives withdrawn.
+                tracing::info!("sync scope changed; re-reading the change log");
+                self.store().transaction(|tx| tx.reset_cursor(Some(page.epoch)))?;
+                continue;
+            }
             report.pulled += page.changes.len();
             fail::fail_point!("sync.pulled_not_applied", |_| Err(injected("sync.pulled_not_applied")));
             let now = self.now();

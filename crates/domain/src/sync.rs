@@ -237,6 +237,17 @@ pub enum Record {
     Thread(Thread),
     Message(Message),
     Task(Task),
+    /// The record changed in a way that takes it out of this user's scope (a task now in
+    /// another queue, owned by someone else, or needing a license the user lacks): a device
+    /// holding a copy drops it. Its pending commands stay in the outbox for the server to judge.
+    Withdrawn(Withdrawn),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawn {
+    /// "task".
+    pub entity: String,
+    pub id: Uuid,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -258,6 +269,25 @@ pub struct PullResponse {
     /// The log's head when this page was read (for progress: cursor of head).
     #[serde(default)]
     pub head: i64,
+    /// What this user's scope is made of today (see [`scope_key`]). When it differs from the
+    /// one the device last pulled with, the device reads the log again from the start: the
+    /// records it gained arrive, and those it lost arrive withdrawn.
+    #[serde(default)]
+    pub scope: String,
+}
+
+/// A short fingerprint of what decides a user's task scope: their roles and the states where
+/// they hold an active license on `today`.
+pub fn scope_key(who: &crate::Practitioner, today: chrono::NaiveDate) -> String {
+    use sha2::{Digest, Sha256};
+    let mut roles: Vec<&str> = who.roles.iter().map(|r| r.as_str()).collect();
+    roles.sort();
+    let mut states: Vec<&str> =
+        who.licenses.iter().filter(|l| l.is_active_on(today)).map(|l| l.state.as_str()).collect();
+    states.sort();
+    states.dedup();
+    let text = format!("{}|{}", roles.join(","), states.join(","));
+    Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Applies per-field compare-and-set edits to `current`: a field whose value still equals the

@@ -17,6 +17,13 @@ pub fn may_take(who: &Practitioner, task: &Task, today: NaiveDate) -> Result<(),
     Ok(())
 }
 
+/// Whether a task is in `who`'s scope: their own, or in the queue of one of their roles and,
+/// for a clinical queue, in a state where they hold an active license (top-of-license care:
+/// a clinician sees the work they may do).
+pub fn visible_to(who: &Practitioner, task: &Task, today: NaiveDate) -> bool {
+    task.owner_id == Some(who.id) || may_take(who, task, today).is_ok()
+}
+
 /// Compare-and-set claim: only a ready, unowned task at `base_version` can be claimed.
 pub fn claim(task: &Task, who: &Practitioner, base_version: i64, today: NaiveDate) -> Result<Task, Outcome> {
     if task.owner_id == Some(who.id) && task.status == TaskStatus::InProgress {

@@ -71,7 +71,7 @@ pub async fn pull(
     if q.cursor < 0 || limit == 0 || limit > MAX_PULL {
         return Err(ApiError::invalid(format!("cursor must be 0 or more and limit between 1 and {MAX_PULL}")));
     }
-    let page = state.storage.pull(&user, q.cursor, limit).await?;
+    let page = state.storage.pull(&user, q.cursor, limit, state.clock.now()).await?;
     if !page.changes.is_empty() {
         // No PHI leaves without its audit row: if the row cannot be written, nothing is sent.
         let event = crate::audit::AuditEvent::new(user.organization_id, state.clock.now(), user.id, "sync.pull")

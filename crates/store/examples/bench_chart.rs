@@ -124,7 +124,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let vitals = tx.latest_vitals(p.id)?;
         chart.push(t.elapsed());
         if count as usize != encounters || list.len() != 50 || vitals.len() != 9 {
-            return Err(format!("unexpected chart: {count} encounters, {} listed, {} vitals", list.len(), vitals.len()).into());
+            return Err(format!(
+                "unexpected chart: {count} encounters, {} listed, {} vitals",
+                list.len(),
+                vitals.len()
+            )
+            .into());
         }
         let t = Instant::now();
         let e = tx.encounter(last)?;

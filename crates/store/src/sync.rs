@@ -20,6 +20,8 @@ pub struct SyncState {
     pub queued: i64,
     pub cursor: i64,
     pub epoch: Option<Uuid>,
+    /// The scope fingerprint of the last pulled page.
+    pub scope: Option<String>,
     pub pending: u32,
     pub rejected: u32,
     pub last_synced_at: Option<DateTime<Utc>>,
@@ -43,12 +45,19 @@ impl Tx<'_> {
     }
 
     pub fn sync_state(&self) -> Result<SyncState> {
-        let (device, cursor, epoch, last, next_seq): (String, i64, Option<String>, Option<String>, i64) =
-            self.conn.query_row(
-                "SELECT device_id, cursor, epoch, last_synced_at, next_seq FROM sync_state WHERE id = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )?;
+        #[allow(clippy::type_complexity)]
+        let (device, cursor, epoch, last, next_seq, scope): (
+            String,
+            i64,
+            Option<String>,
+            Option<String>,
+            i64,
+            Option<String>,
+        ) = self.conn.query_row(
+            "SELECT device_id, cursor, epoch, last_synced_at, next_seq, scope FROM sync_state WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )?;
         let (pending, rejected): (u32, u32) = self.conn.query_row(
             "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'rejected') FROM outbox",
             [],
@@ -59,6 +68,7 @@ impl Tx<'_> {
             queued: next_seq - 1,
             cursor,
             epoch: epoch.as_deref().map(|e| parse(e, "epoch")).transpose()?,
+            scope,
             pending,
             rejected,
             last_synced_at: last.as_deref().map(crate::records::time).transpose()?,
@@ -201,10 +211,13 @@ impl Tx<'_> {
         Ok(self.conn.execute("DELETE FROM outbox WHERE client_seq = ?1 AND state = 'rejected'", [client_seq])? > 0)
     }
 
-    /// Starts the change log over (a new epoch, or a different user): the outbox is kept.
+    /// Starts the change log over (a new epoch, a different user, a changed scope): the outbox
+    /// is kept.
     pub fn reset_cursor(&self, epoch: Option<Uuid>) -> Result<()> {
-        self.conn
-            .execute("UPDATE sync_state SET cursor = 0, epoch = ?1 WHERE id = 1", [epoch.map(|e| e.to_string())])?;
+        self.conn.execute(
+            "UPDATE sync_state SET cursor = 0, epoch = ?1, scope = NULL WHERE id = 1",
+            [epoch.map(|e| e.to_string())],
+        )?;
         Ok(())
     }
 
@@ -219,8 +232,8 @@ impl Tx<'_> {
         self.apply_records(&records)?;
         // Cursors only move forward.
         self.conn.execute(
-            "UPDATE sync_state SET cursor = max(cursor, ?1), epoch = ?2 WHERE id = 1",
-            (page.cursor, page.epoch.to_string()),
+            "UPDATE sync_state SET cursor = max(cursor, ?1), epoch = ?2, scope = ?3 WHERE id = 1",
+            (page.cursor, page.epoch.to_string(), &page.scope),
         )?;
         Ok(())
     }
@@ -249,6 +262,11 @@ impl Tx<'_> {
                 Record::Task(t) => {
                     self.upsert_task(t)?;
                     touched_tasks.push(t.id);
+                }
+                Record::Withdrawn(w) => {
+                    if w.entity == "task" {
+                        self.conn.execute("DELETE FROM tasks WHERE id = ?1", [w.id.to_string()])?;
+                    }
                 }
             }
         }

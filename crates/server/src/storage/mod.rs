@@ -121,8 +121,9 @@ pub trait Storage: Send + Sync + 'static {
         commands: &[Command],
         now: DateTime<Utc>,
     ) -> Result<std::result::Result<PushResponse, PushRefused>>;
-    /// Changes after `cursor` that `who` may see, in log order.
-    async fn pull(&self, who: &Practitioner, cursor: i64, limit: u32) -> Result<PullResponse>;
+    /// Changes after `cursor` that `who` may see, in log order; tasks outside their scope on
+    /// `now`'s date come as withdrawn.
+    async fn pull(&self, who: &Practitioner, cursor: i64, limit: u32, now: DateTime<Utc>) -> Result<PullResponse>;
     /// The organisation's latest change-log position.
     async fn head(&self, org: OrganizationId) -> Result<i64>;
 

@@ -55,6 +55,7 @@ fn entity_name(r: &Record) -> &'static str {
         Record::Thread(_) => "thread",
         Record::Message(_) => "message",
         Record::Task(_) => "task",
+        Record::Withdrawn(_) => "withdrawn",
     }
 }
 
@@ -65,6 +66,7 @@ fn entity_id(r: &Record) -> Uuid {
         Record::Thread(t) => t.id.0,
         Record::Message(m) => m.id.0,
         Record::Task(t) => t.id.0,
+        Record::Withdrawn(w) => w.id,
     }
 }
 
@@ -1198,7 +1200,7 @@ macro_rules! storage_impl {
             }
 
             #[tracing::instrument(skip_all)]
-            async fn pull(&self, who: &Practitioner, cursor: i64, limit: u32) -> Result<PullResponse> {
+            async fn pull(&self, who: &Practitioner, cursor: i64, limit: u32, now: Time) -> Result<PullResponse> {
                 let mut tx = self.pool.begin().await?;
                 // The head first: every position up to it is committed, so a cursor never
                 // moves past a change that commits later.
@@ -1224,8 +1226,21 @@ macro_rules! storage_impl {
                 tx.commit().await?;
                 let more = rows.len() == limit as usize;
                 let cursor = if more { rows.last().map(|(p, _)| *p).unwrap_or(cursor) } else { head.max(cursor) };
-                let changes = rows.into_iter().map(|(position, record)| Change { position, record: record.0 }).collect();
-                Ok(PullResponse { epoch, changes, cursor, more, head })
+                // Tasks outside the user's queues and licensed states go out withdrawn.
+                let today = now.date_naive();
+                let changes = rows
+                    .into_iter()
+                    .map(|(position, record)| {
+                        let record = match record.0 {
+                            Record::Task(t) if !tasks::visible_to(who, &t, today) => {
+                                Record::Withdrawn(Withdrawn { entity: "task".into(), id: t.id.0 })
+                            }
+                            other => other,
+                        };
+                        Change { position, record }
+                    })
+                    .collect();
+                Ok(PullResponse { epoch, changes, cursor, more, head, scope: scope_key(who, today) })
             }
 
             #[tracing::instrument(skip_all)]
