@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatDate, formatDobWithAge, formatPhone, parseIsoDate, plural, rolesLabel, sexInitial } from "./format";
+import {
+  formatAge,
+  formatDate,
+  formatDobWithAge,
+  formatMoment,
+  formatMomentDate,
+  formatPhone,
+  parseIsoDate,
+  plural,
+  rolesLabel,
+  sexInitial,
+} from "./format";
 
 const day = (y: number, m: number, d: number) => new Date(y, m - 1, d, 12);
 
@@ -59,5 +70,13 @@ describe("labels", () => {
   it("pluralises counts", () => {
     expect(plural(1, "patient", "patients")).toBe("1 patient");
     expect(plural(1200, "patient", "patients")).toBe("1,200 patients");
+  });
+
+  it("formats moments: the time today, the date and time on other days", () => {
+    const now = new Date(2026, 3, 20, 9, 30);
+    expect(formatMoment(new Date(2026, 3, 20, 8, 5).toISOString(), now)).toBe("08:05");
+    expect(formatMoment(new Date(2025, 11, 31, 22, 10).toISOString(), now)).toBe("12/31/2025 22:10");
+    expect(formatMoment("not a time", now)).toBeNull();
+    expect(formatMomentDate(new Date(2026, 3, 19, 23, 59).toISOString())).toBe("04/19/2026");
   });
 });

@@ -133,3 +133,23 @@ export function formatClock(iso: string, now: Date = new Date()): string | null 
     at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth() && at.getDate() === now.getDate();
   return sameDay ? time : `${pad2(at.getMonth() + 1)}/${pad2(at.getDate())} ${time}`;
 }
+
+/**
+ * A moment from the core (RFC 3339) as local time: "09:30" today, "04/19/2026 22:10" on other
+ * days. Null when unparseable.
+ */
+export function formatMoment(iso: string, now: Date = new Date()): string | null {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return null;
+  const time = `${pad2(at.getHours())}:${pad2(at.getMinutes())}`;
+  const sameDay =
+    at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth() && at.getDate() === now.getDate();
+  return sameDay ? time : `${pad2(at.getMonth() + 1)}/${pad2(at.getDate())}/${at.getFullYear()} ${time}`;
+}
+
+/** The local calendar date of a moment from the core: "04/19/2026". Null when unparseable. */
+export function formatMomentDate(iso: string): string | null {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return null;
+  return `${pad2(at.getMonth() + 1)}/${pad2(at.getDate())}/${at.getFullYear()}`;
+}

@@ -33,6 +33,8 @@ export function Segmented<T extends string>({ label, labelledBy, options, value,
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLButtonElement>, index: number) {
+    // Modified arrows belong to the screen (Alt+Arrow moves between charting pages).
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
     const last = options.length - 1;
     let next: number | null = null;
     switch (event.key) {

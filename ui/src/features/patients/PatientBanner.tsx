@@ -16,9 +16,11 @@ interface Props {
   /** edit_patient answered: the chart now shows this. */
   onSaved?: ((patient: Patient) => void) | undefined;
   onError?: ((error: IpcError) => void) | undefined;
+  /** False while another screen covers the banner: its single-key shortcut rests. */
+  shortcuts?: boolean;
 }
 
-export function PatientBanner({ patient, draft = null, onDraftChange, onSaved, onError }: Props) {
+export function PatientBanner({ patient, draft = null, onDraftChange, onSaved, onError, shortcuts = true }: Props) {
   const age = formatAge(patient.birth_date);
   const { guardian, allergies, medications, problems } = patient;
   const editing = draft !== null && onDraftChange !== undefined;
@@ -35,7 +37,7 @@ export function PatientBanner({ patient, draft = null, onDraftChange, onSaved, o
 
   // "e" edits the contact details from anywhere but a text field.
   useEffect(() => {
-    if (editing || !onDraftChange) return;
+    if (editing || !onDraftChange || !shortcuts) return;
     function onKeyDown(event: KeyboardEvent) {
       if ((event.key !== "e" && event.key !== "E") || event.shiftKey || !isPlainShortcut(event)) return;
       event.preventDefault();
@@ -43,7 +45,7 @@ export function PatientBanner({ patient, draft = null, onDraftChange, onSaved, o
     }
     document.addEventListener("keydown", onKeyDown);
     return () => document.removeEventListener("keydown", onKeyDown);
-  }, [editing, onDraftChange, startEditingRef]);
+  }, [editing, onDraftChange, shortcuts, startEditingRef]);
 
   // Back on the Edit button after Save or Cancel, so the keyboard does not get lost.
   useEffect(() => {

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useState } from "react";
 import type { Patient } from "../../bindings/Patient";
 import { getPatient, toIpcError, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
+import { PatientVisits } from "../charting/PatientVisits";
+import type { OpenedChart } from "../charting/open";
 import { useSync } from "../sync/SyncContext";
 import { PatientBanner } from "./PatientBanner";
 import type { ContactDraft } from "./contact";
@@ -32,9 +34,13 @@ interface Props {
   onError?: (error: IpcError) => void;
   /** A patient changed elsewhere (say, a refused change resolved): shown if it is the open one. */
   updated?: Patient | null;
+  /** False while charting covers the panel: its shortcuts rest, and visits are read again on return. */
+  active?: boolean;
+  /** A visit was started or opened: the charting screen takes over. */
+  onOpenChart?: (opened: OpenedChart) => void;
 }
 
-export function PatientPanel({ request, onError, updated = null }: Props) {
+export function PatientPanel({ request, onError, updated = null, active = true, onOpenChart }: Props) {
   const [state, setState] = useState<State>({ kind: "idle" });
   // Unsaved contact edits by patient id: opening another patient never throws typing away.
   const [drafts, setDrafts] = useState<Readonly<Record<string, ContactDraft>>>({});
@@ -122,17 +128,29 @@ export function PatientPanel({ request, onError, updated = null }: Props) {
   if (state.kind === "loaded" && state.request === request) {
     const { patient } = state;
     return (
-      <PatientBanner
-        key={patient.id}
-        patient={patient}
-        draft={drafts[patient.id] ?? null}
-        onDraftChange={(draft) => setDraft(patient.id, draft)}
-        onSaved={(saved) => {
-          showPatient(saved);
-          setDraft(saved.id, null);
-        }}
-        onError={onError}
-      />
+      <div className="patient-chart">
+        <PatientBanner
+          key={patient.id}
+          patient={patient}
+          shortcuts={active}
+          draft={drafts[patient.id] ?? null}
+          onDraftChange={(draft) => setDraft(patient.id, draft)}
+          onSaved={(saved) => {
+            showPatient(saved);
+            setDraft(saved.id, null);
+          }}
+          onError={onError}
+        />
+        {onOpenChart && (
+          <PatientVisits
+            key={`visits-${patient.id}`}
+            patient={patient}
+            active={active}
+            onOpenChart={onOpenChart}
+            onError={onError}
+          />
+        )}
+      </div>
     );
   }
   return (

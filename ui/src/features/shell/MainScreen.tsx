@@ -3,6 +3,9 @@ import type { Patient } from "../../bindings/Patient";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { IpcError } from "../../lib/ipc";
 import { isPlainShortcut } from "../../lib/keyboard";
+import { useLatest } from "../../lib/useLatest";
+import { ChartingScreen } from "../charting/ChartingScreen";
+import type { OpenedChart } from "../charting/open";
 import { PatientPanel, type OpenRequest } from "../patients/PatientPanel";
 import { PatientSearch } from "../patients/PatientSearch";
 import { SyncProvider } from "../sync/SyncContext";
@@ -22,21 +25,40 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
   const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
   const [edited, setEdited] = useState<Patient | null>(null);
   const seq = useRef(0);
+  // The charting screen covers the workspace, which stays mounted (search and edits kept).
+  const [chart, setChart] = useState<OpenedChart | null>(null);
+  const charting = useLatest(chart !== null);
+  const returnFocus = useRef<HTMLElement | null>(null);
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
-      if (event.key !== "/" || !isPlainShortcut(event)) return;
+      if (charting.current || event.key !== "/" || !isPlainShortcut(event)) return;
       event.preventDefault();
       searchRef.current?.focus();
       searchRef.current?.select();
     }
     document.addEventListener("keydown", onKeyDown);
     return () => document.removeEventListener("keydown", onKeyDown);
-  }, []);
+  }, [charting]);
 
   const handleOpen = useCallback((id: string) => {
     seq.current += 1;
     setOpenRequest({ id, seq: seq.current });
+  }, []);
+
+  const openChart = useCallback((opened: OpenedChart) => {
+    returnFocus.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setChart(opened);
+  }, []);
+
+  const closeChart = useCallback(() => {
+    setChart(null);
+    // Back where the clinician was (the New visit button, say) once the workspace shows again.
+    requestAnimationFrame(() => {
+      const target = returnFocus.current;
+      if (target?.isConnected && target !== document.body) target.focus();
+      else document.querySelector<HTMLElement>('[data-testid="new-visit"]')?.focus();
+    });
   }, []);
 
   const handleError = useCallback(
@@ -56,7 +78,10 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
           onPatientEdited={setEdited}
           onError={handleError}
         />
-        <div className="workspace">
+        {chart && (
+          <ChartingScreen session={session} opened={chart} onClose={closeChart} onError={handleError} />
+        )}
+        <div className="workspace" hidden={chart !== null}>
           <nav className="search-pane" aria-label="Patients on this device">
             <PatientSearch
               inputRef={searchRef}
@@ -66,7 +91,13 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
             />
           </nav>
           <main className="patient-pane">
-            <PatientPanel request={openRequest} onError={handleError} updated={edited} />
+            <PatientPanel
+              request={openRequest}
+              onError={handleError}
+              updated={edited}
+              active={chart === null}
+              onOpenChart={openChart}
+            />
           </main>
         </div>
       </div>

@@ -7,13 +7,20 @@ import type { ErrorBody } from "../../bindings/ErrorBody";
 import type { ErrorCode } from "../../bindings/ErrorCode";
 import type { FieldEdit } from "../../bindings/FieldEdit";
 import type { ComplaintCatalogEntry } from "../../bindings/ComplaintCatalogEntry";
+import type { Drug } from "../../bindings/Drug";
+import type { EncounterMode } from "../../bindings/EncounterMode";
+import type { EncounterView } from "../../bindings/EncounterView";
 import type { Icd10Code } from "../../bindings/Icd10Code";
+import type { LabTest } from "../../bindings/LabTest";
 import type { Mutation } from "../../bindings/Mutation";
 import type { Patient } from "../../bindings/Patient";
+import type { PatientChart } from "../../bindings/PatientChart";
 import type { PatientListItem } from "../../bindings/PatientListItem";
 import type { RejectedChange } from "../../bindings/RejectedChange";
+import type { Section } from "../../bindings/Section";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { SyncStatus } from "../../bindings/SyncStatus";
+import type { Task } from "../../bindings/Task";
 
 // A Record over the generated union: adding a code on the Rust side makes this
 // fail to compile until it is listed here.
@@ -144,4 +151,63 @@ export function searchIcd10(query: string, limit: number): Promise<Icd10Code[]> 
 /** The chief-complaint buttons of a service line, this clinician's most used first. */
 export function complaints(serviceLine: string): Promise<ComplaintCatalogEntry[]> {
   return call<ComplaintCatalogEntry[]>("complaints", { serviceLine });
+}
+
+/** Lab tests that can be ordered (LOINC), by name or code, from the device's copy. */
+export function searchLabs(query: string, limit: number): Promise<LabTest[]> {
+  return call<LabTest[]>("search_labs", { query, limit });
+}
+
+/** Medications that can be prescribed (RxNorm), by name, from the device's copy. */
+export function searchDrugs(query: string, limit: number): Promise<Drug[]> {
+  return call<Drug[]>("search_drugs", { query, limit });
+}
+
+// ---------- Charting an encounter ----------
+// Every command below answers with the whole EncounterView: the draft as saved plus what is
+// derived from it (pages done, the composed note, what blocks signing). The UI only displays it.
+
+/** A patient's chart: encounter history, latest vitals, this clinician's open draft. */
+export function patientChart(patientId: string): Promise<PatientChart> {
+  return call<PatientChart>("patient_chart", { patientId });
+}
+
+/** Opens a draft note; the state of care starts as the patient's current state. */
+export function startEncounter(patientId: string, serviceLine: string, mode: EncounterMode): Promise<EncounterView> {
+  return call<EncounterView>("start_encounter", { patientId, serviceLine, mode });
+}
+
+export function getEncounter(encounterId: string): Promise<EncounterView> {
+  return call<EncounterView>("get_encounter", { encounterId });
+}
+
+/**
+ * Saves one section of a draft, whole (autosave). Bad input (impossible vitals, say) is refused
+ * with invalid_input and a message saying what is wrong; nothing is saved then.
+ */
+export function saveSection(encounterId: string, section: Section): Promise<EncounterView> {
+  return call<EncounterView>("save_section", { encounterId, section });
+}
+
+/** Signs the note; refused (invalid_input) with a message listing what blocks signing. */
+export function signEncounter(encounterId: string): Promise<EncounterView> {
+  return call<EncounterView>("sign_encounter", { encounterId });
+}
+
+/** Appends a signed addendum to a signed note. */
+export function addAddendum(encounterId: string, text: string): Promise<EncounterView> {
+  return call<EncounterView>("add_addendum", { encounterId, text });
+}
+
+/** Hands the visit to a clinician licensed in the patient's state: the task created for them. */
+export function handOffEncounter(encounterId: string, note: string): Promise<Task> {
+  return call<Task>("hand_off_encounter", { encounterId, note });
+}
+
+/**
+ * Settles a section changed on another device: null keeps theirs; a Section saves that version
+ * (mine, or an edited merge).
+ */
+export function settleSectionConflict(clientSeq: number, section: Section | null): Promise<EncounterView> {
+  return call<EncounterView>("settle_section_conflict", { clientSeq, section });
 }

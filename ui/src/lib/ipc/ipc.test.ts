@@ -1,5 +1,6 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
+import type { Section } from "../../bindings/Section";
 import { failure, installCore } from "../../test/fakeCore";
 import { MIA, MIA_PHONE_CONFLICT, SESSION, listItem, syncStatusOf } from "../../test/fixtures";
 import {
@@ -14,6 +15,16 @@ import {
   signOut,
   complaints,
   searchIcd10,
+  addAddendum,
+  getEncounter,
+  handOffEncounter,
+  patientChart,
+  saveSection,
+  searchDrugs,
+  searchLabs,
+  settleSectionConflict,
+  signEncounter,
+  startEncounter,
   syncNow,
   syncStatus,
   toIpcError,
@@ -55,6 +66,56 @@ describe("ipc commands", () => {
     const core = installCore({ complaints: () => [] });
     await expect(complaints("adult_primary")).resolves.toEqual([]);
     expect(core.calls).toEqual([{ cmd: "complaints", args: { serviceLine: "adult_primary" } }]);
+  });
+
+  it("call the charting commands with the agreed names (snake_case arguments cross as camelCase)", async () => {
+    const core = installCore({
+      patient_chart: () => null,
+      start_encounter: () => null,
+      get_encounter: () => null,
+      save_section: () => null,
+      sign_encounter: () => null,
+      add_addendum: () => null,
+      hand_off_encounter: () => null,
+      settle_section_conflict: () => null,
+      search_labs: () => [],
+      search_drugs: () => [],
+    });
+    const section: Section = { section: "complaints", chosen: [{ code: "sore_throat", label: "Sore throat" }] };
+
+    await patientChart("pt-mia");
+    await startEncounter("pt-mia", "pediatric_sms", "async");
+    await getEncounter("enc-1");
+    await saveSection("enc-1", section);
+    await signEncounter("enc-1");
+    await addAddendum("enc-1", "Called back.");
+    await handOffEncounter("enc-1", "Needs a TX license");
+    await settleSectionConflict(12, null);
+    await settleSectionConflict(13, section);
+    await searchLabs("strep", 10);
+    await searchDrugs("amox", 10);
+
+    expect(core.calls).toEqual([
+      { cmd: "patient_chart", args: { patientId: "pt-mia" } },
+      { cmd: "start_encounter", args: { patientId: "pt-mia", serviceLine: "pediatric_sms", mode: "async" } },
+      { cmd: "get_encounter", args: { encounterId: "enc-1" } },
+      { cmd: "save_section", args: { encounterId: "enc-1", section } },
+      { cmd: "sign_encounter", args: { encounterId: "enc-1" } },
+      { cmd: "add_addendum", args: { encounterId: "enc-1", text: "Called back." } },
+      { cmd: "hand_off_encounter", args: { encounterId: "enc-1", note: "Needs a TX license" } },
+      { cmd: "settle_section_conflict", args: { clientSeq: 12, section: null } },
+      { cmd: "settle_section_conflict", args: { clientSeq: 13, section } },
+      { cmd: "search_labs", args: { query: "strep", limit: 10 } },
+      { cmd: "search_drugs", args: { query: "amox", limit: 10 } },
+    ]);
+  });
+
+  it("pass a refused save through as invalid_input with the core's message", async () => {
+    installCore({ save_section: () => failure("invalid_input", "Heart rate 900 is not possible (expected 20 to 300 /min)") });
+    await expect(saveSection("enc-1", { section: "history", answers: [], narrative: "" })).rejects.toMatchObject({
+      code: "invalid_input",
+      message: "Heart rate 900 is not possible (expected 20 to 300 /min)",
+    });
   });
 
   it("call the sync and edit commands with the agreed names (client_seq crosses as clientSeq)", async () => {
