@@ -23,6 +23,7 @@ WHEN OLD.status <> 'draft' AND (
     OR NEW.author_id IS NOT OLD.author_id
     OR NEW.state_of_care IS NOT OLD.state_of_care
     OR NEW.mode IS NOT OLD.mode
+    OR NEW.service_line IS NOT OLD.service_line
     OR NEW.chief_complaints IS NOT OLD.chief_complaints
     OR (OLD.cosigned_by IS NOT NULL AND NEW.cosigned_by IS NOT OLD.cosigned_by)
 )

@@ -94,7 +94,7 @@ impl ServerModel {
                         started_at: Utc::now(),
                         signed_at: None,
                         version: 1,
-                        draft: Some(Box::new(charting::Draft::new(*mode, *state_of_care))),
+                        draft: Some(Box::new(charting::Draft::new(*mode, *state_of_care, service_line))),
                         signed_by: None,
                         content_hash: None,
                         cosign_required: false,

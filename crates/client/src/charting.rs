@@ -47,7 +47,7 @@ impl Workspace {
         self.store()
             .transaction(|tx| {
                 let patient = tx.patient(patient_id)?;
-                let draft = Draft::new(mode, patient.current_state);
+                let draft = Draft::new(mode, patient.current_state, service_line);
                 let e = Encounter {
                     id,
                     patient_id,
@@ -92,6 +92,11 @@ impl Workspace {
     pub fn save_section(&self, encounter_id: &str, section: Section) -> Result<EncounterView> {
         let id: EncounterId = parse_id(encounter_id, "encounter")?;
         section.validate().map_err(ClientError::invalid)?;
+        if let Section::Context(c) = &section {
+            if !code_sets::COMPLAINT_CATALOGS.iter().any(|(line, _)| *line == c.service_line) {
+                return Err(ClientError::invalid(format!("no service line called '{}'", c.service_line)));
+            }
+        }
         let me = self.require_session()?;
         if let Section::Assessment(a) = &section {
             self.ensure_icd10()?;

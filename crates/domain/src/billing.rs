@@ -213,7 +213,7 @@ mod tests {
         99423,E-visit 21+ min,evisit:21+\n";
 
     fn draft() -> Draft {
-        let mut d = Draft::new(EncounterMode::Video, "TX".parse().unwrap());
+        let mut d = Draft::new(EncounterMode::Video, "TX".parse().unwrap(), "adult_primary");
         d.assessment.diagnoses.push(Diagnosis { code: "J02.0".into(), description: "Strep".into(), billable: true });
         d
     }

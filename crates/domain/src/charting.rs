@@ -192,6 +192,8 @@ pub struct ContextSection {
     pub mode: EncounterMode,
     /// Where the patient is during the visit: the license that covers it.
     pub state_of_care: UsState,
+    /// Which complaint catalog the visit charts from, e.g. "adult_primary".
+    pub service_line: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -342,7 +344,12 @@ impl Section {
     /// codes, impossible vitals. The message says what is wrong.
     pub fn validate(&self) -> Result<(), String> {
         match self {
-            Section::Context(_) => Ok(()),
+            Section::Context(c) => {
+                if !is_service_line(&c.service_line) {
+                    return Err(format!("'{}' is not a service line", c.service_line));
+                }
+                Ok(())
+            }
             Section::Complaints(c) => {
                 items("complaints", &c.chosen)?;
                 unique("complaint", c.chosen.iter().map(|c| c.code.as_str()))?;
@@ -459,6 +466,11 @@ fn unique<T: PartialEq>(what: &str, it: impl Iterator<Item = T>) -> Result<(), S
     Ok(())
 }
 
+/// A service line's name: 1 to 40 lower-case letters and underscores.
+pub fn is_service_line(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 40 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+}
+
 /// The shape of an ICD-10-CM code: a letter, a digit, a letter or digit, then optionally a dot
 /// and one to four letters or digits. Whether the code exists is checked against the code set.
 pub fn is_icd10cm_shape(code: &str) -> bool {
@@ -523,9 +535,9 @@ pub struct Draft {
 }
 
 impl Draft {
-    pub fn new(mode: EncounterMode, state_of_care: UsState) -> Draft {
+    pub fn new(mode: EncounterMode, state_of_care: UsState, service_line: &str) -> Draft {
         Draft {
-            context: ContextSection { mode, state_of_care },
+            context: ContextSection { mode, state_of_care, service_line: service_line.to_string() },
             complaints: Default::default(),
             history: Default::default(),
             systems: Default::default(),
@@ -887,7 +899,7 @@ mod tests {
 
     /// The reference sore-throat visit.
     pub(crate) fn sore_throat() -> Draft {
-        let mut d = Draft::new(EncounterMode::Video, state("TX"));
+        let mut d = Draft::new(EncounterMode::Video, state("TX"), "adult_primary");
         d.set(Section::Complaints(ComplaintsSection {
             chosen: vec![ChosenComplaint { code: "sore_throat".into(), label: "Sore throat".into() }],
         }));
@@ -959,7 +971,7 @@ mod tests {
         let me = doc(&["TX"]);
         let today = "2026-11-23".parse().unwrap();
         assert_eq!(sign_blockers(&sore_throat(), me.id, false, &me, today), vec![]);
-        let fresh = Draft::new(EncounterMode::Video, state("TX"));
+        let fresh = Draft::new(EncounterMode::Video, state("TX"), "adult_primary");
         let pages: Vec<Page> = sign_blockers(&fresh, me.id, false, &me, today)
             .into_iter()
             .map(|b| match b {

@@ -63,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tx.upsert_patient(&patient)?;
         for i in 0..encounters {
             let at = start + Days::hours(i as i64 * 13);
-            let mut d = Draft::new(EncounterMode::InPerson, ca);
+            let mut d = Draft::new(EncounterMode::InPerson, ca, "adult_primary");
             d.complaints.chosen.push(ChosenComplaint { code: "sore_throat".into(), label: "Sore throat".into() });
             d.history.narrative = format!("Visit {i}: two days of sore throat after a sick contact.");
             d.assessment.diagnoses.push(Diagnosis {

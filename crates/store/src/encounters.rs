@@ -299,7 +299,8 @@ impl Tx<'_> {
     fn write_draft(&self, id: EncounterId, draft: &Draft) -> Result<()> {
         self.conn
             .prepare_cached(
-                "UPDATE encounters SET draft = ?2, chief_complaints = ?3, mode = ?4, state_of_care = ?5
+                "UPDATE encounters SET draft = ?2, chief_complaints = ?3, mode = ?4, state_of_care = ?5,
+                    service_line = ?6
                  WHERE id = ?1 AND status = 'draft'",
             )?
             .execute((
@@ -308,6 +309,7 @@ impl Tx<'_> {
                 to_json(&draft.complaint_codes())?,
                 enum_str(&draft.context.mode)?,
                 draft.context.state_of_care.as_str(),
+                &draft.context.service_line,
             ))?;
         Ok(())
     }

@@ -435,7 +435,7 @@ fn signed_notes_and_addenda_are_immutable_in_the_cache() {
     let path = dir.path().join("cache.db");
     let mut store = Store::open(&path, &key()).expect("open");
     let p = patient(1, "Ada", "Okafor", "1980-02-03", "+14155550101");
-    let mut draft = Draft::new(EncounterMode::Video, "CA".parse().expect("CA"));
+    let mut draft = Draft::new(EncounterMode::Video, "CA".parse().expect("CA"), "adult_primary");
     draft.plan.instructions = "Fluids.".into();
     let note = draft.compose_note();
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).single().expect("time");

@@ -30,6 +30,7 @@ BEGIN
         OR NEW.author_id IS DISTINCT FROM OLD.author_id
         OR NEW.state_of_care IS DISTINCT FROM OLD.state_of_care
         OR NEW.mode IS DISTINCT FROM OLD.mode
+        OR NEW.service_line IS DISTINCT FROM OLD.service_line
         OR NEW.chief_complaints IS DISTINCT FROM OLD.chief_complaints
         OR NEW.cosign_required IS DISTINCT FROM OLD.cosign_required
         OR (OLD.cosigned_by IS NOT NULL AND (NEW.cosigned_by IS DISTINCT FROM OLD.cosigned_by

@@ -6,4 +6,8 @@ export type ContextSection = { mode: EncounterMode,
 /**
  * Where the patient is during the visit: the license that covers it.
  */
-state_of_care: UsState, };
+state_of_care: UsState, 
+/**
+ * Which complaint catalog the visit charts from, e.g. "adult_primary".
+ */
+service_line: string, };

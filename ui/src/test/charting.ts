@@ -117,7 +117,7 @@ export function emptyVitals(): Vitals {
 
 export function emptyDraftFor(patient: Patient): Draft {
   return {
-    context: { mode: "video", state_of_care: patient.current_state },
+    context: { mode: "video", state_of_care: patient.current_state, service_line: "adult_primary" },
     complaints: { chosen: [] },
     history: { answers: [], narrative: "" },
     systems: { ros: [], exam: [], narrative: "" },
@@ -286,7 +286,10 @@ export function fakeCharting(options: { patient?: Patient; licensed?: boolean; v
             ...view.encounter,
             mode: mode as EncounterView["encounter"]["mode"],
             service_line: String(serviceLine),
-            draft: { ...view.encounter.draft!, context: { ...view.encounter.draft!.context, mode: mode as "video" } },
+            draft: {
+              ...view.encounter.draft!,
+              context: { ...view.encounter.draft!.context, mode: mode as "video", service_line: String(serviceLine) },
+            },
           },
         },
         licensed,
@@ -316,6 +319,9 @@ export function fakeCharting(options: { patient?: Patient; licensed?: boolean; v
           ...view.encounter,
           draft,
           chief_complaints: draft.complaints.chosen.map((c) => c.code),
+          mode: draft.context.mode,
+          state_of_care: draft.context.state_of_care,
+          service_line: draft.context.service_line,
         },
       });
     },

@@ -307,7 +307,7 @@ macro_rules! storage_impl {
                         cosign_required, cosigned_by, cosigned_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
                      ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, state_of_care = excluded.state_of_care,
-                        status = excluded.status, chief_complaints = excluded.chief_complaints, note = excluded.note,
+                        service_line = excluded.service_line, status = excluded.status, chief_complaints = excluded.chief_complaints, note = excluded.note,
                         signed_at = excluded.signed_at, version = excluded.version, draft = excluded.draft,
                         signed_by = excluded.signed_by, content_hash = excluded.content_hash,
                         cosign_required = excluded.cosign_required, cosigned_by = excluded.cosigned_by,
@@ -397,7 +397,7 @@ macro_rules! storage_impl {
                         if !who.roles.iter().any(Role::is_licensed_clinician) {
                             return refuse(RejectCode::Forbidden, "only clinicians chart visits");
                         }
-                        if service_line.is_empty() || service_line.len() > 40 || !service_line.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                        if !rounds_domain::charting::is_service_line(service_line) {
                             return refuse(RejectCode::Invalid, "unknown service line");
                         }
                         let existing: Option<(Uuid, Uuid)> = sqlx::query_as("SELECT patient_id, author_id FROM encounters WHERE id = $1")
@@ -424,7 +424,7 @@ macro_rules! storage_impl {
                             started_at: now,
                             signed_at: None,
                             version: 1,
-                            draft: Some(Box::new(Draft::new(*mode, *state_of_care))),
+                            draft: Some(Box::new(Draft::new(*mode, *state_of_care, service_line))),
                             signed_by: None,
                             content_hash: None,
                             cosign_required: false,
@@ -467,6 +467,7 @@ macro_rules! storage_impl {
                         e.chief_complaints = draft.complaint_codes();
                         e.mode = draft.context.mode;
                         e.state_of_care = draft.context.state_of_care;
+                        e.service_line = draft.context.service_line.clone();
                         e.draft = Some(draft);
                         e.version += 1;
                         Self::write_encounter(tx, org, &e).await?;

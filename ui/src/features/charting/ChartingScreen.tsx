@@ -21,7 +21,7 @@ import {
   sectionOf,
   serviceLineLabel,
 } from "./model";
-import { startVisit, type OpenedChart } from "./open";
+import { type OpenedChart } from "./open";
 import { AssessmentPage } from "./pages/AssessmentPage";
 import { ComplaintPage } from "./pages/ComplaintPage";
 import { ContextPage } from "./pages/ContextPage";
@@ -46,23 +46,21 @@ export function ChartingScreen({ session, opened: initial, onClose, onError }: P
   const [switching, setSwitching] = useState(false);
   const [switchError, setSwitchError] = useState<string | null>(null);
 
-  // The service line is fixed when a visit starts; before a complaint is chosen the visit is
-  // started again in the other line (keeping the mode and state chosen so far).
+  // The service line is part of the visit's context: switching it (before a complaint is
+  // chosen) saves the context and loads the other line's complaints.
   async function switchServiceLine(line: string, context: ContextSection) {
     if (switching) return;
     setSwitching(true);
     setSwitchError(null);
     try {
-      const next = await startVisit(opened.view.patient.id, line, defaultMode(line));
-      let view = next.view;
-      if (view.encounter.draft && context.state_of_care !== view.encounter.draft.context.state_of_care) {
-        view = await saveSection(view.encounter.id, {
-          section: "context",
-          mode: view.encounter.draft.context.mode,
-          state_of_care: context.state_of_care,
-        });
-      }
-      setOpened({ ...next, view, page: "context" });
+      const view = await saveSection(opened.view.encounter.id, {
+        section: "context",
+        ...context,
+        mode: defaultMode(line),
+        service_line: line,
+      });
+      const catalog = await complaints(line);
+      setOpened({ ...opened, view, catalog, catalogError: null, page: "context" });
     } catch (caught) {
       const failure = toIpcError(caught);
       setSwitchError(`Could not switch: ${failure.message}`);
@@ -74,7 +72,7 @@ export function ChartingScreen({ session, opened: initial, onClose, onError }: P
 
   return (
     <EncounterCharting
-      key={opened.view.encounter.id}
+      key={`${opened.view.encounter.id}:${opened.view.encounter.service_line}`}
       session={session}
       opened={opened}
       onClose={onClose}

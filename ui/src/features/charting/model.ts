@@ -139,7 +139,7 @@ export function withSection(draft: Draft, section: Section): Draft {
 export function emptyDraft(view: EncounterView): Draft {
   const e = view.encounter;
   return {
-    context: { mode: e.mode, state_of_care: e.state_of_care },
+    context: { mode: e.mode, state_of_care: e.state_of_care, service_line: e.service_line },
     complaints: { chosen: [] },
     history: { answers: [], narrative: "" },
     systems: { ros: [], exam: [], narrative: "" },
