@@ -201,3 +201,34 @@ export async function waitForAppExit(dataDir, timeout = 10_000) {
     await sleep(100);
   }
 }
+
+/** An adult patient (18+) the server has in one of these states, as `email` sees them. */
+export async function serverAdultIn(states, email = PHYSICIAN) {
+  const { token } = await api("/auth/sign-in", { body: { email, password: PASSWORD } });
+  const today = new Date();
+  let after = null;
+  for (;;) {
+    const page = await api(`/patients?limit=100${after ? `&after=${after}` : ""}`, { token });
+    const found = page.patients.find((p) => {
+      const born = new Date(p.birth_date);
+      const age = today.getFullYear() - born.getFullYear() - (today < new Date(today.getFullYear(), born.getMonth(), born.getDate()) ? 1 : 0);
+      return age >= 25 && states.includes(p.current_state);
+    });
+    if (found) return found;
+    if (!page.next_after) throw new Error(`the server has no adult patient in ${states.join(", ")}`);
+    after = page.next_after;
+  }
+}
+
+/** Every change in `email`'s scope, read from the server's change log. */
+export async function serverChanges(email = PHYSICIAN) {
+  const { token } = await api("/auth/sign-in", { body: { email, password: PASSWORD } });
+  const changes = [];
+  let cursor = 0;
+  for (;;) {
+    const page = await api(`/sync/pull?cursor=${cursor}&limit=1000`, { token });
+    changes.push(...page.changes);
+    cursor = page.cursor;
+    if (!page.more) return changes;
+  }
+}

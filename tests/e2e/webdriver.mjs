@@ -52,6 +52,8 @@ export const Keys = {
   ESCAPE: "\uE00C",
   ARROW_UP: "\uE013",
   ARROW_DOWN: "\uE015",
+  ALT: "\uE00A",
+  PAGE_UP: "\uE00E",
 };
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -173,6 +175,16 @@ export class Session {
   async sendKeys(css, text) {
     const id = await this.find(css);
     await this.#call("POST", `/element/${id}/value`, { text }, `typing into ${css}`);
+  }
+
+  /**
+   * Presses keys wherever the focus is (a chord like Keys.CONTROL + Keys.ENTER is held for the
+   * call), as a user at the keyboard would without aiming at an element.
+   */
+  async press(keys) {
+    const ref = await this.#call("GET", "/element/active", undefined, "finding the focused element");
+    const id = elementId(ref, "the focused element");
+    await this.#call("POST", `/element/${id}/value`, { text: keys }, `pressing ${JSON.stringify(keys)}`);
   }
 
   /** Replaces a field's content the way a user would: select all, delete, type. */

@@ -1,0 +1,181 @@
+// End-to-end: a physician charts the reference sore-throat visit in the real app by keyboard,
+// signs it and adds an addendum. Counts the interactions (keys and clicks; free text excluded;
+// target <= 15), measures page transitions (key press to the next page on screen), screenshots
+// every page, and checks the signed note on the server.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { Keys, Session } from "./webdriver.mjs";
+import {
+  BANNER_NAME,
+  PHYSICIAN,
+  metric,
+  newDataDir,
+  openPatient,
+  serverAdultIn,
+  serverChanges,
+  signIn,
+  waitForSync,
+  withFailureScreenshots,
+} from "./helpers.mjs";
+
+const LICENSED = ["CA", "NY", "TX", "WA", "FL", "IL"];
+const NEXT = Keys.CONTROL + Keys.ENTER;
+
+let app;
+
+before(async () => {
+  app = await Session.start({ env: { ROUNDS_DATA_DIR: await newDataDir("charting") } });
+});
+
+after(async () => {
+  await app?.end();
+});
+
+/** Records, inside the app, how long each page change takes from the key press to the frame after it. */
+function watchTransitions(app) {
+  return app.execute(`
+    window.__transitions = [];
+    let pressed = null;
+    document.addEventListener("keydown", () => { pressed = performance.now(); }, true);
+    let shown = document.querySelector("[data-page]")?.getAttribute("data-page");
+    new MutationObserver(() => {
+      const now = document.querySelector("[data-page]")?.getAttribute("data-page");
+      if (now && now !== shown && pressed !== null) {
+        const started = pressed;
+        shown = now;
+        requestAnimationFrame(() => window.__transitions.push(performance.now() - started));
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-page"] });
+  `);
+}
+
+test("a sore-throat visit is charted by keyboard, signed and amended", { timeout: 240_000 }, () =>
+  withFailureScreenshots("charting", () => [app], async () => {
+    let interactions = 0;
+    const press = async (keys, why) => {
+      interactions += 1;
+      await app.press(keys);
+      return why;
+    };
+    const onPage = (page) =>
+      app.waitUntil(`the ${page} page is shown`, async () => (await app.findAll(`[data-page="${page}"]`)).length > 0, {
+        describe: () => app.execute(`return document.querySelector("[data-page]")?.getAttribute("data-page")`),
+      });
+    /** The key shown on a button or row (its <kbd>). */
+    const keyOf = (css) =>
+      app.execute(`return document.querySelector(arguments[0])?.querySelector("kbd")?.innerText.trim() ?? null`, [css]);
+    const findingKey = (rowCss, label) =>
+      app.execute(
+        `const row = document.querySelector(arguments[0]);
+         const b = row && Array.from(row.querySelectorAll("button")).find((x) => x.innerText.includes(arguments[1]));
+         return b?.querySelector("kbd")?.innerText.trim() ?? null;`,
+        [rowCss, label],
+      );
+
+    await signIn(app, PHYSICIAN);
+    const patient = await serverAdultIn(LICENSED);
+    const name = `${patient.family_name}, ${patient.given_name}`;
+    await openPatient(app, patient.mrn, { mrn: patient.mrn, name });
+    assert.equal(await app.text(BANNER_NAME), name);
+    await app.waitFor('[data-testid="new-visit"]');
+    await app.screenshot("chart-patient.png");
+
+    // 1: New visit. Context is filled in from the patient; licensed, so it lands on the complaint.
+    interactions += 1;
+    await app.click('[data-testid="new-visit"]');
+    await onPage("complaint");
+    await watchTransitions(app);
+    await app.waitFor('[data-testid="complaint-sore_throat"]');
+    await app.screenshot("chart-1-complaint.png");
+    const complaintKey = await keyOf('[data-testid="complaint-sore_throat"]');
+    assert.match(complaintKey ?? "", /^[1-9]$/, "Sore throat is among the first nine buttons");
+    await press(complaintKey);
+    await app.waitUntil("Sore throat is chosen", async () =>
+      (await app.property('[data-testid="complaint-sore_throat"]', "ariaPressed")) === "true");
+    await press(NEXT);
+    await onPage("history");
+
+    // History: the first prompt (onset) is selected; its second option.
+    const onset = await findingKey('[data-testid="hpi-onset"]', "1-2 days");
+    assert.ok(onset, "the onset options have letters");
+    await press(onset);
+    await app.waitUntil("onset is answered", () =>
+      app.execute(`return Array.from(document.querySelectorAll('[data-testid="hpi-onset"] [aria-pressed="true"]')).length === 1`));
+    await app.screenshot("chart-2-history.png");
+    await press(NEXT);
+    await onPage("systems");
+
+    // Systems: everything normal, then the throat exam shows exudate.
+    await press("n");
+    const throatRow = '[data-testid="system-exam:throat"]';
+    await app.waitUntil("systems are marked normal", async () =>
+      (await app.execute(`return document.querySelector(arguments[0])?.getAttribute("data-status")`, [throatRow])) === "normal");
+    await press(await keyOf(`${throatRow} .prompt-label`));
+    await press(await findingKey(throatRow, "Tonsillar exudate"));
+    await app.waitUntil("the throat is abnormal", async () =>
+      (await app.execute(`return document.querySelector(arguments[0])?.getAttribute("data-status")`, [throatRow])) === "abnormal");
+    await app.screenshot("chart-3-systems.png");
+    await press(NEXT);
+    await onPage("vitals");
+
+    // Vitals: the temperature field has the focus; typing is free text.
+    await app.press("101.3");
+    await app.waitUntil("the fever is flagged", async () =>
+      (await app.execute(`return document.body.innerText`)).includes("high for an adult"));
+    await app.screenshot("chart-4-vitals.png");
+    await press(NEXT);
+    await onPage("assessment");
+
+    // Assessment: the first suggested code.
+    await app.waitFor('[data-testid^="suggested-"]');
+    const firstCode = await app.execute(`return document.querySelector('[data-testid^="suggested-"]').getAttribute("data-testid").slice(10)`);
+    await press("1");
+    await app.waitUntil(`${firstCode} is a diagnosis`, async () => (await app.text('[data-testid="diagnoses"]')).includes(firstCode));
+    await app.screenshot("chart-5-assessment.png");
+    await press(NEXT);
+    await onPage("plan");
+
+    // Plan: the instructions have the focus.
+    await app.press("Fluids, rest, salt-water gargles. Call if unable to swallow.");
+    await app.screenshot("chart-6-plan.png");
+    await press(NEXT);
+    await onPage("review");
+    await app.waitUntil("nothing blocks signing", async () => !(await app.execute(`return document.querySelector('[data-testid="sign"]').disabled`)));
+    const note = await app.text('[data-testid="note"]');
+    for (const part of ["Chief complaint: Sore throat.", "Onset: 1-2 days", "Tonsillar exudate", "T 101.3 °F", firstCode, "Fluids, rest"]) {
+      assert.ok(note.includes(part), `the note has ${part}:\n${note}`);
+    }
+    await app.screenshot("chart-7-review.png");
+
+    // Sign (Ctrl+Enter on the review page); the addendum box takes the focus.
+    await press(NEXT);
+    await app.waitFor('[data-testid="signed-line"]');
+    await app.waitUntil("the addendum box has the focus", () =>
+      app.execute(`return document.activeElement?.getAttribute("data-testid") === "addendum"`));
+    await app.press("Rapid strep positive; amoxicillin started.");
+    await press(NEXT);
+    await app.waitUntil("the addendum is listed", async () =>
+      (await app.execute(`return document.body.innerText`)).includes("Rapid strep positive; amoxicillin started."));
+    await waitForSync(app, "Synced", { timeout: 30_000 });
+    await app.screenshot("chart-8-signed.png");
+
+    console.log(`metric: interactions for the reference visit (keys and clicks, free text excluded): ${interactions}`);
+    assert.ok(interactions <= 15, `charting took ${interactions} interactions (target 15)`);
+    const transitions = await app.execute("return window.__transitions");
+    assert.ok(transitions.length >= 6, `page changes were observed: ${JSON.stringify(transitions)}`);
+    const sorted = [...transitions].sort((a, b) => a - b);
+    metric(`page transition median over ${sorted.length}`, sorted[Math.floor(sorted.length / 2)]);
+    metric(`page transition max over ${sorted.length}`, sorted[sorted.length - 1]);
+
+    // The server holds the signed note with its addendum, and the hash of what was shown.
+    const signed = await app.waitUntil("the server has the amended note", async () => {
+      const encounters = (await serverChanges()).filter((c) => c.record.type === "encounter" && c.record.record.patient_id === patient.id);
+      const latest = encounters.at(-1)?.record.record;
+      return latest?.status === "amended" && latest;
+    }, { timeout: 30_000 });
+    assert.equal(signed.note.trim(), note.trim());
+    assert.equal(signed.addenda.length, 1);
+    assert.match(signed.content_hash, /^[0-9a-f]{64}$/);
+  }),
+);
