@@ -48,10 +48,32 @@ export function describeMutation(mutation: RefusedMutation, patientName: string 
       return "Claiming a task";
     case "complete_task":
       return "Completing a task";
+    case "start_encounter":
+      return "Starting a visit";
+    case "edit_section":
+      return `Note section: ${SECTION_TITLES[mutation.section.section] ?? mutation.section.section} (open the note to choose a version)`;
+    case "sign_encounter":
+      return "Signing a note";
+    case "add_addendum":
+      return `Addendum: “${truncate(mutation.text, 80)}”`;
+    case "cosign_encounter":
+      return "Co-signing a note";
+    case "create_task":
+      return `New task: ${truncate(mutation.description, 80)}`;
     default:
       return "A change";
   }
 }
+
+const SECTION_TITLES: Record<string, string> = {
+  context: "Context",
+  complaints: "Chief complaint",
+  history: "History",
+  systems: "Review of systems & exam",
+  vitals: "Vitals",
+  assessment: "Assessment",
+  plan: "Plan",
+};
 
 const REJECT_SUMMARIES: Record<RejectCode, string> = {
   conflict: "Changed on another device first",
