@@ -355,11 +355,12 @@ on_both_databases! {
         assert!(tablet.save_section(&id, plan("late")).is_err());
     }
 
-    async fn a_draft_survives_the_app_being_killed_mid_page(db) {
+    async fn a_draft_survives_the_app_being_killed_mid_page_and_is_signed_offline(db) {
         seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
         let server = TestServer::start_with(db.storage.clone(), None).await;
+        let (addr, url) = (server.addr, server.url.clone());
         let dir = tempfile::tempdir().expect("dir");
-        let ws = signed_in(&dir, "a", &server.url, DEMO_PHYSICIAN).await;
+        let ws = signed_in(&dir, "a", &url, DEMO_PHYSICIAN).await;
         let patient = adult_patient_in(&ws, &["CA", "NY", "TX", "WA", "FL", "IL"]);
         server.stop().await;
         let id = ws.start_encounter(&patient.id.to_string(), "adult_primary", EncounterMode::InPerson).expect("start offline")
@@ -374,14 +375,35 @@ on_both_databases! {
         let before = ws.encounter_view(&id).expect("view");
         drop(ws); // no shutdown path: each save was already its own committed transaction
 
-        let cfg = config(&dir, "a", "http://127.0.0.1:9");
+        let cfg = config(&dir, "a", &url);
         let reopened = Workspace::open(&cfg, vault()).expect("reopen");
         let after = reopened.encounter_view(&id).expect("view");
         assert_eq!(after.encounter.draft, before.encounter.draft);
         assert_eq!(after.note, before.note);
         assert!(after.note.contains(typed));
         let chart = reopened.patient_chart(&patient.id.to_string()).expect("chart");
-        assert_eq!(chart.open_draft.map(|e| e.to_string()), Some(id));
+        assert_eq!(chart.open_draft.map(|e| e.to_string()), Some(id.clone()));
+
+        // Still offline: finish the note and sign it. It is locked here at once.
+        reopened.save_section(&id, sections[4].clone()).expect("assessment");
+        let plan = Section::Plan(PlanSection { instructions: format!("{typed}, then finished."), ..Default::default() });
+        reopened.save_section(&id, plan).expect("plan");
+        let signed = reopened.sign_encounter(&id).expect("sign offline");
+        assert_eq!(signed.encounter.status, EncounterStatus::Signed);
+        assert!(signed.unsynced > 0);
+        assert!(reopened.save_section(&id, sections[3].clone()).is_err(), "locked while the signature waits");
+
+        // The server comes back; the device signs in again and everything lands, in order.
+        let server = TestServer::start_on(rounds_server::AppState::new(db.storage.clone()), addr).await;
+        reopened.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect("sign in again");
+        reopened.sync_now().await.expect("sync");
+        assert_eq!(reopened.sync_status().expect("status").rejected, 0);
+        let on_server = server_encounter(&pull_changes(&server.url, DEMO_PHYSICIAN).await, signed.encounter.id);
+        assert_eq!(on_server.status, EncounterStatus::Signed);
+        assert_eq!(on_server.content_hash, signed.encounter.content_hash);
+        assert!(on_server.note.contains("then finished."));
+        let view = reopened.encounter_view(&id).expect("view");
+        assert_eq!((view.encounter.status, view.unsynced), (EncounterStatus::Signed, 0));
     }
 
     async fn a_nurse_practitioners_note_waits_for_a_physicians_cosignature(db) {

@@ -298,6 +298,48 @@ on_both_databases! {
         let result = dev.push(&[cmd]).await.results.remove(0);
         assert!(matches!(result.outcome, Outcome::Rejected { code: RejectCode::UnsupportedSchema, .. }), "rejected with a reason, never dropped");
 
+        // Older formats are read and converted; a command the server cannot read is refused
+        // with the reason, in its place, and the commands after it still apply.
+        let v1 = dev.command(edit(&patient, PatientField::Email, json!("v1@example.com")));
+        let mut v1 = serde_json::to_value(&v1).expect("json");
+        v1["schema_version"] = json!(1);
+        let sign = dev.command(Mutation::SignEncounter { encounter_id: EncounterId::new_v7(1), content_hash: "00".into() });
+        let mut sign_v1 = serde_json::to_value(&sign).expect("json");
+        sign_v1["schema_version"] = json!(1);
+        let unknown = dev.command(edit(&patient, PatientField::Email, json!("x@example.com")));
+        let mut unknown = serde_json::to_value(&unknown).expect("json");
+        unknown["mutation"] = json!({"kind": "teleport_patient", "patient_id": patient.id});
+        let garbled = dev.command(edit(&patient, PatientField::Email, json!("y@example.com")));
+        let mut garbled = serde_json::to_value(&garbled).expect("json");
+        garbled["mutation"]["changes"] = json!("not a list");
+        let after = dev.command(edit(&patient, PatientField::Phone, json!("+14155550199")));
+        let body = json!({"device_id": dev.id, "commands": [v1, sign_v1, unknown, garbled, after]});
+        let response: PushResponse = dev
+            .http
+            .post(format!("{}/sync/push", dev.url))
+            .bearer_auth(&dev.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("push")
+            .json()
+            .await
+            .expect("answer");
+        let outcomes: Vec<&Outcome> = response.results.iter().map(|r| &r.outcome).collect();
+        assert_eq!(outcomes[0], &Outcome::Applied, "a format-1 command is read as format 2");
+        let reason = |o: &Outcome| match o {
+            Outcome::Rejected { code: RejectCode::Invalid, message, .. } => message.clone(),
+            other => panic!("expected an invalid-command refusal, got {other:?}"),
+        };
+        assert!(reason(outcomes[1]).contains("'sign_encounter' is not a command of format 1"));
+        assert!(reason(outcomes[2]).contains("'teleport_patient' is not a command of format 2"));
+        assert!(reason(outcomes[3]).contains("cannot read this command"));
+        assert_eq!(outcomes[4], &Outcome::Applied, "the commands after a refused one still apply");
+        assert_eq!(response.last_seq, dev.next_seq - 1, "every command answered, none dropped");
+        let (changes, _) = dev.pull_all().await;
+        let now = changes.iter().rev().find_map(|c| match &c.record { Record::Patient(p) if p.id == patient.id => Some(p.clone()), _ => None }).expect("patient");
+        assert_eq!((now.email.as_deref(), now.phone.as_deref()), (Some("v1@example.com"), Some("+14155550199")));
+
         // Another user presenting this device id is refused.
         let mut np = Device::sign_in(&server.url, DEMO_NURSE_PRACTITIONER).await;
         np.id = dev.id;

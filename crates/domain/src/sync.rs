@@ -13,8 +13,63 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 /// The version of the command format this build writes. A server accepts every version up to
-/// its own, converting older ones; a newer one is rejected with a reason, never dropped.
-pub const COMMAND_SCHEMA_VERSION: u32 = 1;
+/// its own, converting older ones ([`read_command`]); a newer one is rejected with a reason,
+/// never dropped.
+///
+/// - 1: edit_patient, post_message, claim_task, complete_task.
+/// - 2: adds start_encounter, edit_section, sign_encounter, add_addendum, cosign_encounter,
+///   create_task. A format-1 command reads unchanged as format 2.
+pub const COMMAND_SCHEMA_VERSION: u32 = 2;
+
+/// The command kinds each format knows, oldest first.
+const KINDS_BY_FORMAT: [&[&str]; 2] = [
+    &["edit_patient", "post_message", "claim_task", "complete_task"],
+    &["start_encounter", "edit_section", "sign_encounter", "add_addendum", "cosign_encounter", "create_task"],
+];
+
+/// A command as it arrives, before the server reads its mutation (which may be in an older
+/// format, or one this server cannot read).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommand {
+    pub client_seq: i64,
+    pub mutation_id: Uuid,
+    pub schema_version: u32,
+    pub mutation: Value,
+}
+
+/// What the server makes of one arriving command: a command in today's format, or the reason
+/// it cannot be applied (stored as its result like any refusal).
+pub fn read_command(raw: RawCommand) -> Result<Command, Outcome> {
+    let version = raw.schema_version;
+    if version == 0 || version > COMMAND_SCHEMA_VERSION {
+        return Err(Outcome::rejected(
+            RejectCode::UnsupportedSchema,
+            format!("command format {version} is not known to this server (it knows up to {COMMAND_SCHEMA_VERSION})"),
+        ));
+    }
+    let mutation = upgrade(version, raw.mutation)?;
+    let mutation: Mutation = serde_json::from_value(mutation)
+        .map_err(|e| Outcome::rejected(RejectCode::Invalid, format!("the server cannot read this command: {e}")))?;
+    Ok(Command {
+        client_seq: raw.client_seq,
+        mutation_id: raw.mutation_id,
+        schema_version: COMMAND_SCHEMA_VERSION,
+        mutation,
+    })
+}
+
+/// Converts a mutation written in format `from` to today's format, one format at a time.
+fn upgrade(from: u32, mutation: Value) -> Result<Value, Outcome> {
+    let kind = mutation.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
+    let known: Vec<&str> = KINDS_BY_FORMAT[..from as usize].iter().flat_map(|k| k.iter().copied()).collect();
+    if !known.contains(&kind.as_str()) {
+        return Err(Outcome::rejected(RejectCode::Invalid, format!("'{kind}' is not a command of format {from}")));
+    }
+    // 1 -> 2: no command changed shape (format 2 only added kinds). A later format that
+    // reshapes a command converts it here, step by step.
+    Ok(mutation)
+}
 
 /// Most commands in one push; more wait for the next round.
 pub const MAX_PUSH_COMMANDS: usize = 200;
@@ -181,6 +236,15 @@ pub struct Command {
 pub struct PushRequest {
     pub device_id: DeviceId,
     pub commands: Vec<Command>,
+}
+
+/// A push as the server reads it: each command's mutation is read on its own, so one it cannot
+/// read is refused with a reason while the others are applied.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncomingPush {
+    pub device_id: DeviceId,
+    pub commands: Vec<RawCommand>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -4,13 +4,13 @@
 use crate::api::{ApiJson, ApiQuery};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::storage::PushRefused;
+use crate::storage::{Incoming, PushRefused};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
-use rounds_domain::sync::{Outcome, PullResponse, PushRequest, PushResponse, MAX_PUSH_COMMANDS};
+use rounds_domain::sync::{read_command, IncomingPush, Outcome, PullResponse, PushResponse, MAX_PUSH_COMMANDS};
 use rounds_domain::ErrorCode;
 use serde::Deserialize;
 use std::convert::Infallible;
@@ -25,7 +25,7 @@ pub const MAX_PULL: u32 = 1000;
 pub async fn push(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    ApiJson(req): ApiJson<PushRequest>,
+    ApiJson(req): ApiJson<IncomingPush>,
 ) -> Result<Json<PushResponse>, ApiError> {
     if req.commands.len() > MAX_PUSH_COMMANDS {
         return Err(ApiError::invalid(format!("at most {MAX_PUSH_COMMANDS} commands per push")));
@@ -35,7 +35,18 @@ pub async fn push(
         return Err(ApiError::invalid("commands must carry consecutive client_seq numbers starting at 1 or more"));
     }
     let now = state.clock.now();
-    match state.storage.push(&user, req.device_id, &req.commands, now).await? {
+    let commands: Vec<Incoming> = req
+        .commands
+        .into_iter()
+        .map(|raw| {
+            let (client_seq, mutation_id) = (raw.client_seq, raw.mutation_id);
+            match read_command(raw) {
+                Ok(command) => Incoming::Ready(command),
+                Err(outcome) => Incoming::Unreadable { client_seq, mutation_id, outcome },
+            }
+        })
+        .collect();
+    match state.storage.push(&user, req.device_id, &commands, now).await? {
         Ok(response) => {
             if response.results.iter().any(|r| r.outcome == Outcome::Applied) {
                 let head = state.storage.head(user.organization_id).await?;

@@ -118,7 +118,7 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         who: &Practitioner,
         device: DeviceId,
-        commands: &[Command],
+        commands: &[Incoming],
         now: DateTime<Utc>,
     ) -> Result<std::result::Result<PushResponse, PushRefused>>;
     /// Changes after `cursor` that `who` may see, in log order; tasks outside their scope on
@@ -131,6 +131,28 @@ pub trait Storage: Send + Sync + 'static {
     async fn audit(&self, event: &crate::audit::AuditEvent) -> Result<()>;
     /// The organisation's audit log in order (for the verifier and exports).
     async fn audit_log(&self, org: OrganizationId) -> Result<Vec<crate::audit::AuditRow>>;
+}
+
+/// One command of a push, as the server read it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Incoming {
+    Ready(Command),
+    /// A format or kind this server cannot apply: refused with `outcome`, in order, like any
+    /// other refusal (the device sees why; the command is never silently dropped).
+    Unreadable {
+        client_seq: i64,
+        mutation_id: uuid::Uuid,
+        outcome: rounds_domain::sync::Outcome,
+    },
+}
+
+impl Incoming {
+    pub fn client_seq(&self) -> i64 {
+        match self {
+            Incoming::Ready(c) => c.client_seq,
+            Incoming::Unreadable { client_seq, .. } => *client_seq,
+        }
+    }
 }
 
 /// Why a whole push was refused (nothing applied).

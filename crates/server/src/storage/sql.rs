@@ -7,7 +7,7 @@
 //! the write of a compare-and-set.
 
 use super::rows::{self, *};
-use super::{CareTeam, Counts, PushRefused, Result, Storage, StorageError};
+use super::{CareTeam, Counts, Incoming, PushRefused, Result, Storage, StorageError};
 use crate::audit::{row_hash, AuditEvent, AuditRow, Severity, GENESIS};
 use async_trait::async_trait;
 use rounds_domain::sync::*;
@@ -144,6 +144,22 @@ macro_rules! storage_impl {
                     .execute(&mut **tx)
                     .await?;
                 Ok(())
+            }
+
+            /// The command's name in audit rows.
+            fn kind_of(m: &Mutation) -> &'static str {
+                match m {
+                    Mutation::EditPatient { .. } => "edit_patient",
+                    Mutation::PostMessage { .. } => "post_message",
+                    Mutation::ClaimTask { .. } => "claim_task",
+                    Mutation::CompleteTask { .. } => "complete_task",
+                    Mutation::StartEncounter { .. } => "start_encounter",
+                    Mutation::EditSection { .. } => "edit_section",
+                    Mutation::SignEncounter { .. } => "sign_encounter",
+                    Mutation::CosignEncounter { .. } => "cosign_encounter",
+                    Mutation::AddAddendum { .. } => "add_addendum",
+                    Mutation::CreateTask { .. } => "create_task",
+                }
             }
 
             /// The patient a command touches, for its audit row.
@@ -703,12 +719,6 @@ macro_rules! storage_impl {
             async fn apply(tx: &mut sqlx::Transaction<'static, $db>, who: &Practitioner, cmd: &Command, now: Time) -> Result<(Outcome, Option<Record>)> {
                 let org = who.organization_id;
                 let today = now.date_naive();
-                if cmd.schema_version > COMMAND_SCHEMA_VERSION || cmd.schema_version == 0 {
-                    return Ok((Outcome::rejected(
-                        RejectCode::UnsupportedSchema,
-                        format!("command format {} is not known to this server (it knows up to {COMMAND_SCHEMA_VERSION})", cmd.schema_version),
-                    ), None));
-                }
                 match &cmd.mutation {
                     Mutation::EditPatient { patient_id, changes } => {
                         let Some(current) = Self::patient_for(tx, who.id, *patient_id).await? else {
@@ -1102,7 +1112,7 @@ macro_rules! storage_impl {
                 &self,
                 who: &Practitioner,
                 device: DeviceId,
-                commands: &[Command],
+                commands: &[Incoming],
                 now: Time,
             ) -> Result<std::result::Result<PushResponse, PushRefused>> {
                 let mut tx = self.pool.begin().await?;
@@ -1122,41 +1132,39 @@ macro_rules! storage_impl {
                 }
                 fail::fail_point!("push.device_locked", |_| Err(StorageError::Injected("push.device_locked")));
                 if let Some(first) = commands.first() {
-                    if first.client_seq > last_seq + 1 {
+                    if first.client_seq() > last_seq + 1 {
                         return Ok(Err(PushRefused::Gap { last_seq }));
                     }
                 }
                 Self::lock_org(&mut tx, who.organization_id).await?;
                 fail::fail_point!("push.org_locked", |_| Err(StorageError::Injected("push.org_locked")));
                 let mut results = Vec::with_capacity(commands.len());
-                for cmd in commands {
-                    if cmd.client_seq <= last_seq {
+                for incoming in commands {
+                    let client_seq = incoming.client_seq();
+                    if client_seq <= last_seq {
                         // Already applied: answer exactly as the first time.
                         let stored: Option<(Json<CommandResult>,)> = sqlx::query_as(
                             "SELECT outcome FROM command_results WHERE device_id = $1 AND client_seq = $2",
                         )
                         .bind(device.0)
-                        .bind(cmd.client_seq)
+                        .bind(client_seq)
                         .fetch_optional(&mut *tx)
                         .await?;
                         let result = stored.map(|(o,)| o.0).ok_or_else(|| {
-                            StorageError::InvalidData(format!("no stored result for applied command {}", cmd.client_seq))
+                            StorageError::InvalidData(format!("no stored result for applied command {client_seq}"))
                         })?;
                         results.push(result);
                         continue;
                     }
-                    let (outcome, current) = Self::apply(&mut tx, who, cmd, now).await?;
-                    let kind = match &cmd.mutation {
-                        Mutation::EditPatient { .. } => "edit_patient",
-                        Mutation::PostMessage { .. } => "post_message",
-                        Mutation::ClaimTask { .. } => "claim_task",
-                        Mutation::CompleteTask { .. } => "complete_task",
-                        Mutation::StartEncounter { .. } => "start_encounter",
-                        Mutation::EditSection { .. } => "edit_section",
-                        Mutation::SignEncounter { .. } => "sign_encounter",
-                        Mutation::CosignEncounter { .. } => "cosign_encounter",
-                        Mutation::AddAddendum { .. } => "add_addendum",
-                        Mutation::CreateTask { .. } => "create_task",
+                    let (mutation_id, kind, outcome, current, patient) = match incoming {
+                        Incoming::Unreadable { mutation_id, outcome, .. } => {
+                            (*mutation_id, "unreadable_command", outcome.clone(), None, None)
+                        }
+                        Incoming::Ready(cmd) => {
+                            let (outcome, current) = Self::apply(&mut tx, who, cmd, now).await?;
+                            let patient = Self::command_patient(&mut tx, &cmd.mutation).await?;
+                            (cmd.mutation_id, Self::kind_of(&cmd.mutation), outcome, current, patient)
+                        }
                     };
                     let (status, severity) = match &outcome {
                         Outcome::Applied => ("applied".to_string(), Severity::Normal),
@@ -1167,25 +1175,25 @@ macro_rules! storage_impl {
                     };
                     let mut event = AuditEvent::new(who.organization_id, now, who.id, &format!("sync.{kind}"))
                         .device(device)
-                        .detail(format!("command {} {status}", cmd.mutation_id))
+                        .detail(format!("command {mutation_id} {status}"))
                         .severity(severity);
-                    event.patient_id = Self::command_patient(&mut tx, &cmd.mutation).await?;
+                    event.patient_id = patient;
                     Self::append_audit(&mut tx, &event).await?;
                     fail::fail_point!("push.command_applied", |_| Err(StorageError::Injected("push.command_applied")));
-                    let result = CommandResult { client_seq: cmd.client_seq, outcome, current };
+                    let result = CommandResult { client_seq, outcome, current };
                     sqlx::query(
                         "INSERT INTO command_results (device_id, client_seq, mutation_id, outcome, applied_at)
                          VALUES ($1, $2, $3, $4, $5)",
                     )
                     .bind(device.0)
-                    .bind(cmd.client_seq)
-                    .bind(cmd.mutation_id)
+                    .bind(client_seq)
+                    .bind(mutation_id)
                     .bind(Json(&result))
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
                     fail::fail_point!("push.result_stored", |_| Err(StorageError::Injected("push.result_stored")));
-                    last_seq = cmd.client_seq;
+                    last_seq = client_seq;
                     results.push(result);
                 }
                 sqlx::query("UPDATE devices SET last_seq = $2 WHERE id = $1")
