@@ -179,3 +179,59 @@ test("a sore-throat visit is charted by keyboard, signed and amended", { timeout
     assert.match(signed.content_hash, /^[0-9a-f]{64}$/);
   }),
 );
+
+test("page changes and charting commands are quick (reported, not asserted)", { timeout: 120_000 }, () =>
+  withFailureScreenshots("charting-timings", () => [app], async () => {
+    // A second visit for the same patient: leave the signed note, start again.
+    await app.press(Keys.ESCAPE);
+    await app.press(Keys.ESCAPE);
+    await app.waitFor('[data-testid="new-visit"]');
+    await app.click('[data-testid="new-visit"]');
+    await app.waitFor('[data-page="complaint"]');
+    await watchTransitions(app);
+    // Jump around the pages by Alt+digit, waiting for each to be on screen.
+    const order = ["1", "3", "5", "7", "2", "4", "6", "8"];
+    for (let round = 0; round < 5; round += 1) {
+      for (const digit of order) {
+        const page = ["context", "complaint", "history", "systems", "vitals", "assessment", "plan", "review"][Number(digit) - 1];
+        await app.press(Keys.ALT + digit);
+        await app.waitUntil(`page ${page}`, async () => (await app.findAll(`[data-page="${page}"]`)).length > 0);
+      }
+    }
+    const transitions = (await app.execute("return window.__transitions")).sort((a, b) => a - b);
+    const at = (p) => transitions[Math.min(transitions.length - 1, Math.round((transitions.length - 1) * p))];
+    metric(`page transition (Alt+digit, key to next frame) median over ${transitions.length}`, at(0.5));
+    metric(`page transition p95 over ${transitions.length}`, at(0.95));
+
+    // Command round trips through IPC into the encrypted cache and back, from the page.
+    const encounterId = await app.execute(
+      `return document.querySelector('[data-testid="charting"]')?.getAttribute("data-encounter") ?? null`,
+    );
+    const rounds = await app.executeAsync(
+      `const done = arguments[arguments.length - 1];
+       const invoke = window.__TAURI_INTERNALS__.invoke;
+       const id = arguments[0];
+       (async () => {
+         const view = await invoke("get_encounter", { encounterId: id });
+         const plan = view.encounter.draft.plan;
+         const reads = [], saves = [];
+         for (let i = 0; i < 60; i += 1) {
+           let t = performance.now();
+           await invoke("get_encounter", { encounterId: id });
+           reads.push(performance.now() - t);
+           t = performance.now();
+           await invoke("save_section", { encounterId: id, section: { section: "plan", ...plan, instructions: "Typing " + i } });
+           saves.push(performance.now() - t);
+         }
+         done({ reads, saves });
+       })().catch((e) => done({ error: String(e?.message ?? e) }));`,
+      [encounterId],
+    );
+    assert.ok(!rounds.error, `invoke failed: ${rounds.error}`);
+    for (const [name, list] of [["get_encounter", rounds.reads], ["save_section (autosave)", rounds.saves]]) {
+      const sorted = [...list].sort((a, b) => a - b);
+      metric(`${name} round trip median over ${sorted.length}`, sorted[Math.floor(sorted.length / 2)]);
+      metric(`${name} round trip p95 over ${sorted.length}`, sorted[Math.round((sorted.length - 1) * 0.95)]);
+    }
+  }),
+);

@@ -202,20 +202,27 @@ export async function waitForAppExit(dataDir, timeout = 10_000) {
   }
 }
 
-/** An adult patient (18+) the server has in one of these states, as `email` sees them. */
-export async function serverAdultIn(states, email = PHYSICIAN) {
+/**
+ * An adult patient (18+) the server has in one of these states, as `email` sees them. `skip`
+ * passes over that many matches first, so that test files can each take their own patient.
+ */
+export async function serverAdultIn(states, email = PHYSICIAN, { skip = 0 } = {}) {
   const { token } = await api("/auth/sign-in", { body: { email, password: PASSWORD } });
   const today = new Date();
+  const adultIn = (p) => {
+    const born = new Date(p.birth_date);
+    const age = today.getFullYear() - born.getFullYear() - (today < new Date(today.getFullYear(), born.getMonth(), born.getDate()) ? 1 : 0);
+    return age >= 25 && states.includes(p.current_state);
+  };
+  let left = skip;
   let after = null;
   for (;;) {
     const page = await api(`/patients?limit=100${after ? `&after=${after}` : ""}`, { token });
-    const found = page.patients.find((p) => {
-      const born = new Date(p.birth_date);
-      const age = today.getFullYear() - born.getFullYear() - (today < new Date(today.getFullYear(), born.getMonth(), born.getDate()) ? 1 : 0);
-      return age >= 25 && states.includes(p.current_state);
-    });
-    if (found) return found;
-    if (!page.next_after) throw new Error(`the server has no adult patient in ${states.join(", ")}`);
+    for (const p of page.patients.filter(adultIn)) {
+      if (left === 0) return p;
+      left -= 1;
+    }
+    if (!page.next_after) throw new Error(`the server has no adult patient in ${states.join(", ")} (skipping ${skip})`);
     after = page.next_after;
   }
 }

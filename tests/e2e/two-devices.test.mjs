@@ -8,6 +8,11 @@
 //   B offline edits the phone to P1  ->  A edits it to P2 and syncs  ->  B back online: the
 //   server refuses B's edit (conflict)  ->  B's refused-changes panel shows P2 (theirs) and P1
 //   (yours)  ->  Keep mine  ->  both devices and the server end up with P1.
+//
+// The second test does the same with a note: A starts a visit and writes the plan's patient
+// instructions; B resumes the draft; B (offline) and then A rewrite the instructions; back
+// online, the server refuses B's edit; B's charting screen shows the conflict on the Plan page
+// and both versions side by side; Keep mine; both devices and the server end up with B's text.
 
 import assert from "node:assert/strict";
 import net from "node:net";
@@ -25,6 +30,8 @@ import {
   metric,
   newDataDir,
   openPatient,
+  serverAdultIn,
+  serverChanges,
   serverPatient,
   signIn,
   sleep,
@@ -32,7 +39,7 @@ import {
   waitForSync,
   withFailureScreenshots,
 } from "./helpers.mjs";
-import { DRIVERS, Session } from "./webdriver.mjs";
+import { DRIVERS, Keys, Session } from "./webdriver.mjs";
 
 /** A TCP forwarder to the real server that can be switched off (refusing connections) and on. */
 class Forwarder {
@@ -51,6 +58,7 @@ class Forwarder {
   }
 
   async on() {
+    if (this.#server) return;
     const server = net.createServer((client) => {
       const upstream = net.connect(this.targetPort, this.host);
       for (const [socket, other] of [[client, upstream], [upstream, client]]) {
@@ -204,5 +212,189 @@ test("a conflicting offline edit is refused, shown side by side, and settled wit
     }
     await a.screenshot("converged-a.png");
     await b.screenshot("converged-b.png");
+  }),
+);
+
+// --- A note section edited on both devices ---------------------------------------------------------
+
+const LICENSED = ["CA", "NY", "TX", "WA", "FL", "IL"];
+const INSTRUCTIONS = "#plan-instructions";
+const CONFLICT_BANNER = '[data-testid="conflict-banner"]';
+const CONFLICT_DIALOG = '[data-testid="conflict-dialog"]';
+const BASE_PLAN = "Base plan";
+const MINE = "B: ibuprofen as needed"; // B's offline edit
+const THEIRS = "A: warm fluids"; // A's edit, first on the server
+const CONFLICT_BLOCKER = "Plan was changed on another device: choose a version before signing";
+
+/** The charting page a device shows ("plan", "review", ...), or null outside charting. */
+const shownPage = (app) => app.execute(`return document.querySelector("[data-page]")?.getAttribute("data-page") ?? null`);
+
+function onPage(app, page, timeout = 15_000) {
+  return app.waitUntil(`device ${app.driver.name} shows the ${page} page`, async () => (await shownPage(app)) === page, {
+    timeout,
+    describe: () => shownPage(app),
+  });
+}
+
+/** Waits until the plan's instructions field shows `text` (what the device shows, not what was typed). */
+function waitForInstructions(app, text, timeout = 15_000) {
+  return app.waitUntil(`device ${app.driver.name}'s instructions read ${JSON.stringify(text)}`,
+    async () => (await app.property(INSTRUCTIONS, "value")) === text,
+    { timeout, describe: () => app.property(INSTRUCTIONS, "value") });
+}
+
+/** The latest version of this patient's draft encounter on the server (null before it has one). */
+async function serverDraft(patientId, encounterId = null) {
+  const records = (await serverChanges())
+    .filter((c) => c.record.type === "encounter")
+    .map((c) => c.record.record)
+    .filter((e) => e.patient_id === patientId && (encounterId ? e.id === encounterId : e.status === "draft"));
+  return records.at(-1) ?? null;
+}
+
+/** Waits until the server's copy of the draft has these instructions; returns the encounter. */
+function waitForServerInstructions(app, patientId, text, encounterId = null, timeout = 20_000) {
+  let last = null;
+  return app.waitUntil(`the server's draft has the instructions ${JSON.stringify(text)}`, async () => {
+    last = await serverDraft(patientId, encounterId);
+    return last?.draft?.plan?.instructions === text && last;
+  }, { timeout, interval: 500, describe: async () => JSON.stringify(last?.draft?.plan ?? last) });
+}
+
+/** The blockers listed on the review page. */
+const blockers = (app) => app.texts(".blockers li");
+
+/** The conflict dialog's columns as [heading, instructions] (textContent: the headings are styled). */
+function dialogColumns(app) {
+  return app.execute(
+    `return Array.from(document.querySelectorAll(arguments[0] + " .conflict-column"), (column) => {
+       const part = Array.from(column.querySelectorAll(".conflict-part"))
+         .find((p) => p.querySelector("h4")?.textContent.trim() === "Instructions");
+       return [column.querySelector("h3")?.textContent.trim(), part?.querySelector("p")?.textContent.trim() ?? null];
+     });`,
+    [CONFLICT_DIALOG],
+  );
+}
+
+/** Opens the patient again until the visits list offers to resume a draft (B pulls it by itself). */
+async function reopenUntilDraft(app, patient, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    await openPatient(app, patient.mrn, patient);
+    const resumable = await app.waitUntil("the visits are listed", () =>
+      app.execute(`
+        const visits = document.querySelector('[data-testid="patient-visits"]');
+        if (!visits || visits.innerText.includes("Loading visits")) return null;
+        return { resume: Array.from(visits.querySelectorAll(".visits-header button"), (b) => b.innerText.trim()).includes("Resume draft") };`));
+    if (resumable.resume) return;
+    if (Date.now() > deadline) assert.fail(`device ${app.driver.name} never offered to resume the draft`);
+    await sleep(500);
+  }
+}
+
+test("a note section edited offline on one device and online on the other is settled with Keep mine", { timeout: 180_000 }, () =>
+  withFailureScreenshots("two-devices-note", () => [a, b], async () => {
+    // Independent of the first test: signed in (again) if needed, and B online.
+    await forwarder.on();
+    await Promise.all([a, b].map(async (app) => {
+      if ((await app.findAll("#patient-search")).length === 0) await signIn(app);
+    }));
+    const found = await serverAdultIn(LICENSED, undefined, { skip: 1 }); // charting.test.mjs takes the first
+    const patient = { mrn: found.mrn, name: `${found.family_name}, ${found.given_name}` };
+
+    // A starts a visit: a complaint by its digit, then the plan's instructions.
+    await openPatient(a, patient.mrn, patient);
+    await a.click('[data-testid="new-visit"]');
+    await onPage(a, "complaint");
+    await a.waitFor(".complaint-button");
+    await a.press("1");
+    await a.waitFor('.complaint-button[aria-pressed="true"]');
+    await a.press(Keys.ALT + "7");
+    await onPage(a, "plan");
+    await a.waitUntil("the instructions have the focus", () =>
+      a.execute(`return document.activeElement?.id === "plan-instructions"`));
+    await a.press(BASE_PLAN);
+    const encounter = await waitForServerInstructions(a, found.id, BASE_PLAN);
+    await waitForSync(a, "Synced");
+
+    // B resumes the same draft (it reaches B through the server) and goes to the plan.
+    await reopenUntilDraft(b, patient);
+    await b.clickText('[data-testid="patient-visits"] .visits-header button', "Resume draft");
+    await b.waitFor("[data-page]");
+    await b.press(Keys.ALT + "7");
+    await onPage(b, "plan");
+    await waitForInstructions(b, BASE_PLAN);
+    await waitForSync(b, "Synced");
+
+    // B loses the server and rewrites the instructions.
+    await forwarder.off();
+    await b.type(INSTRUCTIONS, MINE);
+    await waitForSync(b, /^Offline since \d\d:\d\d · \d+ pending$/, { timeout: 20_000 });
+    assert.equal(await b.text(CONNECTION), OFFLINE_TEXT);
+
+    // Meanwhile A rewrites them too and syncs; then A leaves the field (a focused field shows
+    // what was typed there, whatever arrives).
+    await a.type(INSTRUCTIONS, THEIRS);
+    await waitForServerInstructions(a, found.id, THEIRS, encounter.id);
+    await waitForSync(a, "Synced");
+    await a.press(Keys.ESCAPE);
+    await a.waitUntil("A's instructions field has lost the focus", () =>
+      a.execute(`return document.activeElement?.id !== "plan-instructions"`));
+    assert.equal(await shownPage(a), "plan");
+
+    // B is back online: its edit is refused, and the open Plan page says so by itself.
+    const back = performance.now();
+    await forwarder.on();
+    await b.waitFor(CONFLICT_BANNER, { timeout: 30_000 });
+    metric("device B showed the note conflict after coming back online", performance.now() - back);
+    assert.equal(await shownPage(b), "plan");
+    assert.match(await b.text(CONFLICT_BANNER), /Plan was changed on another device/);
+    await b.screenshot("note-conflict.png");
+
+    // Signing is blocked until the conflict is settled; the plan shows the server's version.
+    await b.press(Keys.ALT + "8");
+    await onPage(b, "review");
+    await b.waitUntil("the review lists the conflict as a blocker", async () => (await blockers(b)).includes(CONFLICT_BLOCKER),
+      { describe: () => blockers(b) });
+    await b.screenshot("note-conflict-review.png");
+    await b.press(Keys.ALT + "7");
+    await onPage(b, "plan");
+    await waitForInstructions(b, THEIRS);
+
+    // Both versions side by side; keep B's.
+    await b.clickText(`${CONFLICT_BANNER} button`, "Compare versions");
+    await b.waitFor(CONFLICT_DIALOG);
+    assert.deepEqual(await dialogColumns(b), [
+      ["On the other device (theirs)", THEIRS],
+      ["On this device (mine)", MINE],
+    ]);
+    await b.screenshot("note-conflict-dialog.png");
+    const kept = performance.now();
+    await b.clickText(`${CONFLICT_DIALOG} button`, "Keep mine");
+    await b.waitUntil("the dialog and the banner are gone", async () =>
+      (await b.findAll(CONFLICT_DIALOG)).length === 0 && (await b.findAll(CONFLICT_BANNER)).length === 0);
+    await waitForInstructions(b, MINE);
+    await waitForSync(b, "Synced", { timeout: 30_000 });
+    await waitForServerInstructions(b, found.id, MINE, encounter.id);
+
+    // A's open Plan page shows B's version once A has synced.
+    await waitForInstructions(a, MINE, 30_000);
+    metric("device A showed device B's version (after Keep mine)", performance.now() - kept);
+    await waitForSync(a, "Synced");
+    await a.screenshot("note-converged-a-plan.png");
+
+    // Converged: both notes have B's instructions, nothing blocks on a conflict any more.
+    for (const app of [a, b]) {
+      await app.press(Keys.ALT + "8");
+      await onPage(app, "review");
+      const note = await app.text('[data-testid="note"]');
+      assert.ok(note.includes(MINE) && !note.includes(THEIRS), `device ${app.driver.name}'s note:\n${note}`);
+      assert.ok(!(await blockers(app)).includes(CONFLICT_BLOCKER), `device ${app.driver.name}: ${await blockers(app)}`);
+      assert.equal((await app.findAll(CONFLICT_BANNER)).length, 0);
+      assert.deepEqual(await topBar(app), { connection: "Online", sync: "Synced" });
+    }
+    assert.equal((await serverDraft(found.id, encounter.id)).draft.plan.instructions, MINE);
+    await a.screenshot("note-converged-a.png");
+    await b.screenshot("note-converged-b.png");
   }),
 );

@@ -282,7 +282,7 @@ function EncounterCharting({
   const saveStatus = api.saving ? "Saving…" : refused ? "Not saved — see the page" : "Saved";
 
   return (
-    <div className="charting" data-testid="charting">
+    <div className="charting" data-testid="charting" data-encounter={encounter.id}>
       <header className="charting-header">
         <div className="charting-patient">
           <h1 className="charting-name">{displayName(patient)}</h1>
