@@ -393,10 +393,9 @@ impl Workspace {
             .collect();
         let established = tx.encounter_summaries(patient.id, 2)?.0.iter().any(|s| s.id != id && s.status.is_signed());
         let billing = billing::suggest(&draft, !established, None, &service_menu());
-        let catalog = tx.catalog(&encounter.service_line)?;
         let mut suggested_codes = Vec::new();
         for chosen in &draft.complaints.chosen {
-            let Some(entry) = catalog.iter().find(|c| c.code == chosen.code) else { continue };
+            let Some(entry) = tx.complaint(&encounter.service_line, &chosen.code)? else { continue };
             for code in &entry.icd10 {
                 if let Ok(c) = tx.icd10(code) {
                     if !suggested_codes.iter().any(|s: &Icd10Code| s.code == c.code) {
@@ -446,12 +445,17 @@ impl Workspace {
 
     /// Loads ICD-10-CM into the cache when this build ships a newer one.
     pub(crate) fn ensure_icd10(&self) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        if self.icd10_ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
         let mut store = self.store();
         if store.read().code_set_version("icd10cm")?.as_deref() != Some(code_sets::ICD10CM_VERSION) {
             let loaded =
                 store.transaction(|tx| tx.replace_icd10(code_sets::ICD10CM_VERSION, code_sets::ICD10CM_TSV))?;
             tracing::info!(codes = loaded, "ICD-10-CM loaded into the cache");
         }
+        self.icd10_ready.store(true, Ordering::Release);
         Ok(())
     }
 }

@@ -79,6 +79,8 @@ pub struct Workspace {
     offline_since: Mutex<Option<DateTime<Utc>>>,
     /// (done, total) while a multi-page download runs.
     progress: Mutex<Option<(i64, i64)>>,
+    /// The shipped ICD-10-CM is in the cache (checked once per run).
+    icd10_ready: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -115,6 +117,7 @@ impl Workspace {
             syncing: tokio::sync::Mutex::new(()),
             offline_since: Mutex::new(None),
             progress: Mutex::new(None),
+            icd10_ready: std::sync::atomic::AtomicBool::new(false),
         })
     }
 

@@ -64,6 +64,16 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// One complaint of a service line's catalog.
+    pub fn complaint(&self, service_line: &str, code: &str) -> Result<Option<ComplaintCatalogEntry>> {
+        let body: Option<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM complaint_catalog WHERE service_line = ?1 AND code = ?2")?
+            .query_row((service_line, code), |r| r.get(0))
+            .optional()?;
+        body.as_deref().map(from_json).transpose()
+    }
+
     /// A service line's complaints in catalog order.
     pub fn catalog(&self, service_line: &str) -> Result<Vec<ComplaintCatalogEntry>> {
         let mut stmt = self
