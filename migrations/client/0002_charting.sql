@@ -80,3 +80,13 @@ ALTER TABLE outbox ADD COLUMN pushed INTEGER NOT NULL DEFAULT 0;
 -- The user's scope (roles, licensed states) the cursor was read under; a new scope re-reads
 -- the log from the start.
 ALTER TABLE sync_state ADD COLUMN scope TEXT;
+
+-- The organisation's own data (complaint catalogs, service menu) as last pulled; it takes
+-- precedence over the copies shipped with the app.
+CREATE TABLE org_documents (
+    kind    TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    version TEXT NOT NULL,
+    body    TEXT NOT NULL,
+    PRIMARY KEY (kind, name)
+) STRICT;

@@ -9,7 +9,7 @@ use rounds_domain::chart::*;
 use rounds_domain::charting::{
     content_hash, sign_blockers, Draft, Page, Section, SectionKey, SignBlocker, MAX_ADDENDUM_CHARS,
 };
-use rounds_domain::sync::{Mutation, Outcome, RejectCode};
+use rounds_domain::sync::{Mutation, OrgDocumentKind, Outcome, RejectCode};
 use rounds_domain::*;
 use rounds_store::{DraftRefusal, EncounterCommands};
 
@@ -38,10 +38,8 @@ impl Workspace {
     /// Opens a new draft note for the patient, in the state they are in now.
     pub fn start_encounter(&self, patient_id: &str, service_line: &str, mode: EncounterMode) -> Result<EncounterView> {
         let patient_id: PatientId = parse_id(patient_id, "patient")?;
-        if !code_sets::COMPLAINT_CATALOGS.iter().any(|(line, _)| *line == service_line) {
-            return Err(ClientError::invalid(format!("no service line called '{service_line}'")));
-        }
         let me = self.require_session()?;
+        self.check_service_line(service_line)?;
         let now = self.now();
         let id = EncounterId::new_v7(now.timestamp_millis().max(0) as u64);
         self.store()
@@ -92,12 +90,10 @@ impl Workspace {
     pub fn save_section(&self, encounter_id: &str, section: Section) -> Result<EncounterView> {
         let id: EncounterId = parse_id(encounter_id, "encounter")?;
         section.validate().map_err(ClientError::invalid)?;
-        if let Section::Context(c) = &section {
-            if !code_sets::COMPLAINT_CATALOGS.iter().any(|(line, _)| *line == c.service_line) {
-                return Err(ClientError::invalid(format!("no service line called '{}'", c.service_line)));
-            }
-        }
         let me = self.require_session()?;
+        if let Section::Context(c) = &section {
+            self.check_service_line(&c.service_line)?;
+        }
         if let Section::Assessment(a) = &section {
             self.ensure_icd10()?;
             let store = self.store();
@@ -215,7 +211,12 @@ impl Workspace {
         let done = self.store().transaction(|tx| {
             let e = tx.encounter(id)?;
             let who = tx.practitioner(me)?;
-            if !e.status.is_signed() || !e.cosign_required || e.cosigned_by.is_some() {
+            let queued = tx
+                .encounter_commands(id)?
+                .pending
+                .iter()
+                .any(|c| matches!(c.mutation, Mutation::CosignEncounter { .. }));
+            if !e.status.is_signed() || !e.cosign_required || e.cosigned_by.is_some() || queued {
                 return Ok(Err(ClientError::invalid("this note is not waiting for a co-signature")));
             }
             if !who.has_role(Role::Physician) || who.license_for(e.state_of_care, today).is_none() {
@@ -387,12 +388,20 @@ impl Workspace {
                     .map(|c| c.client_seq),
             )?;
         }
+        if let Some(cosign) = commands.pending.iter().find(|c| matches!(c.mutation, Mutation::CosignEncounter { .. })) {
+            // Co-signed on this device, waiting for the server: shown as co-signed.
+            if encounter.cosigned_by.is_none() {
+                encounter.cosigned_by = Some(me);
+                encounter.cosigned_at = tx.outbox_created_at(Some(cosign.client_seq))?;
+            }
+        }
         let pages = Page::ALL
             .iter()
             .map(|p| PageState { page: *p, title: p.title().into(), complete: draft.page_complete(*p) })
             .collect();
         let established = tx.encounter_summaries(patient.id, 2)?.0.iter().any(|s| s.id != id && s.status.is_signed());
-        let billing = billing::suggest(&draft, !established, None, &service_menu());
+        let menu = service_menu(tx.org_document(OrgDocumentKind::ServiceMenu, "default")?.as_deref());
+        let billing = billing::suggest(&draft, !established, None, &menu);
         let mut suggested_codes = Vec::new();
         for chosen in &draft.complaints.chosen {
             let Some(entry) = tx.complaint(&encounter.service_line, &chosen.code)? else { continue };
@@ -443,6 +452,16 @@ impl Workspace {
         Ok(store.read().search_drugs(query, limit)?)
     }
 
+    /// A service line shipped with the app or one of the organisation's own.
+    fn check_service_line(&self, line: &str) -> Result<()> {
+        let shipped = code_sets::COMPLAINT_CATALOGS.iter().any(|(l, _)| *l == line);
+        if shipped || self.store().read().org_document(OrgDocumentKind::ComplaintCatalog, line)?.is_some() {
+            Ok(())
+        } else {
+            Err(ClientError::invalid(format!("no service line called '{line}'")))
+        }
+    }
+
     /// Loads ICD-10-CM into the cache when this build ships a newer one.
     pub(crate) fn ensure_icd10(&self) -> Result<()> {
         use std::sync::atomic::Ordering;
@@ -470,10 +489,10 @@ fn check_order_query(query: &str, limit: u32) -> Result<()> {
     Ok(())
 }
 
-/// The demo organisation's service menu (data/service-menu), until menus are organisation data.
-fn service_menu() -> Vec<ServiceMenuEntry> {
-    billing::parse_service_menu(code_sets::SERVICE_MENU_CSV).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "the shipped service menu does not parse");
+/// The organisation's service menu as pulled, else the one shipped with the app.
+fn service_menu(org: Option<&str>) -> Vec<ServiceMenuEntry> {
+    billing::parse_service_menu(org.unwrap_or(code_sets::SERVICE_MENU_CSV)).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the service menu does not parse");
         vec![]
     })
 }

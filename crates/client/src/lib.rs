@@ -314,13 +314,24 @@ impl Workspace {
     /// in the last 90 days first, then the catalog's order.
     pub fn complaints(&self, service_line: &str) -> Result<Vec<rounds_domain::ComplaintCatalogEntry>> {
         let Some((_, text)) = code_sets::COMPLAINT_CATALOGS.iter().find(|(line, _)| *line == service_line) else {
-            return Err(ClientError::invalid(format!("no service line called '{service_line}'")));
+            // A service line of the organisation's own (pulled), or none at all.
+            let author = self.require_session()?;
+            let since = self.now() - chrono::Duration::days(90);
+            let store = self.store();
+            let ranked = store.read().ranked_complaints(service_line, author, since)?;
+            if ranked.is_empty() {
+                return Err(ClientError::invalid(format!("no service line called '{service_line}'")));
+            }
+            return Ok(ranked);
         };
         let author = self.require_session()?;
         let since = self.now() - chrono::Duration::days(90);
         let version = code_sets::version_of(text);
         let mut store = self.store();
-        if store.read().code_set_version(&format!("complaints:{service_line}"))?.as_deref() != Some(version.as_str()) {
+        let loaded = store.read().code_set_version(&format!("complaints:{service_line}"))?;
+        // The organisation's own catalog (pulled) wins over the one shipped with the app.
+        let org = loaded.as_deref().is_some_and(|v| v.starts_with("org:"));
+        if !org && loaded.as_deref() != Some(version.as_str()) {
             let catalog: rounds_domain::ComplaintCatalog = serde_json::from_str(text).map_err(|e| {
                 ClientError::new(ErrorCode::Internal, format!("the shipped {service_line} catalog does not parse: {e}"))
             })?;

@@ -61,3 +61,52 @@ pub struct Icd10Code {
     pub billable: bool,
     pub description: String,
 }
+
+/// Most complaints in one service line's catalog.
+pub const MAX_COMPLAINTS: usize = 200;
+
+/// Checks a catalog an administrator supplies: a service line name, 1 to 200 complaints with
+/// unique codes, non-empty labels, prompts with options, systems with a normal sentence, and
+/// ICD-10-CM suggestions of the right shape. Every problem is listed.
+pub fn validate(catalog: &ComplaintCatalog) -> Result<(), String> {
+    let mut problems = Vec::new();
+    if !crate::charting::is_service_line(&catalog.service_line) {
+        problems.push(format!("'{}' is not a service line name (lower-case letters and _)", catalog.service_line));
+    }
+    if catalog.complaints.is_empty() || catalog.complaints.len() > MAX_COMPLAINTS {
+        problems.push(format!("a catalog has 1 to {MAX_COMPLAINTS} complaints"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for c in &catalog.complaints {
+        let at = format!("complaint '{}'", c.code);
+        if c.code.is_empty() || !c.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            problems.push(format!("{at}: the code must be lower-case letters, digits and _"));
+        }
+        if !seen.insert(c.code.as_str()) {
+            problems.push(format!("{at} appears twice"));
+        }
+        if c.label.trim().is_empty() {
+            problems.push(format!("{at}: a label is needed"));
+        }
+        for p in &c.hpi {
+            if p.id.trim().is_empty() || p.label.trim().is_empty() || p.options.is_empty() {
+                problems.push(format!("{at}: history prompt '{}' needs an id, a label and options", p.id));
+            }
+        }
+        for s in c.ros.iter().chain(&c.exam) {
+            if s.system.trim().is_empty() || s.normal.trim().is_empty() {
+                problems.push(format!("{at}: system '{}' needs a name and a normal sentence", s.system));
+            }
+        }
+        for code in &c.icd10 {
+            if !crate::charting::is_icd10cm_shape(code) {
+                problems.push(format!("{at}: '{code}' is not an ICD-10-CM code"));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
+}

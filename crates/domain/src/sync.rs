@@ -301,10 +301,69 @@ pub enum Record {
     Thread(Thread),
     Message(Message),
     Task(Task),
+    /// Organisation data every device of the organisation holds: a complaint catalog or the
+    /// service menu, replaced whole by an administrator.
+    OrgDocument(OrgDocument),
     /// The record changed in a way that takes it out of this user's scope (a task now in
     /// another queue, owned by someone else, or needing a license the user lacks): a device
     /// holding a copy drops it. Its pending commands stay in the outbox for the server to judge.
     Withdrawn(Withdrawn),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgDocumentKind {
+    /// A service line's complaint catalog (JSON, as data/complaints/*.json); named by its line.
+    ComplaintCatalog,
+    /// What the organisation bills for (CSV `code,description,rule`); named "default".
+    ServiceMenu,
+}
+
+impl OrgDocumentKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            OrgDocumentKind::ComplaintCatalog => "complaint_catalog",
+            OrgDocumentKind::ServiceMenu => "service_menu",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgDocument {
+    pub kind: OrgDocumentKind,
+    pub name: String,
+    /// A hash of `body`: devices replace their copy when it changes.
+    pub version: String,
+    pub body: String,
+}
+
+impl OrgDocument {
+    /// Checks a document and stamps its version. The error names what is wrong (each bad
+    /// line of a service menu, each bad complaint of a catalog).
+    pub fn new(kind: OrgDocumentKind, name: &str, body: &str) -> Result<OrgDocument, String> {
+        match kind {
+            OrgDocumentKind::ServiceMenu => {
+                if name != "default" {
+                    return Err("an organisation has one service menu, named \"default\"".into());
+                }
+                let menu = crate::billing::parse_service_menu(body)?;
+                if menu.is_empty() {
+                    return Err("the service menu has no lines".into());
+                }
+            }
+            OrgDocumentKind::ComplaintCatalog => {
+                let catalog: crate::ComplaintCatalog =
+                    serde_json::from_str(body).map_err(|e| format!("the catalog does not read: {e}"))?;
+                if catalog.service_line != name {
+                    return Err(format!("the catalog is for '{}', not '{name}'", catalog.service_line));
+                }
+                crate::catalog::validate(&catalog)?;
+            }
+        }
+        use sha2::{Digest, Sha256};
+        let version = Sha256::digest(body.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect();
+        Ok(OrgDocument { kind, name: name.to_string(), version, body: body.to_string() })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use rounds_domain::api::{Health, PatientPage, SignInRequest, SignInResponse, MAX_CREDENTIAL_LEN, MAX_PAGE};
 use rounds_domain::{ErrorCode, Patient, PatientId};
@@ -28,6 +28,14 @@ pub fn app(state: AppState) -> Router {
         .route("/sync/pull", get(crate::sync::pull))
         .route("/audit", get(crate::audit_api::export))
         .route("/audit/verify", get(crate::audit_api::verify))
+        .route(
+            "/admin/catalogs/{service_line}",
+            put(crate::admin_api::put_catalog).layer(DefaultBodyLimit::max(crate::admin_api::MAX_DOCUMENT_BYTES)),
+        )
+        .route(
+            "/admin/service-menu",
+            put(crate::admin_api::put_service_menu).layer(DefaultBodyLimit::max(crate::admin_api::MAX_DOCUMENT_BYTES)),
+        )
         .route("/sync/events", get(crate::sync::events))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint") })
         .method_not_allowed_fallback(|| async {

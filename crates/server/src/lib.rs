@@ -3,6 +3,7 @@
 //! `app(state)` builds the whole HTTP surface so tests can drive it with `oneshot` or over
 //! loopback; `main.rs` only parses the command line.
 
+pub mod admin_api;
 pub mod api;
 pub mod audit;
 pub mod audit_api;

@@ -280,6 +280,9 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
         CareTeam { id: CareTeamId::new_v7(ms), organization_id: org, name: "Adult primary care".into(), members };
     storage.insert_care_team(&peds).await?;
     storage.insert_care_team(&adults).await?;
+    for doc in starting_documents()? {
+        storage.put_org_document(org, None, &doc, now).await?;
+    }
 
     let mut rng = StdRng::seed_from_u64(20261122);
     for i in 0..DEMO_PATIENTS {
@@ -290,6 +293,31 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
         history(storage, &demo, &mut rng, &patient, child, now).await?;
     }
     Ok(SeedReport { created: true, counts: storage.counts().await? })
+}
+
+/// What a new organisation starts from: the complaint catalogs and the service menu shipped in
+/// data/ (an administrator replaces them through the admin endpoints).
+pub fn starting_documents() -> Result<Vec<rounds_domain::sync::OrgDocument>> {
+    use rounds_domain::sync::{OrgDocument, OrgDocumentKind};
+    let shipped = [
+        (
+            OrgDocumentKind::ComplaintCatalog,
+            "adult_primary",
+            include_str!("../../../data/complaints/adult_primary.json"),
+        ),
+        (
+            OrgDocumentKind::ComplaintCatalog,
+            "pediatric_sms",
+            include_str!("../../../data/complaints/pediatric_sms.json"),
+        ),
+        (OrgDocumentKind::ServiceMenu, "default", include_str!("../../../data/service-menu/default.csv")),
+    ];
+    shipped
+        .into_iter()
+        .map(|(kind, name, body)| {
+            OrgDocument::new(kind, name, body).map_err(|e| StorageError::InvalidData(format!("shipped {name}: {e}")))
+        })
+        .collect()
 }
 
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {

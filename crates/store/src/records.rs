@@ -64,6 +64,31 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Keeps the organisation's own copy of a document; a complaint catalog also replaces the
+    /// service line's buttons (versioned "org:...", which the shipped copy never overrides).
+    pub fn store_org_document(&self, doc: &rounds_domain::sync::OrgDocument) -> Result<()> {
+        use rounds_domain::sync::OrgDocumentKind;
+        self.conn.execute(
+            "INSERT INTO org_documents (kind, name, version, body) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (kind, name) DO UPDATE SET version = excluded.version, body = excluded.body",
+            (doc.kind.as_str(), &doc.name, &doc.version, &doc.body),
+        )?;
+        if doc.kind == OrgDocumentKind::ComplaintCatalog {
+            let catalog: ComplaintCatalog = from_json(&doc.body)?;
+            self.replace_catalog(&catalog, &format!("org:{}", doc.version))?;
+        }
+        Ok(())
+    }
+
+    /// The organisation's copy of a document, if this device has pulled one.
+    pub fn org_document(&self, kind: rounds_domain::sync::OrgDocumentKind, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT body FROM org_documents WHERE kind = ?1 AND name = ?2")?
+            .query_row((kind.as_str(), name), |r| r.get(0))
+            .optional()?)
+    }
+
     /// One complaint of a service line's catalog.
     pub fn complaint(&self, service_line: &str, code: &str) -> Result<Option<ComplaintCatalogEntry>> {
         let body: Option<String> = self

@@ -263,6 +263,7 @@ impl Tx<'_> {
                     self.upsert_task(t)?;
                     touched_tasks.push(t.id);
                 }
+                Record::OrgDocument(doc) => self.store_org_document(doc)?,
                 Record::Withdrawn(w) => {
                     if w.entity == "task" {
                         self.conn.execute("DELETE FROM tasks WHERE id = ?1", [w.id.to_string()])?;

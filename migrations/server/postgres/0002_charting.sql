@@ -63,3 +63,16 @@ $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER addenda_append_only BEFORE UPDATE OR DELETE ON addenda
     FOR EACH ROW EXECUTE FUNCTION addenda_append_only();
+
+-- Organisation data every device holds (complaint catalogs, the service menu), replaced whole by
+-- an administrator; each replacement is a change in the log (scope: the whole organisation).
+CREATE TABLE org_documents (
+    organization_id UUID NOT NULL REFERENCES organizations(id),
+    kind            TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    version         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    updated_at      TIMESTAMPTZ NOT NULL,
+    updated_by      UUID REFERENCES practitioners(id),
+    PRIMARY KEY (organization_id, kind, name)
+);

@@ -52,3 +52,16 @@ CREATE TRIGGER addenda_no_update BEFORE UPDATE ON addenda
 BEGIN SELECT RAISE(ABORT, 'addenda are append-only'); END;
 CREATE TRIGGER addenda_no_delete BEFORE DELETE ON addenda
 BEGIN SELECT RAISE(ABORT, 'addenda are append-only'); END;
+
+-- Organisation data every device holds (complaint catalogs, the service menu), replaced whole by
+-- an administrator; each replacement is a change in the log (scope: the whole organisation).
+CREATE TABLE org_documents (
+    organization_id BLOB NOT NULL REFERENCES organizations(id),
+    kind            TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    version         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    updated_by      BLOB REFERENCES practitioners(id),
+    PRIMARY KEY (organization_id, kind, name)
+);

@@ -53,6 +53,16 @@ pub trait Storage: Send + Sync + 'static {
     /// Whether notes of nurse practitioners and physician assistants need a physician's
     /// co-signature.
     async fn set_cosign_np_notes(&self, org: OrganizationId, required: bool) -> Result<()>;
+    /// Replaces one organisation document (a complaint catalog, the service menu) and logs the
+    /// change for every device of the organisation; audited when `by` is a person. False when
+    /// the same version is already stored.
+    async fn put_org_document(
+        &self,
+        org: OrganizationId,
+        by: Option<PractitionerId>,
+        doc: &rounds_domain::sync::OrgDocument,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 
     /// Stores a practitioner with their roles and licenses; `email` is stored lower case.
     async fn insert_practitioner(&self, p: &Practitioner, password_hash: &str) -> Result<()>;

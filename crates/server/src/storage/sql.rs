@@ -56,6 +56,7 @@ fn entity_name(r: &Record) -> &'static str {
         Record::Message(_) => "message",
         Record::Task(_) => "task",
         Record::Withdrawn(_) => "withdrawn",
+        Record::OrgDocument(_) => "org_document",
     }
 }
 
@@ -67,6 +68,7 @@ fn entity_id(r: &Record) -> Uuid {
         Record::Message(m) => m.id.0,
         Record::Task(t) => t.id.0,
         Record::Withdrawn(w) => w.id,
+        Record::OrgDocument(_) => Uuid::nil(),
     }
 }
 
@@ -857,6 +859,47 @@ macro_rules! storage_impl {
             }
 
             #[tracing::instrument(skip_all)]
+            #[tracing::instrument(skip_all)]
+            async fn put_org_document(&self, org: OrganizationId, by: Option<PractitionerId>, doc: &OrgDocument, now: Time) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                Self::lock_org(&mut tx, org).await?;
+                let current: Option<(String,)> = sqlx::query_as(
+                    "SELECT version FROM org_documents WHERE organization_id = $1 AND kind = $2 AND name = $3",
+                )
+                .bind(org.0)
+                .bind(doc.kind.as_str())
+                .bind(&doc.name)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if current.is_some_and(|(v,)| v == doc.version) {
+                    return Ok(false); // the same document again
+                }
+                sqlx::query(
+                    "INSERT INTO org_documents (organization_id, kind, name, version, body, updated_at, updated_by)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (organization_id, kind, name) DO UPDATE SET version = excluded.version,
+                        body = excluded.body, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                )
+                .bind(org.0)
+                .bind(doc.kind.as_str())
+                .bind(&doc.name)
+                .bind(&doc.version)
+                .bind(&doc.body)
+                .bind(now)
+                .bind(by.map(|p| p.0))
+                .execute(&mut *tx)
+                .await?;
+                Self::append(&mut tx, org, None, &Record::OrgDocument(doc.clone()), now).await?;
+                if let Some(who) = by {
+                    let event = AuditEvent::new(org, now, who, &format!("admin.replace_{}", doc.kind.as_str()))
+                        .detail(format!("{} version {}", doc.name, doc.version))
+                        .severity(Severity::High);
+                    Self::append_audit(&mut tx, &event).await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
             async fn set_cosign_np_notes(&self, org: OrganizationId, required: bool) -> Result<()> {
                 sqlx::query("UPDATE organizations SET cosign_np_notes = $2 WHERE id = $1")
                     .bind(org.0)
@@ -1222,7 +1265,7 @@ macro_rules! storage_impl {
                 let rows: Vec<(i64, Json<Record>)> = sqlx::query_as(&format!(
                     "SELECT position, record FROM change_log
                      WHERE organization_id = $2 AND position > $3 AND position <= $4
-                       AND scope_patient_id IN ({SCOPE})
+                       AND (scope_patient_id IN ({SCOPE}) OR (scope_patient_id IS NULL AND entity = 'org_document'))
                      ORDER BY position LIMIT $5"
                 ))
                 .bind(who.id.0)
