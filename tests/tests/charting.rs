@@ -430,7 +430,9 @@ on_both_databases! {
         assert!(changes.iter().any(|c| matches!(&c.record, sync::Record::Task(t)
             if t.kind == TaskKind::CosignNote && t.patient_id == patient.id && t.queue == Role::Physician
                && t.license_state == patient.current_state)));
-        doc.cosign_encounter(&id).expect("co-sign");
+        let queued = doc.cosign_encounter(&id).expect("co-sign");
+        assert_eq!(queued.encounter.cosigned_by.map(|p| p.to_string()), Some(doc.session().expect("s").expect("s").practitioner.id.to_string()));
+        assert_eq!(doc.cosign_encounter(&id).expect_err("queued already").code, ErrorCode::InvalidInput);
         doc.sync_now().await.expect("sync");
         assert_eq!(doc.sync_status().expect("status").rejected, 0);
         let on_server = server_encounter(&pull_changes(&server.url, DEMO_PHYSICIAN).await, after.encounter.id);

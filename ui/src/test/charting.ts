@@ -4,10 +4,11 @@ import type { EncounterView } from "../bindings/EncounterView";
 import type { Icd10Code } from "../bindings/Icd10Code";
 import type { Page } from "../bindings/Page";
 import type { Patient } from "../bindings/Patient";
+import type { Practitioner } from "../bindings/Practitioner";
 import type { Section } from "../bindings/Section";
 import type { SignIssue } from "../bindings/SignIssue";
 import type { Vitals } from "../bindings/Vitals";
-import { PAGES, PAGE_TITLES, withSection } from "../features/charting/model";
+import { PAGES, PAGE_TITLES, activeLicense, isSigned, withSection } from "../features/charting/model";
 import { failure, type Handler } from "./fakeCore";
 import { SESSION, THOMAS, todayAt } from "./fixtures";
 
@@ -265,10 +266,16 @@ export interface FakeCharting {
   setView: (view: EncounterView) => void;
 }
 
-/** A stateful fake of the charting commands over one encounter (Thomas, an adult, by default). */
-export function fakeCharting(options: { patient?: Patient; licensed?: boolean; view?: EncounterView } = {}): FakeCharting {
+/**
+ * A stateful fake of the charting commands over one encounter (Thomas, an adult, by default).
+ * `practitioner` is who is signed in (SESSION's by default): co-signing checks them.
+ */
+export function fakeCharting(
+  options: { patient?: Patient; licensed?: boolean; view?: EncounterView; practitioner?: Practitioner } = {},
+): FakeCharting {
   const patient = options.patient ?? THOMAS;
   const licensed = options.licensed ?? true;
+  const me = options.practitioner ?? SESSION.practitioner;
   let view = options.view ?? viewFor(patient, { licensed });
 
   function bump(next: EncounterView): EncounterView {
@@ -335,7 +342,7 @@ export function fakeCharting(options: { patient?: Patient; licensed?: boolean; v
           status: "signed",
           note: view.note,
           signed_at: todayAt(9, 42),
-          signed_by: SESSION.practitioner.id,
+          signed_by: me.id,
           content_hash: "3f2a9c1b7d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4",
         },
         unsynced: 3,
@@ -351,7 +358,7 @@ export function fakeCharting(options: { patient?: Patient; licensed?: boolean; v
             ...view.encounter.addenda,
             {
               id: `add-${view.encounter.addenda.length + 1}`,
-              author_id: SESSION.practitioner.id,
+              author_id: me.id,
               text: String(text),
               signed_at: todayAt(9, 45),
               content_hash: "ab".repeat(32),
@@ -359,6 +366,19 @@ export function fakeCharting(options: { patient?: Patient; licensed?: boolean; v
           ],
         },
       }),
+    // As the core: the co-signature is queued for the server; the note shows it (cosigned_by)
+    // only once the server has it, so the answer is the same encounter with one more unsynced.
+    cosign_encounter: () => {
+      const e = view.encounter;
+      if (!isSigned(e.status) || !e.cosign_required || e.cosigned_by) {
+        return failure("invalid_input", "this note is not waiting for a co-signature");
+      }
+      if (!me.roles.includes("physician") || !activeLicense(me, e.state_of_care)) {
+        return failure("forbidden", `co-signing needs a physician licensed in ${e.state_of_care}`);
+      }
+      view = { ...view, unsynced: view.unsynced + 1 };
+      return view;
+    },
     settle_section_conflict: ({ clientSeq, section }) => {
       const conflict = view.conflicts.find((c) => c.client_seq === clientSeq);
       if (!conflict) return failure("not_found", `no conflict ${String(clientSeq)}`);

@@ -21,6 +21,23 @@ export const SESSION: SessionInfo = {
   online: true,
 };
 
+/** A physician licensed in TX and OR (their CA license has expired): co-signs NP and PA notes. */
+export const PHYSICIAN_SESSION: SessionInfo = {
+  ...SESSION,
+  practitioner: {
+    id: "pr-kemi",
+    organization_id: "org-1",
+    display_name: "Dr. Kemi Obi, MD",
+    email: "kemi.obi@clinic.test",
+    roles: ["physician"],
+    licenses: [
+      { state: "TX", license_type: "MD", number: "MD-5521", expires_on: "2027-06-30" },
+      { state: "OR", license_type: "MD", number: "MD-7710", expires_on: "2027-06-30" },
+      { state: "CA", license_type: "MD", number: "MD-3300", expires_on: "2026-03-31" },
+    ],
+  },
+};
+
 export const MIA: Patient = {
   id: "pt-mia",
   mrn: "100234",

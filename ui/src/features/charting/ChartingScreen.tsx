@@ -16,6 +16,7 @@ import {
   SECTION_PAGE,
   defaultMode,
   isSigned,
+  mayCosign,
   modeLabel,
   pageIndex,
   sectionOf,
@@ -138,6 +139,10 @@ function EncounterCharting({
   const [vitalsEpoch, setVitalsEpoch] = useState(0);
   const [openConflict, setOpenConflict] = useState<SectionConflict | null>(null);
   const reviewAction = useRef<(() => void) | null>(null);
+  const cosignAction = useRef<(() => void) | null>(null);
+  // Co-signed on this device: the core keeps showing the note as waiting until the server has
+  // the co-signature, so this says it was done (and waits to sync) meanwhile.
+  const [cosignedHere, setCosignedHere] = useState<string | null>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
   const patient = view.patient;
 
@@ -166,6 +171,15 @@ function EncounterCharting({
       if (event.defaultPrevented || isModalOpen()) return;
       const { shown, step, goTo, onClose } = keys.current;
       const mod = event.ctrlKey || event.metaKey;
+      if (mod && !event.altKey && event.shiftKey && event.key === "Enter") {
+        // Ctrl+Shift+Enter: co-sign, where the review offers it.
+        const cosign = shown === "review" ? cosignAction.current : null;
+        if (cosign) {
+          event.preventDefault();
+          cosign();
+        }
+        return;
+      }
       if (mod && !event.altKey && !event.shiftKey && event.key === "Enter") {
         event.preventDefault();
         if (shown === "review") reviewAction.current?.();
@@ -226,6 +240,11 @@ function EncounterCharting({
     return "another clinician";
   };
 
+  // Waiting to sync while this device still has commands for the note the server has not taken;
+  // once none are left and the note still waits, the co-signature did not land (it was refused).
+  const cosignWaiting = cosignedHere !== null && view.unsynced > 0 ? cosignedHere : null;
+  const canCosign = mayCosign(encounter, session.practitioner) && cosignWaiting === null;
+
   const pageConflicts = view.conflicts.filter((c) => shown === "review" || SECTION_PAGE[c.section] === shown);
   const conflictBanner = (
     <ConflictBanner conflicts={pageConflicts} merging={api.merging} onOpen={(c) => setOpenConflict(c)} />
@@ -269,7 +288,12 @@ function EncounterCharting({
           readOnly={opened.readOnly}
           nameOf={nameOf}
           actionRef={reviewAction}
+          cosignRef={cosignAction}
           conflicts={conflictBanner}
+          me={session.practitioner.id}
+          canCosign={canCosign}
+          cosignWaiting={cosignWaiting}
+          onCosigned={setCosignedHere}
         />
       );
       break;
@@ -374,6 +398,12 @@ function EncounterCharting({
           {signed && (
             <>
               <kbd>Ctrl</kbd>+<kbd>Enter</kbd> save addendum
+              {canCosign && (
+                <>
+                  {" · "}
+                  <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Enter</kbd> co-sign
+                </>
+              )}
             </>
           )}
           {(PAGE_HINTS[shown] ?? []).map(([key, what]) => (

@@ -5,9 +5,10 @@ import type { Draft } from "../../bindings/Draft";
 import type { EncounterView } from "../../bindings/EncounterView";
 import type { Section } from "../../bindings/Section";
 import type { SectionConflict } from "../../bindings/SectionConflict";
+import type { SessionInfo } from "../../bindings/SessionInfo";
 import { ADULT_CATALOG, derive, emptyVitals, fakeCharting, viewFor, type FakeCharting } from "../../test/charting";
-import { deferred, installCore, type Deferred, type Handler } from "../../test/fakeCore";
-import { SESSION, THOMAS, TODAY } from "../../test/fixtures";
+import { deferred, failure, installCore, type Deferred, type Handler } from "../../test/fakeCore";
+import { PHYSICIAN_SESSION, SESSION, THOMAS, TODAY, todayAt } from "../../test/fixtures";
 import { ChartingScreen } from "./ChartingScreen";
 import { landingPage, type OpenedChart } from "./open";
 
@@ -23,10 +24,15 @@ function opened(view: EncounterView, extra: Partial<OpenedChart> = {}): OpenedCh
   };
 }
 
-function renderChart(fake: FakeCharting, extra: Partial<OpenedChart> = {}, overrides: Record<string, Handler> = {}) {
+function renderChart(
+  fake: FakeCharting,
+  extra: Partial<OpenedChart> = {},
+  overrides: Record<string, Handler> = {},
+  session: SessionInfo = SESSION,
+) {
   const core = installCore({ ...fake.handlers, ...overrides });
   const onClose = vi.fn();
-  render(<ChartingScreen session={SESSION} opened={opened(fake.view(), extra)} onClose={onClose} />);
+  render(<ChartingScreen session={session} opened={opened(fake.view(), extra)} onClose={onClose} />);
   return { core, onClose, user: userEvent.setup() };
 }
 
@@ -500,3 +506,158 @@ describe("a signed note opened from the history", () => {
     expect(screen.getByTestId("addendum")).not.toHaveFocus();
   });
 });
+
+describe("co-signature", () => {
+  const COSIGN = "{Control>}{Shift>}{Enter}{/Shift}{/Control}";
+
+  /** Ana Ruiz, NP signed this TX note yesterday; the organisation wants a physician's co-signature. */
+  function npNote(encounter: Partial<EncounterView["encounter"]> = {}): EncounterView {
+    const base = viewFor(THOMAS, { draft: completeDraft() });
+    return {
+      ...base,
+      note: "Chief complaint: Sore throat.",
+      unsynced: 0,
+      encounter: {
+        ...base.encounter,
+        state_of_care: "TX",
+        status: "signed",
+        note: "Chief complaint: Sore throat.",
+        signed_at: new Date(2026, 3, 19, 16, 10).toISOString(),
+        signed_by: SESSION.practitioner.id,
+        content_hash: "00112233445566778899aabbccddeeff",
+        cosign_required: true,
+        ...encounter,
+      },
+    };
+  }
+
+  function physician(licenses: SessionInfo["practitioner"]["licenses"]): SessionInfo {
+    return { ...PHYSICIAN_SESSION, practitioner: { ...PHYSICIAN_SESSION.practitioner, licenses } };
+  }
+
+  const FROM_HISTORY: Partial<OpenedChart> = { readOnly: true, page: "review", authorName: "Ana Ruiz, NP" };
+
+  it("offers a licensed physician Co-sign on a note from the history; Ctrl+Shift+Enter co-signs", async () => {
+    const fake = fakeCharting({ view: npNote(), practitioner: PHYSICIAN_SESSION.practitioner });
+    const { core, user } = renderChart(fake, FROM_HISTORY, {}, PHYSICIAN_SESSION);
+
+    expect(screen.getByTestId("signed-line")).toHaveTextContent(/^Signed by Ana Ruiz, NP at 04\/19\/2026 16:10 · 001122334455$/);
+    expect(screen.getByTestId("cosign-line")).toHaveTextContent(
+      /^Co-signature required: waiting for a physician licensed in TX$/,
+    );
+    const button = screen.getByTestId("cosign");
+    expect(button).toHaveTextContent("Co-sign");
+    expect(button).toHaveAttribute("aria-keyshortcuts", "Control+Shift+Enter");
+    expect(button.parentElement).toHaveTextContent("Ctrl+Shift+Enter");
+    // Addenda still work on a note opened from the history.
+    expect(screen.getByTestId("addendum")).toBeInTheDocument();
+
+    await user.keyboard(COSIGN);
+
+    await waitFor(() =>
+      expect(screen.getByTestId("cosign-line")).toHaveTextContent(
+        /^Co-signed by Dr\. Kemi Obi, MD at 09:30 · waiting to sync$/,
+      ),
+    );
+    expect(core.argsOf("cosign_encounter")).toEqual([{ encounterId: "enc-1" }]);
+    expect(screen.queryByTestId("cosign")).not.toBeInTheDocument();
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+    // What waits is the co-signature: the NP's signature is not said to wait.
+    expect(screen.getByTestId("signed-line")).toHaveTextContent(/^Signed by Ana Ruiz, NP at 04\/19\/2026 16:10 · 001122334455$/);
+    // Ctrl+Shift+Enter does nothing more, and Ctrl+Enter still means the addendum.
+    await user.keyboard(COSIGN);
+    expect(core.argsOf("cosign_encounter")).toHaveLength(1);
+    expect(core.argsOf("add_addendum")).toEqual([]);
+  });
+
+  it("co-signs with a click, and says who co-signed once the core has it", async () => {
+    const fake = fakeCharting({ view: npNote(), practitioner: PHYSICIAN_SESSION.practitioner });
+    // This core shows the co-signature at once (as the server's copy will).
+    const cosign: Handler = () => {
+      const view = fake.view();
+      const next = {
+        ...view,
+        encounter: { ...view.encounter, cosigned_by: PHYSICIAN_SESSION.practitioner.id, cosigned_at: todayAt(9, 31) },
+        unsynced: 1,
+      };
+      fake.setView(next);
+      return next;
+    };
+    const { core, user } = renderChart(fake, FROM_HISTORY, { cosign_encounter: cosign }, PHYSICIAN_SESSION);
+
+    await user.click(screen.getByTestId("cosign"));
+
+    await waitFor(() =>
+      expect(screen.getByTestId("cosign-line")).toHaveTextContent(
+        /^Co-signed by Dr\. Kemi Obi, MD at 09:31 · waiting to sync$/,
+      ),
+    );
+    expect(core.argsOf("cosign_encounter")).toEqual([{ encounterId: "enc-1" }]);
+    expect(screen.queryByTestId("cosign")).not.toBeInTheDocument();
+  });
+
+  it("names a co-signer other than the clinician signed in as a physician", () => {
+    const fake = fakeCharting({
+      view: npNote({ cosigned_by: "pr-zed", cosigned_at: new Date(2026, 3, 19, 18, 2).toISOString() }),
+    });
+    renderChart(fake, FROM_HISTORY);
+    expect(screen.getByTestId("cosign-line")).toHaveTextContent(/^Co-signed by a physician at 04\/19\/2026 18:02$/);
+    expect(screen.queryByTestId("cosign")).not.toBeInTheDocument();
+  });
+
+  it.each<[string, SessionInfo, Partial<EncounterView["encounter"]>]>([
+    ["the nurse practitioner who signed", SESSION, {}],
+    ["a physician without a TX license", physician(PHYSICIAN_SESSION.practitioner.licenses.filter((l) => l.state !== "TX")), {}],
+    ["a physician whose TX license has expired", physician([{ state: "TX", license_type: "MD", number: "MD-5521", expires_on: "2026-04-19" }]), {}],
+    ["the physician who signed the note", PHYSICIAN_SESSION, { signed_by: PHYSICIAN_SESSION.practitioner.id }],
+  ])("shows %s the waiting line without the Co-sign button", async (_who, session, encounter) => {
+    const fake = fakeCharting({ view: npNote(encounter), practitioner: session.practitioner });
+    const { core, user } = renderChart(fake, FROM_HISTORY, {}, session);
+
+    expect(screen.getByTestId("cosign-line")).toHaveTextContent(
+      "Co-signature required: waiting for a physician licensed in TX",
+    );
+    expect(screen.queryByTestId("cosign")).not.toBeInTheDocument();
+    await user.keyboard(COSIGN);
+    expect(core.argsOf("cosign_encounter")).toEqual([]);
+  });
+
+  it("says nothing about co-signing on a note that does not need it", () => {
+    const fake = fakeCharting({ view: npNote({ cosign_required: false }), practitioner: PHYSICIAN_SESSION.practitioner });
+    renderChart(fake, FROM_HISTORY, {}, PHYSICIAN_SESSION);
+    expect(screen.queryByTestId("cosign-line")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("cosign")).not.toBeInTheDocument();
+  });
+
+  it("shows the core's refusal inline and keeps the button", async () => {
+    const fake = fakeCharting({ view: npNote(), practitioner: PHYSICIAN_SESSION.practitioner });
+    const { core, user } = renderChart(
+      fake,
+      FROM_HISTORY,
+      { cosign_encounter: () => failure("forbidden", "co-signing needs a physician licensed in TX") },
+      PHYSICIAN_SESSION,
+    );
+
+    await user.click(screen.getByTestId("cosign"));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent(/^Not co-signed: co-signing needs a physician licensed in TX$/);
+    expect(core.argsOf("cosign_encounter")).toHaveLength(1);
+    expect(screen.getByTestId("cosign")).toBeEnabled();
+    expect(screen.getByTestId("cosign-line")).toHaveTextContent("Co-signature required: waiting for a physician licensed in TX");
+  });
+
+  it("shows the NP who signs a note needing a co-signature that it waits for one", async () => {
+    const fake = fakeCharting({ view: viewFor(THOMAS, { draft: completeDraft() }) });
+    fake.setView({ ...fake.view(), encounter: { ...fake.view().encounter, cosign_required: true } });
+    const { user } = renderChart(fake, { page: "review" });
+    expect(screen.queryByTestId("cosign-line")).not.toBeInTheDocument();
+
+    await user.keyboard("{Control>}{Enter}{/Control}");
+
+    expect(await screen.findByTestId("cosign-line")).toHaveTextContent(
+      /^Co-signature required: waiting for a physician licensed in OR$/,
+    );
+    expect(screen.queryByTestId("cosign")).not.toBeInTheDocument();
+  });
+});
+

@@ -1,9 +1,12 @@
 import type { ComplaintCatalogEntry } from "../../bindings/ComplaintCatalogEntry";
 import type { Draft } from "../../bindings/Draft";
+import type { Encounter } from "../../bindings/Encounter";
 import type { EncounterMode } from "../../bindings/EncounterMode";
 import type { EncounterStatus } from "../../bindings/EncounterStatus";
 import type { EncounterView } from "../../bindings/EncounterView";
+import type { License } from "../../bindings/License";
 import type { Page } from "../../bindings/Page";
+import type { Practitioner } from "../../bindings/Practitioner";
 import type { Role } from "../../bindings/Role";
 import type { Section } from "../../bindings/Section";
 import type { SectionKey } from "../../bindings/SectionKey";
@@ -63,6 +66,36 @@ export function pageIndex(page: Page): number {
 
 export function isSigned(status: EncounterStatus): boolean {
   return status !== "draft";
+}
+
+// ---------- Co-signature ----------
+
+/** The date the core checks licenses against ("YYYY-MM-DD"; the core uses the UTC date). */
+export function licenseToday(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** The practitioner's license for `state` that has not expired by `today`, if any. */
+export function activeLicense(practitioner: Practitioner, state: string, today: string = licenseToday()): License | null {
+  return practitioner.licenses.find((l) => l.state === state && today <= l.expires_on) ?? null;
+}
+
+/** A signed note that still waits for a physician's co-signature. */
+export function awaitsCosign(encounter: Encounter): boolean {
+  return isSigned(encounter.status) && encounter.cosign_required && !encounter.cosigned_by;
+}
+
+/**
+ * Whether to offer this practitioner the Co-sign button: a physician with an unexpired license
+ * in the state of care who did not sign the note. The core checks again and has the last word.
+ */
+export function mayCosign(encounter: Encounter, practitioner: Practitioner, today: string = licenseToday()): boolean {
+  return (
+    awaitsCosign(encounter) &&
+    practitioner.roles.includes("physician") &&
+    (encounter.signed_by ?? encounter.author_id) !== practitioner.id &&
+    activeLicense(practitioner, encounter.state_of_care, today) !== null
+  );
 }
 
 /** The page a sign blocker asks the clinician to visit, if any. */

@@ -6,7 +6,7 @@ import type { PatientChart } from "../../bindings/PatientChart";
 import type { Section } from "../../bindings/Section";
 import { fakeCharting, viewFor } from "../../test/charting";
 import { failure, installCore, type Handler } from "../../test/fakeCore";
-import { MIA, SESSION, THOMAS, TODAY, findFixture, searchFixtures, todayAt } from "../../test/fixtures";
+import { MIA, PHYSICIAN_SESSION, SESSION, THOMAS, TODAY, findFixture, searchFixtures, todayAt } from "../../test/fixtures";
 
 const search: Handler = ({ query, limit }) => searchFixtures(String(query), Number(limit));
 const getPatient: Handler = ({ id }) => findFixture(String(id)) ?? failure("not_found", `no patient ${String(id)}`);
@@ -154,6 +154,57 @@ describe("the patient's visits", () => {
     expect(screen.getByTestId("signed-line")).toHaveTextContent("Signed by Dr. Obi at 08:20 · feedc0ffee00");
     expect(screen.getByTestId("note")).toHaveTextContent("Chief complaint: Cough.");
     expect(screen.getByTestId("step-complaint")).toBeDisabled();
+  });
+});
+
+describe("co-signing from the patient's visits", () => {
+  it("lets a physician open an NP's signed note from the history, co-sign it and add an addendum", async () => {
+    const base = viewFor(THOMAS, {});
+    const fake = fakeCharting({
+      practitioner: PHYSICIAN_SESSION.practitioner,
+      view: {
+        ...base,
+        note: "Chief complaint: Cough.",
+        encounter: {
+          ...base.encounter,
+          id: "enc-np",
+          status: "signed",
+          note: "Chief complaint: Cough.",
+          signed_by: SESSION.practitioner.id,
+          signed_at: todayAt(8, 20),
+          content_hash: "feedc0ffee00112233",
+          cosign_required: true,
+        },
+      },
+    });
+    const core = renderApp({
+      ...fake.handlers,
+      session: () => PHYSICIAN_SESSION,
+      patient_chart: () =>
+        chartOf(THOMAS.id, {
+          encounters: [
+            { id: "enc-np", started_at: todayAt(8, 0), mode: "video", status: "signed", chief_complaints: ["cough"], author_name: "Ana Ruiz, NP" },
+          ],
+          encounter_count: 1,
+        }),
+    });
+    const user = await open("Nguyen");
+
+    await user.click(await screen.findByTestId("encounter-row"));
+    await waitFor(() => expect(page()).toBe("review"));
+    expect(screen.getByTestId("signed-line")).toHaveTextContent("Signed by Ana Ruiz, NP at 08:20");
+    expect(screen.getByTestId("cosign-line")).toHaveTextContent("Co-signature required: waiting for a physician licensed in OR");
+
+    await user.click(screen.getByTestId("cosign"));
+    await waitFor(() =>
+      expect(screen.getByTestId("cosign-line")).toHaveTextContent("Co-signed by Dr. Kemi Obi, MD at 09:30 · waiting to sync"),
+    );
+    expect(core.argsOf("cosign_encounter")).toEqual([{ encounterId: "enc-np" }]);
+
+    await user.type(screen.getByTestId("addendum"), "Agree with the plan.");
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(core.argsOf("add_addendum")).toEqual([{ encounterId: "enc-np", text: "Agree with the plan." }]));
+    expect(await screen.findByRole("region", { name: "Addenda" })).toHaveTextContent("Dr. Kemi Obi, MD · 09:45");
   });
 });
 

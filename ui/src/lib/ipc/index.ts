@@ -199,6 +199,17 @@ export function addAddendum(encounterId: string, text: string): Promise<Encounte
   return call<EncounterView>("add_addendum", { encounterId, text });
 }
 
+/**
+ * Co-signs a nurse practitioner's or physician assistant's signed note. Refused with forbidden
+ * unless the signed-in user is a physician licensed in the state of care, and with invalid_input
+ * when the note is not waiting for a co-signature. The co-signature is queued for the server:
+ * until it syncs, the returned view may still show the note as waiting (cosigned_by null) with
+ * the command counted in `unsynced`.
+ */
+export function cosignEncounter(encounterId: string): Promise<EncounterView> {
+  return call<EncounterView>("cosign_encounter", { encounterId });
+}
+
 /** Hands the visit to a clinician licensed in the patient's state: the task created for them. */
 export function handOffEncounter(encounterId: string, note: string): Promise<Task> {
   return call<Task>("hand_off_encounter", { encounterId, note });

@@ -16,6 +16,7 @@ import {
   complaints,
   searchIcd10,
   addAddendum,
+  cosignEncounter,
   getEncounter,
   handOffEncounter,
   patientChart,
@@ -76,6 +77,7 @@ describe("ipc commands", () => {
       save_section: () => null,
       sign_encounter: () => null,
       add_addendum: () => null,
+      cosign_encounter: () => null,
       hand_off_encounter: () => null,
       settle_section_conflict: () => null,
       search_labs: () => [],
@@ -89,6 +91,7 @@ describe("ipc commands", () => {
     await saveSection("enc-1", section);
     await signEncounter("enc-1");
     await addAddendum("enc-1", "Called back.");
+    await cosignEncounter("enc-1");
     await handOffEncounter("enc-1", "Needs a TX license");
     await settleSectionConflict(12, null);
     await settleSectionConflict(13, section);
@@ -102,6 +105,7 @@ describe("ipc commands", () => {
       { cmd: "save_section", args: { encounterId: "enc-1", section } },
       { cmd: "sign_encounter", args: { encounterId: "enc-1" } },
       { cmd: "add_addendum", args: { encounterId: "enc-1", text: "Called back." } },
+      { cmd: "cosign_encounter", args: { encounterId: "enc-1" } },
       { cmd: "hand_off_encounter", args: { encounterId: "enc-1", note: "Needs a TX license" } },
       { cmd: "settle_section_conflict", args: { clientSeq: 12, section: null } },
       { cmd: "settle_section_conflict", args: { clientSeq: 13, section } },

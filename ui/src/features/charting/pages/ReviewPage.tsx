@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type MutableRefObject, type ReactNode } from "react";
 import { formatMoment } from "../../../lib/format";
-import { addAddendum, signEncounter, toIpcError } from "../../../lib/ipc";
+import { addAddendum, cosignEncounter, signEncounter, toIpcError } from "../../../lib/ipc";
 import { blockerPage, isSigned } from "../model";
 import { PageHeading, type PageProps } from "./common";
 
@@ -11,10 +11,36 @@ interface Props extends PageProps {
   nameOf: (practitionerId: string) => string;
   /** Ctrl+Enter on this page: sign, or save the addendum once signed. */
   actionRef: MutableRefObject<(() => void) | null>;
+  /** Ctrl+Shift+Enter on this page: co-sign, when offered. */
+  cosignRef: MutableRefObject<(() => void) | null>;
   conflicts: ReactNode;
+  /** The signed-in practitioner's id. */
+  me: string;
+  /** Offer the Co-sign button: a licensed physician who did not sign this note (the core checks again). */
+  canCosign: boolean;
+  /**
+   * When this clinician co-signed the note here, while the co-signature waits to sync (the core
+   * shows the note as co-signed only once the server has it); null otherwise.
+   */
+  cosignWaiting: string | null;
+  /** The core took the co-signature (at this moment). */
+  onCosigned: (at: string) => void;
 }
 
-export function ReviewPage({ api, goTo, readOnly, nameOf, actionRef, conflicts, onError }: Props) {
+export function ReviewPage({
+  api,
+  goTo,
+  readOnly,
+  nameOf,
+  actionRef,
+  cosignRef,
+  conflicts,
+  me,
+  canCosign,
+  cosignWaiting,
+  onCosigned,
+  onError,
+}: Props) {
   const { view } = api;
   const encounter = view.encounter;
   const signed = isSigned(encounter.status);
@@ -22,6 +48,7 @@ export function ReviewPage({ api, goTo, readOnly, nameOf, actionRef, conflicts, 
   const [error, setError] = useState<string | null>(null);
   const [addendum, setAddendum] = useState("");
   const [justSigned, setJustSigned] = useState(false);
+  const [cosigning, setCosigning] = useState(false);
   const addendumRef = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
@@ -46,6 +73,26 @@ export function ReviewPage({ api, goTo, readOnly, nameOf, actionRef, conflicts, 
     }
   }
 
+  // A physician may open someone else's note from the history (read-only): co-signing, like
+  // addenda, is still allowed there.
+  async function cosign() {
+    if (busy || !canCosign) return;
+    setBusy(true);
+    setCosigning(true);
+    setError(null);
+    try {
+      api.accept(await cosignEncounter(encounter.id));
+      onCosigned(new Date().toISOString());
+    } catch (caught) {
+      const failure = toIpcError(caught);
+      setError(`Not co-signed: ${failure.message}`);
+      onError?.(failure);
+    } finally {
+      setBusy(false);
+      setCosigning(false);
+    }
+  }
+
   async function saveAddendum() {
     const text = addendum.trim();
     if (busy || !signed || !text) return;
@@ -66,13 +113,24 @@ export function ReviewPage({ api, goTo, readOnly, nameOf, actionRef, conflicts, 
   const action = signed ? saveAddendum : readOnly ? null : sign;
   useEffect(() => {
     actionRef.current = action ? () => void action() : null;
+    cosignRef.current = canCosign ? () => void cosign() : null;
     return () => {
       actionRef.current = null;
+      cosignRef.current = null;
     };
   });
 
   const billing = view.billing;
   const signedAt = encounter.signed_at ? formatMoment(encounter.signed_at) : null;
+  const cosigner = (id: string) => (id === me ? nameOf(id) : "a physician");
+  const cosignedAt = encounter.cosigned_at
+    ? formatMoment(encounter.cosigned_at)
+    : cosignWaiting
+      ? formatMoment(cosignWaiting)
+      : null;
+  const cosigned = encounter.cosigned_by !== null || cosignWaiting !== null;
+  // What waits after co-signing someone else's note is the co-signature, not their signature.
+  const signatureWaiting = view.unsynced > 0 && !(cosignWaiting !== null && encounter.signed_by !== me);
 
   return (
     <>
@@ -92,10 +150,7 @@ export function ReviewPage({ api, goTo, readOnly, nameOf, actionRef, conflicts, 
               </span>
             </>
           )}
-          {view.unsynced > 0 && <span className="waiting"> · waiting to sync</span>}
-          {encounter.cosign_required && !encounter.cosigned_by && (
-            <span className="muted"> · a physician co-signs this note</span>
-          )}
+          {signatureWaiting && <span className="waiting"> · waiting to sync</span>}
         </p>
       ) : readOnly ? (
         <p className="page-lede">Draft, not signed yet.</p>
@@ -121,6 +176,24 @@ export function ReviewPage({ api, goTo, readOnly, nameOf, actionRef, conflicts, 
         </section>
       ) : (
         <p className="ready-line">Ready to sign.</p>
+      )}
+
+      {signed && encounter.cosign_required && (
+        <p
+          className={cosigned ? "cosign-line is-cosigned" : "cosign-line"}
+          data-testid="cosign-line"
+          role="status"
+        >
+          {cosigned ? (
+            <>
+              Co-signed by {cosigner(encounter.cosigned_by ?? me)}
+              {cosignedAt ? ` at ${cosignedAt}` : ""}
+              {cosignWaiting && <span className="waiting"> · waiting to sync</span>}
+            </>
+          ) : (
+            `Co-signature required: waiting for a physician licensed in ${encounter.state_of_care}`
+          )}
+        </p>
       )}
 
       <pre className="note" data-testid="note" aria-label="Note">
@@ -191,6 +264,24 @@ export function ReviewPage({ api, goTo, readOnly, nameOf, actionRef, conflicts, 
         </div>
       )}
 
+      {signed && canCosign && (
+        <div className="form-actions sign-actions">
+          <button
+            type="button"
+            className="button button-primary button-large"
+            data-testid="cosign"
+            aria-keyshortcuts="Control+Shift+Enter"
+            disabled={busy}
+            onClick={() => void cosign()}
+          >
+            {cosigning ? "Co-signing…" : "Co-sign"}
+          </button>
+          <span className="key-hint">
+            <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Enter</kbd>
+          </span>
+        </div>
+      )}
+
       {signed && (
         <form
           className="addendum-form"
@@ -214,7 +305,7 @@ export function ReviewPage({ api, goTo, readOnly, nameOf, actionRef, conflicts, 
           </div>
           <div className="form-actions">
             <button type="submit" className="button button-quiet" disabled={busy || !addendum.trim()}>
-              {busy ? "Saving…" : "Add addendum"}
+              {busy && !cosigning ? "Saving…" : "Add addendum"}
             </button>
             <span className="key-hint">
               <kbd>Ctrl</kbd>+<kbd>Enter</kbd>
