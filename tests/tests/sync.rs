@@ -114,6 +114,26 @@ async fn seeded(db: &Db) -> TestServer {
 }
 
 on_both_databases! {
+    async fn the_same_batch_pushed_twice_at_once_is_applied_once(db) {
+        let server = seeded(&db).await;
+        let mut dev = Device::sign_in(&server.url, DEMO_PHYSICIAN).await;
+        let patient = a_patient(&dev).await;
+        let (_, before) = dev.pull_all().await;
+        let batch = [
+            dev.command(edit(&patient, PatientField::Email, json!("twice@example.com"))),
+            dev.command(edit(&patient, PatientField::Phone, json!("+14155550142"))),
+        ];
+        // A retry racing the original (a client that timed out and pushed again at once).
+        let (first, second) = tokio::join!(dev.push(&batch), dev.push(&batch));
+        assert_eq!(first.results, second.results, "both answers are the stored answer");
+        assert!(first.results.iter().all(|r| r.outcome == Outcome::Applied));
+        assert_eq!((first.last_seq, second.last_seq), (2, 2));
+        let (changes, after) = dev.pull_all().await;
+        let edits = changes.iter().filter(|c| matches!(&c.record, Record::Patient(p) if p.id == patient.id) && c.position > before).count();
+        assert_eq!(edits, 2, "two commands, two changes: nothing applied twice");
+        assert!(after > before);
+    }
+
     async fn pull_returns_the_scope_once_in_commit_order(db) {
         let server = seeded(&db).await;
         let physician = Device::sign_in(&server.url, DEMO_PHYSICIAN).await;

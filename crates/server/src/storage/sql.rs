@@ -48,6 +48,24 @@ impl PostgresStorage {
     }
 }
 
+/// Rows per multi-row INSERT (well under both databases' limits on bound parameters).
+const FLUSH_ROWS: usize = 500;
+
+/// What a push writes at its end (see `flush`): commands read and write their own rows as they
+/// apply, so later commands see earlier ones, but the log, audit and result rows wait.
+#[derive(Default)]
+struct Batch {
+    changes: Vec<(Option<PatientId>, Record)>,
+    audits: Vec<AuditEvent>,
+    results: Vec<(i64, Uuid, CommandResult)>,
+}
+
+impl Batch {
+    fn change(&mut self, scope: Option<PatientId>, record: Record) {
+        self.changes.push((scope, record));
+    }
+}
+
 fn entity_name(r: &Record) -> &'static str {
     match r {
         Record::Patient(_) => "patient",
@@ -99,6 +117,90 @@ macro_rules! storage_impl {
                         .collect::<Result<_>>()?,
                     licenses: licenses.into_iter().map(LicenseRow::into_domain).collect::<Result<_>>()?,
                 })
+            }
+
+            /// Writes what a push buffered, one statement per table: its change-log rows (positions
+            /// handed out from the locked head), its audit rows (the chain extended in memory from
+            /// the locked head) and its command results.
+            async fn flush(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId, device: DeviceId, now: Time, batch: Batch) -> Result<()> {
+                if !batch.changes.is_empty() {
+                    let (end,): (i64,) = sqlx::query_as(
+                        "UPDATE log_heads SET position = position + $2 WHERE organization_id = $1 RETURNING position",
+                    )
+                    .bind(org.0)
+                    .bind(batch.changes.len() as i64)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    let first = end - batch.changes.len() as i64 + 1;
+                    let rows: Vec<(i64, &(Option<PatientId>, Record))> =
+                        batch.changes.iter().enumerate().map(|(i, c)| (first + i as i64, c)).collect();
+                    for chunk in rows.chunks(FLUSH_ROWS) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO change_log (organization_id, position, entity, entity_id, scope_patient_id, record, committed_at) ",
+                        );
+                        q.push_values(chunk, |mut b, (position, (scope, record))| {
+                            b.push_bind(org.0)
+                                .push_bind(*position)
+                                .push_bind(entity_name(record))
+                                .push_bind(entity_id(record))
+                                .push_bind(scope.map(|p| p.0))
+                                .push_bind(Json(record))
+                                .push_bind(now);
+                        });
+                        q.build().execute(&mut **tx).await?;
+                    }
+                }
+                if !batch.audits.is_empty() {
+                    let (end, mut prev): (i64, String) = sqlx::query_as(
+                        "UPDATE audit_heads SET seq = seq + $2 WHERE organization_id = $1 RETURNING seq, hash",
+                    )
+                    .bind(org.0)
+                    .bind(batch.audits.len() as i64)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    let first = end - batch.audits.len() as i64 + 1;
+                    let mut rows = Vec::with_capacity(batch.audits.len());
+                    for (i, e) in batch.audits.iter().enumerate() {
+                        let seq = first + i as i64;
+                        let hash = row_hash(&prev, seq, e);
+                        rows.push((seq, e, std::mem::replace(&mut prev, hash.clone()), hash));
+                    }
+                    for chunk in rows.chunks(FLUSH_ROWS) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO audit_log (organization_id, seq, at, practitioner_id, device_id, patient_id, action,
+                                detail, severity, prev_hash, hash) ",
+                        );
+                        q.push_values(chunk, |mut b, (seq, e, prev_hash, hash)| {
+                            b.push_bind(e.organization_id.0)
+                                .push_bind(*seq)
+                                .push_bind(e.at)
+                                .push_bind(e.practitioner_id.0)
+                                .push_bind(e.device_id.map(|d| d.0))
+                                .push_bind(e.patient_id.map(|p| p.0))
+                                .push_bind(e.action.clone())
+                                .push_bind(e.detail.clone())
+                                .push_bind(e.severity.as_str())
+                                .push_bind(prev_hash.clone())
+                                .push_bind(hash.clone());
+                        });
+                        q.build().execute(&mut **tx).await?;
+                    }
+                    sqlx::query("UPDATE audit_heads SET hash = $2 WHERE organization_id = $1")
+                        .bind(org.0)
+                        .bind(&prev)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                for chunk in batch.results.chunks(FLUSH_ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO command_results (device_id, client_seq, mutation_id, outcome, applied_at) ",
+                    );
+                    q.push_values(chunk, |mut b, (seq, mutation_id, result)| {
+                        b.push_bind(device.0).push_bind(*seq).push_bind(*mutation_id).push_bind(Json(result)).push_bind(now);
+                    });
+                    q.build().execute(&mut **tx).await?;
+                }
+                Ok(())
             }
 
             /// Locks the organisation's log head for the rest of `tx` (see the module docs).
@@ -394,15 +496,15 @@ macro_rules! storage_impl {
             }
 
             /// Writes a new task and its change.
-            async fn create_task(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId, t: &Task, now: Time) -> Result<()> {
+            async fn create_task(tx: &mut sqlx::Transaction<'static, $db>, batch: &mut Batch, org: OrganizationId, t: &Task) -> Result<()> {
                 Self::write_task(tx, org, t).await?;
-                Self::append(tx, org, Some(t.patient_id), &Record::Task(t.clone()), now).await?;
+                batch.change(Some(t.patient_id), Record::Task(t.clone()));
                 Ok(())
             }
 
             /// The charting commands (start, edit a section, sign, co-sign, addenda) and task
             /// creation. Every refusal is decided before anything is written.
-            async fn apply_charting(tx: &mut sqlx::Transaction<'static, $db>, who: &Practitioner, m: &Mutation, now: Time) -> Result<(Outcome, Option<Record>)> {
+            async fn apply_charting(tx: &mut sqlx::Transaction<'static, $db>, batch: &mut Batch, who: &Practitioner, m: &Mutation, now: Time) -> Result<(Outcome, Option<Record>)> {
                 use rounds_domain::charting::{content_hash, needs_cosign, Draft, MAX_ADDENDUM_CHARS};
                 let org = who.organization_id;
                 let today = now.date_naive();
@@ -451,7 +553,7 @@ macro_rules! storage_impl {
                             addenda: vec![],
                         };
                         Self::write_encounter(tx, org, &e).await?;
-                        Self::append(tx, org, Some(e.patient_id), &Record::Encounter(e), now).await?;
+                        batch.change(Some(e.patient_id), Record::Encounter(e));
                         Ok((Outcome::Applied, None))
                     }
                     Mutation::EditSection { encounter_id, base, section } => {
@@ -489,7 +591,7 @@ macro_rules! storage_impl {
                         e.draft = Some(draft);
                         e.version += 1;
                         Self::write_encounter(tx, org, &e).await?;
-                        Self::append(tx, org, Some(e.patient_id), &Record::Encounter(e), now).await?;
+                        batch.change(Some(e.patient_id), Record::Encounter(e));
                         Ok((Outcome::Applied, None))
                     }
                     Mutation::SignEncounter { encounter_id, content_hash: hash } => {
@@ -557,7 +659,7 @@ macro_rules! storage_impl {
                                 due_at: now + chrono::Duration::days(1),
                                 version: 1,
                             };
-                            Self::create_task(tx, org, &t, now).await?;
+                            Self::create_task(tx, batch, org, &t).await?;
                         }
                         if e.cosign_required {
                             let t = Task {
@@ -573,9 +675,9 @@ macro_rules! storage_impl {
                                 due_at: now + chrono::Duration::days(2),
                                 version: 1,
                             };
-                            Self::create_task(tx, org, &t, now).await?;
+                            Self::create_task(tx, batch, org, &t).await?;
                         }
-                        Self::append(tx, org, Some(e.patient_id), &Record::Encounter(e), now).await?;
+                        batch.change(Some(e.patient_id), Record::Encounter(e));
                         Ok((Outcome::Applied, None))
                     }
                     Mutation::CosignEncounter { encounter_id, content_hash: hash } => {
@@ -602,7 +704,7 @@ macro_rules! storage_impl {
                         e.cosigned_at = Some(now);
                         e.version += 1;
                         Self::write_encounter(tx, org, &e).await?;
-                        Self::append(tx, org, Some(e.patient_id), &Record::Encounter(e), now).await?;
+                        batch.change(Some(e.patient_id), Record::Encounter(e));
                         Ok((Outcome::Applied, None))
                     }
                     Mutation::AddAddendum { addendum_id, encounter_id, text } => {
@@ -638,7 +740,7 @@ macro_rules! storage_impl {
                         e.status = EncounterStatus::Amended;
                         e.version += 1;
                         Self::write_encounter(tx, org, &e).await?;
-                        Self::append(tx, org, Some(e.patient_id), &Record::Encounter(e), now).await?;
+                        batch.change(Some(e.patient_id), Record::Encounter(e));
                         Ok((Outcome::Applied, None))
                     }
                     Mutation::CreateTask { task_id, patient_id, task_kind, queue, license_state, priority, description } => {
@@ -676,7 +778,7 @@ macro_rules! storage_impl {
                             due_at: now + chrono::Duration::hours(match priority { TaskPriority::Stat => 1, TaskPriority::Urgent => 4, TaskPriority::Routine => 24 }),
                             version: 1,
                         };
-                        Self::create_task(tx, org, &t, now).await?;
+                        Self::create_task(tx, batch, org, &t).await?;
                         Ok((Outcome::Applied, None))
                     }
                     _ => Ok((Outcome::rejected(RejectCode::Invalid, "not a charting command"), None)),
@@ -718,7 +820,7 @@ macro_rules! storage_impl {
 
             /// Applies one command inside the push transaction. Every rejection is decided
             /// before anything is written, so a rejected command leaves no trace but its result.
-            async fn apply(tx: &mut sqlx::Transaction<'static, $db>, who: &Practitioner, cmd: &Command, now: Time) -> Result<(Outcome, Option<Record>)> {
+            async fn apply(tx: &mut sqlx::Transaction<'static, $db>, batch: &mut Batch, who: &Practitioner, cmd: &Command, now: Time) -> Result<(Outcome, Option<Record>)> {
                 let org = who.organization_id;
                 let today = now.date_naive();
                 match &cmd.mutation {
@@ -736,7 +838,7 @@ macro_rules! storage_impl {
                         next.version = current.version + 1;
                         Self::write_patient(tx, org, None, &next).await?;
                         fail::fail_point!("apply.row_written", |_| Err(StorageError::Injected("apply.row_written")));
-                        Self::append(tx, org, Some(next.id), &Record::Patient(next), now).await?;
+                        batch.change(Some(next.id), Record::Patient(next));
                         Ok((Outcome::Applied, None))
                     }
                     Mutation::PostMessage { message_id, thread_id, body } => {
@@ -774,8 +876,8 @@ macro_rules! storage_impl {
                         thread.last_message_at = now;
                         thread.version += 1;
                         Self::write_thread(tx, org, &thread).await?;
-                        Self::append(tx, org, thread.patient_id, &Record::Message(message), now).await?;
-                        Self::append(tx, org, thread.patient_id, &Record::Thread(thread), now).await?;
+                        batch.change(thread.patient_id, Record::Message(message));
+                        batch.change(thread.patient_id, Record::Thread(thread));
                         Ok((Outcome::Applied, None))
                     }
                     Mutation::ClaimTask { task_id, base_version } => {
@@ -788,7 +890,7 @@ macro_rules! storage_impl {
                         };
                         if next != task {
                             Self::write_task(tx, org, &next).await?;
-                            Self::append(tx, org, Some(next.patient_id), &Record::Task(next), now).await?;
+                            batch.change(Some(next.patient_id), Record::Task(next));
                         }
                         Ok((Outcome::Applied, None))
                     }
@@ -802,7 +904,7 @@ macro_rules! storage_impl {
                         };
                         if next != task {
                             Self::write_task(tx, org, &next).await?;
-                            Self::append(tx, org, Some(next.patient_id), &Record::Task(next), now).await?;
+                            batch.change(Some(next.patient_id), Record::Task(next));
                         }
                         Ok((Outcome::Applied, None))
                     }
@@ -811,7 +913,7 @@ macro_rules! storage_impl {
                     | Mutation::SignEncounter { .. }
                     | Mutation::CosignEncounter { .. }
                     | Mutation::AddAddendum { .. }
-                    | Mutation::CreateTask { .. } => Self::apply_charting(tx, who, &cmd.mutation, now).await,
+                    | Mutation::CreateTask { .. } => Self::apply_charting(tx, batch, who, &cmd.mutation, now).await,
                 }
             }
         }
@@ -1182,6 +1284,7 @@ macro_rules! storage_impl {
                 Self::lock_org(&mut tx, who.organization_id).await?;
                 fail::fail_point!("push.org_locked", |_| Err(StorageError::Injected("push.org_locked")));
                 let mut results = Vec::with_capacity(commands.len());
+                let mut batch = Batch::default();
                 for incoming in commands {
                     let client_seq = incoming.client_seq();
                     if client_seq <= last_seq {
@@ -1204,7 +1307,7 @@ macro_rules! storage_impl {
                             (*mutation_id, "unreadable_command", outcome.clone(), None, None)
                         }
                         Incoming::Ready(cmd) => {
-                            let (outcome, current) = Self::apply(&mut tx, who, cmd, now).await?;
+                            let (outcome, current) = Self::apply(&mut tx, &mut batch, who, cmd, now).await?;
                             let patient = Self::command_patient(&mut tx, &cmd.mutation).await?;
                             (cmd.mutation_id, Self::kind_of(&cmd.mutation), outcome, current, patient)
                         }
@@ -1221,24 +1324,15 @@ macro_rules! storage_impl {
                         .detail(format!("command {mutation_id} {status}"))
                         .severity(severity);
                     event.patient_id = patient;
-                    Self::append_audit(&mut tx, &event).await?;
+                    batch.audits.push(event);
                     fail::fail_point!("push.command_applied", |_| Err(StorageError::Injected("push.command_applied")));
                     let result = CommandResult { client_seq, outcome, current };
-                    sqlx::query(
-                        "INSERT INTO command_results (device_id, client_seq, mutation_id, outcome, applied_at)
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(device.0)
-                    .bind(client_seq)
-                    .bind(mutation_id)
-                    .bind(Json(&result))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    batch.results.push((client_seq, mutation_id, result.clone()));
                     fail::fail_point!("push.result_stored", |_| Err(StorageError::Injected("push.result_stored")));
                     last_seq = client_seq;
                     results.push(result);
                 }
+                Self::flush(&mut tx, who.organization_id, device, now, batch).await?;
                 sqlx::query("UPDATE devices SET last_seq = $2 WHERE id = $1")
                     .bind(device.0)
                     .bind(last_seq)
