@@ -68,7 +68,7 @@ pub struct SyncReport {
 /// One clinician's workspace on this device: the local cache and the connection to the server.
 pub struct Workspace {
     store: Mutex<Store>,
-    remote: remote::Remote,
+    remote: Arc<remote::Remote>,
     clock: Clock,
     /// Wakes the background sync (a local write, or a poke from the server).
     wake: tokio::sync::Notify,
@@ -98,7 +98,7 @@ impl Workspace {
     }
 
     pub fn open_with_clock(config: &Config, vault: &dyn KeyVault, clock: Clock) -> Result<Workspace> {
-        let remote = remote::Remote::new(&config.server_url)?;
+        let remote = Arc::new(remote::Remote::new(&config.server_url)?);
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             ClientError::new(
                 ErrorCode::Internal,
@@ -430,9 +430,15 @@ impl Workspace {
                 break;
             }
         }
+        // The next page is fetched while this one is applied (the server's half and the
+        // device's half of a long download overlap).
+        let mut prefetched: Option<Prefetch> = None;
         loop {
             let state = self.store().read().sync_state()?;
-            let page = self.remote.pull(state.cursor, PULL_PAGE).await?;
+            let page = match prefetched.take() {
+                Some(next) if next.cursor == state.cursor => next.wait().await?,
+                _ => self.remote.pull(state.cursor, PULL_PAGE).await?,
+            };
             if state.epoch.is_some_and(|e| e != page.epoch) {
                 // The server's log was reset or restored: start over from its beginning. The
                 // outbox stays and is pushed again (the server answers duplicates).
@@ -448,6 +454,9 @@ impl Workspace {
                 continue;
             }
             report.pulled += page.changes.len();
+            if page.more {
+                prefetched = Some(Prefetch::start(self.remote.clone(), page.cursor));
+            }
             fail::fail_point!("sync.pulled_not_applied", |_| Err(injected("sync.pulled_not_applied")));
             let now = self.now();
             self.store().transaction(|tx| {
@@ -541,6 +550,30 @@ impl Workspace {
 #[cfg_attr(not(feature = "failpoints"), allow(dead_code))]
 fn injected(at: &str) -> ClientError {
     ClientError::new(ErrorCode::Internal, format!("injected failure at {at}"))
+}
+
+/// A pull running ahead of the one being applied.
+struct Prefetch {
+    cursor: i64,
+    task: tokio::task::JoinHandle<Result<rounds_domain::sync::PullResponse>>,
+}
+
+impl Prefetch {
+    fn start(remote: Arc<remote::Remote>, cursor: i64) -> Prefetch {
+        Prefetch { cursor, task: tokio::spawn(async move { remote.pull(cursor, PULL_PAGE).await }) }
+    }
+
+    async fn wait(mut self) -> Result<rounds_domain::sync::PullResponse> {
+        (&mut self.task)
+            .await
+            .map_err(|e| ClientError::new(ErrorCode::Internal, format!("the download stopped: {e}")))?
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

@@ -74,6 +74,16 @@ async fn initial_sync() {
         db.storage.insert_patient(physician.organization_id, team.id, &p, now).await.expect("insert");
     }
     let server = TestServer::start_with(db.storage.clone(), None).await;
+    // The server's half alone: every page over HTTP, nothing applied.
+    let started = Instant::now();
+    let pulled = rounds_tests::pull_changes(&server.url, DEMO_PHYSICIAN).await.len();
+    row(
+        "Initial sync, the server's half (pull every page over HTTP)",
+        &format!("{pulled} change-log records"),
+        &format!("{:.2} s", started.elapsed().as_secs_f64()),
+        "(single run)",
+        "",
+    );
     let dir = tempfile::tempdir().expect("dir");
     let ws = Workspace::open(
         &Config { data_dir: dir.path().into(), server_url: server.url.clone() },
