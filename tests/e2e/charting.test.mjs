@@ -6,15 +6,22 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Keys, Session } from "./webdriver.mjs";
+import { readdir, readFile } from "node:fs/promises";
 import {
   BANNER_NAME,
+  PASSWORD,
   PHYSICIAN,
+  ROW,
   metric,
   newDataDir,
   openPatient,
   serverAdultIn,
+  server,
   serverChanges,
   signIn,
+  topBar,
+  waitForAppExit,
+  waitForRows,
   waitForSync,
   withFailureScreenshots,
 } from "./helpers.mjs";
@@ -23,14 +30,33 @@ const LICENSED = ["CA", "NY", "TX", "WA", "FL", "IL"];
 const NEXT = Keys.CONTROL + Keys.ENTER;
 
 let app;
+let dataDir;
+/** The patient charted by the first test. */
+let patient;
 
 before(async () => {
-  app = await Session.start({ env: { ROUNDS_DATA_DIR: await newDataDir("charting") } });
+  dataDir = await newDataDir("charting");
+  app = await Session.start({ env: { ROUNDS_DATA_DIR: dataDir } });
 });
 
 after(async () => {
   await app?.end();
+  await server("start");
 });
+
+/** SIGKILL for the app running on this data folder: no shutdown path runs. */
+async function killApp() {
+  for (const pid of (await readdir("/proc")).filter((n) => /^\d+$/.test(n))) {
+    const environ = await readFile(`/proc/${pid}/environ`, "latin1").catch(() => "");
+    const comm = (await readFile(`/proc/${pid}/comm`, "latin1").catch(() => "")).trim();
+    if (comm.startsWith("rounds-desktop") && environ.split("\0").includes(`ROUNDS_DATA_DIR=${dataDir}`)) {
+      process.kill(Number(pid), "SIGKILL");
+    }
+  }
+  await app.end();
+  app = undefined;
+  await waitForAppExit(dataDir);
+}
 
 /** Records, inside the app, how long each page change takes from the key press to the frame after it. */
 function watchTransitions(app) {
@@ -74,7 +100,7 @@ test("a sore-throat visit is charted by keyboard, signed and amended", { timeout
       );
 
     await signIn(app, PHYSICIAN);
-    const patient = await serverAdultIn(LICENSED);
+    patient = await serverAdultIn(LICENSED);
     const name = `${patient.family_name}, ${patient.given_name}`;
     await openPatient(app, patient.mrn, { mrn: patient.mrn, name });
     assert.equal(await app.text(BANNER_NAME), name);
@@ -233,5 +259,79 @@ test("page changes and charting commands are quick (reported, not asserted)", { 
       metric(`${name} round trip median over ${sorted.length}`, sorted[Math.floor(sorted.length / 2)]);
       metric(`${name} round trip p95 over ${sorted.length}`, sorted[Math.round((sorted.length - 1) * 0.95)]);
     }
+  }),
+);
+
+test("offline: a visit typed with the server down survives a kill, is signed, and syncs on reconnecting", { timeout: 180_000 }, () =>
+  withFailureScreenshots("charting-offline", () => [app], async () => {
+    assert.ok(patient, "needs the first test's patient");
+    const name = `${patient.family_name}, ${patient.given_name}`;
+    const typed = `Typed offline before the crash ${Date.now()}`;
+    await server("stop");
+    // Back to the patient, a new visit, then straight to the plan.
+    for (let i = 0; i < 3 && (await app.findAll('[data-testid="charting"]')).length > 0; i += 1) {
+      await app.press(Keys.ESCAPE);
+    }
+    await app.waitUntil("the chart is closed", async () => (await app.findAll('[data-testid="charting"]')).length === 0);
+    await app.click('[data-testid="new-visit"]');
+    await app.waitFor('[data-page="complaint"]');
+    await app.press((await app.execute(`return document.querySelector('[data-testid="complaint-sore_throat"] kbd').innerText.trim()`)));
+    await app.press(Keys.ALT + "7");
+    await app.waitFor('[data-page="plan"]');
+    await app.press(typed);
+    await app.waitUntil("the plan is saved", async () => (await app.text('[data-testid="save-status"]')) === "Saved");
+    await killApp();
+
+    // Started again, still offline: the cached chart and the typed plan are there.
+    app = await Session.start({ env: { ROUNDS_DATA_DIR: dataDir } });
+    await waitForRows(app, 50);
+    await openPatient(app, patient.mrn, { mrn: patient.mrn, name });
+    assert.equal(await app.text(BANNER_NAME), name);
+    await app.clickText('[data-testid="patient-visits"] button', "Resume draft");
+    await app.waitFor("[data-page]");
+    await app.press(Keys.ALT + "7");
+    await app.waitFor('[data-page="plan"]');
+    const kept = await app.execute(`return Array.from(document.querySelectorAll("[data-page='plan'] textarea"), (t) => t.value).join("\\n")`);
+    assert.ok(kept.includes(typed), `the plan after the kill: ${kept}`);
+    await app.screenshot("chart-offline-after-kill.png");
+
+    // Finish the note offline and sign it: signed here, waiting to sync.
+    await app.press(Keys.ALT + "3");
+    await app.waitFor('[data-page="history"]');
+    await app.press("b");
+    await app.press(Keys.ALT + "4");
+    await app.waitFor('[data-page="systems"]');
+    await app.press("n");
+    await app.press(Keys.ALT + "6");
+    await app.waitFor('[data-page="assessment"]');
+    await app.waitFor('[data-testid^="suggested-"]');
+    await app.press("1");
+    await app.waitUntil("a diagnosis is chosen", async () => (await app.text('[data-testid="diagnoses"]')).match(/[A-Z]\d\d/));
+    await app.press(Keys.ALT + "8");
+    await app.waitFor('[data-page="review"]');
+    await app.waitUntil("nothing blocks signing", async () => !(await app.execute(`return document.querySelector('[data-testid="sign"]').disabled`)));
+    await app.press(Keys.CONTROL + Keys.ENTER);
+    await app.waitFor('[data-testid="signed-line"]');
+    assert.match(await app.text('[data-testid="signed-line"]'), /waiting to sync/i);
+    await app.screenshot("chart-offline-signed.png");
+
+    // The server is back: reconnect, and the signed note reaches it.
+    await server("start");
+    for (let i = 0; i < 3 && (await app.findAll('[data-testid="charting"]')).length > 0; i += 1) {
+      await app.press(Keys.ESCAPE);
+    }
+    await app.clickText(".reconnect button", "Reconnect");
+    await app.waitFor("#reconnect-password");
+    await app.type("#reconnect-password", PASSWORD);
+    await app.click("#reconnect-submit");
+    await app.waitUntil("the app is online", async () => (await topBar(app)).connection === "Online", { timeout: 30_000 });
+    await waitForSync(app, "Synced", { timeout: 30_000 });
+    const signed = await app.waitUntil("the server has the note signed", async () => {
+      const notes = (await serverChanges()).filter((c) => c.record.type === "encounter" && c.record.record.patient_id === patient.id)
+        .map((c) => c.record.record);
+      const latest = notes.filter((e) => e.note.includes(typed)).at(-1);
+      return latest?.status === "signed" && latest;
+    }, { timeout: 30_000 });
+    assert.match(signed.content_hash, /^[0-9a-f]{64}$/);
   }),
 );
