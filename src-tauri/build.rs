@@ -25,6 +25,15 @@ fn main() {
         "settle_section_conflict",
         "search_labs",
         "search_drugs",
+        "task_queue",
+        "claim_task",
+        "complete_task",
+        "cancel_task",
+        "hand_off_task",
+        "who_can_take",
+        "directory",
+        "coverage",
+        "update_practitioner",
     ];
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -90,3 +90,10 @@ CREATE TABLE org_documents (
     body    TEXT NOT NULL,
     PRIMARY KEY (kind, name)
 ) STRICT;
+
+-- The provider directory, as pulled (every practitioner of the organisation).
+ALTER TABLE practitioners ADD COLUMN supervisor_id TEXT;
+ALTER TABLE practitioners ADD COLUMN on_duty INTEGER NOT NULL DEFAULT 0;
+
+-- "My tasks" on the queue screen.
+CREATE INDEX tasks_by_owner ON tasks (owner_id, status, due_at);

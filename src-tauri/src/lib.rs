@@ -5,8 +5,11 @@ use rounds_client::{ClientError, Config, OsKeychain, Workspace};
 use rounds_domain::api::SessionInfo;
 use rounds_domain::chart::{Drug, EncounterView, LabTest, PatientChart};
 use rounds_domain::charting::Section;
+use rounds_domain::ops::{DirectoryEntry, PractitionerUpdate, QueueFilter, QueueSort, QueueView, StateCoverage};
 use rounds_domain::sync::{FieldEdit, RejectedChange, SyncStatus};
-use rounds_domain::{ComplaintCatalogEntry, EncounterMode, ErrorCode, Icd10Code, Patient, PatientListItem, Task};
+use rounds_domain::{
+    ComplaintCatalogEntry, EncounterMode, ErrorCode, Icd10Code, Patient, PatientListItem, Practitioner, Role, Task,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::{Manager, State};
@@ -202,6 +205,65 @@ async fn search_drugs(desktop: State<'_, Arc<Desktop>>, query: String, limit: u3
     desktop.workspace().await?.search_drugs(&query, limit)
 }
 
+#[tauri::command]
+async fn task_queue(
+    desktop: State<'_, Arc<Desktop>>,
+    filter: QueueFilter,
+    sort: QueueSort,
+    limit: u32,
+) -> Result<QueueView, ClientError> {
+    desktop.workspace().await?.task_queue(filter, sort, limit)
+}
+
+#[tauri::command]
+async fn claim_task(desktop: State<'_, Arc<Desktop>>, task_id: String) -> Result<Task, ClientError> {
+    desktop.workspace().await?.claim_task(&task_id)
+}
+
+#[tauri::command]
+async fn complete_task(desktop: State<'_, Arc<Desktop>>, task_id: String) -> Result<Task, ClientError> {
+    desktop.workspace().await?.complete_task(&task_id)
+}
+
+#[tauri::command]
+async fn cancel_task(desktop: State<'_, Arc<Desktop>>, task_id: String) -> Result<Task, ClientError> {
+    desktop.workspace().await?.cancel_task(&task_id)
+}
+
+#[tauri::command]
+async fn hand_off_task(
+    desktop: State<'_, Arc<Desktop>>,
+    task_id: String,
+    to: String,
+    queue: Role,
+) -> Result<Task, ClientError> {
+    desktop.workspace().await?.hand_off_task(&task_id, &to, queue)
+}
+
+#[tauri::command]
+async fn who_can_take(desktop: State<'_, Arc<Desktop>>, task_id: String) -> Result<Vec<Practitioner>, ClientError> {
+    desktop.workspace().await?.who_can_take(&task_id)
+}
+
+#[tauri::command]
+async fn directory(desktop: State<'_, Arc<Desktop>>) -> Result<Vec<DirectoryEntry>, ClientError> {
+    desktop.workspace().await?.directory()
+}
+
+#[tauri::command]
+async fn coverage(desktop: State<'_, Arc<Desktop>>) -> Result<Vec<StateCoverage>, ClientError> {
+    desktop.workspace().await?.coverage().await
+}
+
+#[tauri::command]
+async fn update_practitioner(
+    desktop: State<'_, Arc<Desktop>>,
+    practitioner_id: String,
+    update: PractitionerUpdate,
+) -> Result<Practitioner, ClientError> {
+    desktop.workspace().await?.update_practitioner(&practitioner_id, &update).await
+}
+
 fn config(app: &tauri::App) -> Result<Config, ClientError> {
     let data_dir = match std::env::var_os("ROUNDS_DATA_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -250,7 +312,16 @@ pub fn run() {
             hand_off_encounter,
             settle_section_conflict,
             search_labs,
-            search_drugs
+            search_drugs,
+            task_queue,
+            claim_task,
+            complete_task,
+            cancel_task,
+            hand_off_task,
+            who_can_take,
+            directory,
+            coverage,
+            update_practitioner
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

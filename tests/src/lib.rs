@@ -197,6 +197,21 @@ pub async fn push_as(url: &str, email: &str, mutations: &[rounds_domain::sync::M
         .expect("push answer")
 }
 
+/// The id of the first patient `email` may see.
+pub async fn first_patient(url: &str, email: &str) -> rounds_domain::PatientId {
+    let token = sign_in_token(url, email).await;
+    let page: rounds_domain::api::PatientPage = reqwest::Client::new()
+        .get(format!("{url}/patients?limit=1"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("patients")
+        .json()
+        .await
+        .expect("patients answer");
+    page.patients[0].id
+}
+
 /// Every change in `email`'s scope, from the start of the log, through the pull endpoint.
 pub async fn pull_changes(url: &str, email: &str) -> Vec<Change> {
     let token = sign_in_token(url, email).await;

@@ -38,7 +38,8 @@ on_both_databases! {
             task_id,
             patient_id: patient,
             task_kind: TaskKind::RefillRequest,
-            queue: Role::NursePractitioner,
+            // Routed by the organisation's rules: refill requests go to nurse practitioners.
+            queue: None,
             license_state: "AZ".parse().expect("AZ"),
             priority: TaskPriority::Routine,
             description: "Refill request: albuterol inhaler".into(),

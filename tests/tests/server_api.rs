@@ -228,6 +228,8 @@ on_both_databases! {
             email: "outsider@demo.rounds.health".into(),
             roles: vec![Role::Physician],
             licenses: vec![],
+            supervisor_id: None,
+            on_duty: false,
         };
         let hash = rounds_server::auth::hash_password(DEMO_PASSWORD).expect("hash");
         db.storage.insert_practitioner(&outsider, &hash).await.expect("insert");

@@ -228,6 +228,8 @@ on_both_databases! {
             email: "omar.haddad@demo.rounds.health".into(),
             roles: vec![Role::Physician],
             licenses: physician.licenses.clone(),
+            supervisor_id: None,
+            on_duty: false,
         };
         let hash = rounds_server::auth::hash_password(DEMO_PASSWORD).expect("hash");
         db.storage.insert_practitioner(&second, &hash).await.expect("second physician");

@@ -277,7 +277,7 @@ impl Workspace {
                     task_id: task.id,
                     patient_id: e.patient_id,
                     task_kind: TaskKind::HandOff,
-                    queue,
+                    queue: Some(queue),
                     license_state: e.state_of_care,
                     priority: TaskPriority::Urgent,
                     description,

@@ -5,6 +5,7 @@
 mod charting;
 mod code_sets;
 mod error;
+mod operations;
 mod remote;
 mod vault;
 

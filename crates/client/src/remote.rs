@@ -99,6 +99,23 @@ impl Remote {
         decode(resp).await
     }
 
+    /// Coverage by state, computed by the server across the organisation.
+    pub async fn coverage(&self) -> Result<Vec<rounds_domain::ops::StateCoverage>> {
+        let resp = self.http.get(self.url("operations/coverage")?).bearer_auth(self.token()?).send().await;
+        decode(resp.map_err(unreachable)?).await
+    }
+
+    /// An administrator's change to a practitioner in the directory.
+    pub async fn update_practitioner(
+        &self,
+        id: rounds_domain::PractitionerId,
+        update: &rounds_domain::ops::PractitionerUpdate,
+    ) -> Result<rounds_domain::Practitioner> {
+        let url = self.url(&format!("admin/practitioners/{id}"))?;
+        let resp = self.http.put(url).bearer_auth(self.token()?).json(update).send().await;
+        decode(resp.map_err(unreachable)?).await
+    }
+
     /// The server's poke stream (server-sent events carrying the change-log head).
     pub async fn events(&self) -> Result<PokeStream> {
         // No overall timeout: the stream stays open; the server sends keep-alives.

@@ -894,6 +894,8 @@ mod tests {
                     expires_on: "2027-06-30".parse().unwrap(),
                 })
                 .collect(),
+            supervisor_id: None,
+            on_duty: false,
         }
     }
 

@@ -74,6 +74,38 @@ pub struct Practitioner {
     pub email: String,
     pub roles: Vec<Role>,
     pub licenses: Vec<License>,
+    /// The physician who supervises (and co-signs for) a nurse practitioner or PA.
+    #[serde(default)]
+    pub supervisor_id: Option<PractitionerId>,
+    /// Taking work now (the coverage view counts only clinicians on duty).
+    #[serde(default)]
+    pub on_duty: bool,
+}
+
+/// Licenses expiring within this many days are flagged in the directory.
+pub const LICENSE_WARNING_DAYS: i64 = 30;
+
+/// Refuses license data that cannot be right: an expiry before 1990 or after 2100, an empty
+/// type or number, the same state twice. Every problem is named.
+pub fn validate_licenses(licenses: &[License]) -> Result<(), String> {
+    let mut problems = Vec::new();
+    for (i, l) in licenses.iter().enumerate() {
+        let year = chrono::Datelike::year(&l.expires_on);
+        if !(1990..=2100).contains(&year) {
+            problems.push(format!("{} license: expiry {} is not a possible date", l.state, l.expires_on));
+        }
+        if l.license_type.trim().is_empty() || l.number.trim().is_empty() {
+            problems.push(format!("{} license: a type and a number are needed", l.state));
+        }
+        if licenses[..i].iter().any(|o| o.state == l.state) {
+            problems.push(format!("{} appears twice", l.state));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
 }
 
 impl Practitioner {
@@ -116,6 +148,8 @@ mod tests {
                     expires_on: date("2026-06-30"),
                 },
             ],
+            supervisor_id: None,
+            on_duty: false,
         }
     }
 

@@ -18,13 +18,22 @@ use uuid::Uuid;
 ///
 /// - 1: edit_patient, post_message, claim_task, complete_task.
 /// - 2: adds start_encounter, edit_section, sign_encounter, add_addendum, cosign_encounter,
-///   create_task. A format-1 command reads unchanged as format 2.
+///   create_task, cancel_task, hand_off_task. A format-1 command reads unchanged as format 2.
 pub const COMMAND_SCHEMA_VERSION: u32 = 2;
 
 /// The command kinds each format knows, oldest first.
 const KINDS_BY_FORMAT: [&[&str]; 2] = [
     &["edit_patient", "post_message", "claim_task", "complete_task"],
-    &["start_encounter", "edit_section", "sign_encounter", "add_addendum", "cosign_encounter", "create_task"],
+    &[
+        "start_encounter",
+        "edit_section",
+        "sign_encounter",
+        "add_addendum",
+        "cosign_encounter",
+        "create_task",
+        "cancel_task",
+        "hand_off_task",
+    ],
 ];
 
 /// A command as it arrives, before the server reads its mutation (which may be in an older
@@ -196,15 +205,29 @@ pub enum Mutation {
         encounter_id: EncounterId,
         content_hash: String,
     },
-    /// Puts work in a role's queue (a hand-off, a follow-up). Insert-only by client id.
+    /// Puts work in a role's queue (a hand-off, a follow-up). Insert-only by client id. Without
+    /// a queue, the organisation's routing rules choose it (and the due time).
     CreateTask {
         task_id: TaskId,
         patient_id: PatientId,
         task_kind: TaskKind,
-        queue: Role,
+        queue: Option<Role>,
         license_state: UsState,
         priority: TaskPriority,
         description: String,
+    },
+    /// Idempotent; the owner, or anyone who may take an unowned task.
+    CancelTask {
+        task_id: TaskId,
+    },
+    /// Hands a task to a named colleague in `queue`, compare-and-set on the version; the
+    /// colleague must hold the role and, for a clinical queue, a license in the task's state.
+    HandOffTask {
+        task_id: TaskId,
+        #[ts(type = "number")]
+        base_version: i64,
+        to: crate::PractitionerId,
+        queue: Role,
     },
 }
 
@@ -304,6 +327,8 @@ pub enum Record {
     /// Organisation data every device of the organisation holds: a complaint catalog or the
     /// service menu, replaced whole by an administrator.
     OrgDocument(OrgDocument),
+    /// A practitioner of the organisation (the provider directory).
+    Practitioner(crate::Practitioner),
     /// The record changed in a way that takes it out of this user's scope (a task now in
     /// another queue, owned by someone else, or needing a license the user lacks): a device
     /// holding a copy drops it. Its pending commands stay in the outbox for the server to judge.
@@ -317,6 +342,8 @@ pub enum OrgDocumentKind {
     ComplaintCatalog,
     /// What the organisation bills for (CSV `code,description,rule`); named "default".
     ServiceMenu,
+    /// Which queue each kind of task goes to and where it escalates (JSON); named "default".
+    RoutingRules,
 }
 
 impl OrgDocumentKind {
@@ -324,6 +351,7 @@ impl OrgDocumentKind {
         match self {
             OrgDocumentKind::ComplaintCatalog => "complaint_catalog",
             OrgDocumentKind::ServiceMenu => "service_menu",
+            OrgDocumentKind::RoutingRules => "routing_rules",
         }
     }
 }
@@ -350,6 +378,14 @@ impl OrgDocument {
                 if menu.is_empty() {
                     return Err("the service menu has no lines".into());
                 }
+            }
+            OrgDocumentKind::RoutingRules => {
+                if name != "default" {
+                    return Err("an organisation has one set of routing rules, named \"default\"".into());
+                }
+                let rules: crate::routing::RoutingRules =
+                    serde_json::from_str(body).map_err(|e| format!("the routing rules do not read: {e}"))?;
+                rules.validate()?;
             }
             OrgDocumentKind::ComplaintCatalog => {
                 let catalog: crate::ComplaintCatalog =

@@ -61,6 +61,69 @@ pub fn complete(task: &Task, who: &Practitioner, today: NaiveDate) -> Result<Tas
     Ok(next)
 }
 
+/// Cancelling is idempotent; the owner, or anyone who may take the task, cancels it.
+pub fn cancel(task: &Task, who: &Practitioner, today: NaiveDate) -> Result<Task, Outcome> {
+    match task.status {
+        TaskStatus::Cancelled => return Ok(task.clone()),
+        TaskStatus::Completed => return Err(Outcome::rejected(RejectCode::Invalid, "the task is already completed")),
+        TaskStatus::Ready | TaskStatus::InProgress => {}
+    }
+    match task.owner_id {
+        Some(owner) if owner != who.id => {
+            return Err(Outcome::rejected(RejectCode::Forbidden, "this task belongs to someone else"))
+        }
+        None => may_take(who, task, today).map_err(|m| Outcome::rejected(RejectCode::Forbidden, m))?,
+        Some(_) => {}
+    }
+    let mut next = task.clone();
+    next.status = TaskStatus::Cancelled;
+    next.version += 1;
+    Ok(next)
+}
+
+/// Hands a task to a named colleague in `queue`, compare-and-set on the version: the owner (or,
+/// for an unowned task, anyone who may take it) hands it on; the colleague must hold the
+/// queue's role and, for a clinical queue, an active license in the task's state.
+pub fn hand_off(
+    task: &Task,
+    who: &Practitioner,
+    to: &Practitioner,
+    queue: crate::Role,
+    base_version: i64,
+    today: NaiveDate,
+) -> Result<Task, Outcome> {
+    if task.owner_id == Some(to.id) && task.queue == queue && task.status == TaskStatus::InProgress {
+        return Ok(task.clone()); // already so: a retry
+    }
+    if matches!(task.status, TaskStatus::Completed | TaskStatus::Cancelled) {
+        return Err(Outcome::rejected(RejectCode::Invalid, "the task is closed"));
+    }
+    match task.owner_id {
+        Some(owner) if owner != who.id => {
+            return Err(Outcome::rejected(RejectCode::Forbidden, "only the task's owner hands it on"))
+        }
+        None => may_take(who, task, today).map_err(|m| Outcome::rejected(RejectCode::Forbidden, m))?,
+        Some(_) => {}
+    }
+    if task.version != base_version {
+        return Err(Outcome::rejected(RejectCode::AlreadyClaimed, "the task changed meanwhile"));
+    }
+    let mut moved = task.clone();
+    moved.queue = queue;
+    may_take(to, &moved, today)
+        .map_err(|m| Outcome::rejected(RejectCode::Forbidden, format!("{} cannot take it: {m}", to.display_name)))?;
+    moved.owner_id = Some(to.id);
+    moved.status = TaskStatus::InProgress;
+    moved.version += 1;
+    Ok(moved)
+}
+
+/// Who on the team could take `task` today: the role, and for a clinical queue an active
+/// license in the task's state. For "who has the license I lack".
+pub fn who_can_take<'a>(task: &Task, team: &'a [Practitioner], today: NaiveDate) -> Vec<&'a Practitioner> {
+    team.iter().filter(|p| may_take(p, task, today).is_ok()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +146,8 @@ mod tests {
                 number: "1".into(),
                 expires_on: d(expires),
             }],
+            supervisor_id: None,
+            on_duty: false,
         }
     }
 

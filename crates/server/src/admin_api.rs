@@ -60,6 +60,73 @@ pub async fn put_catalog(
     store(&state, &user, doc).await
 }
 
+/// `PUT /admin/routing` with the routing rules as JSON.
+pub async fn put_routing(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(rules): ApiJson<rounds_domain::routing::RoutingRules>,
+) -> Result<Json<Stored>, ApiError> {
+    require_admin(&user)?;
+    let body = serde_json::to_string(&rules).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let doc = OrgDocument::new(OrgDocumentKind::RoutingRules, "default", &body).map_err(ApiError::invalid)?;
+    store(&state, &user, doc).await
+}
+
+/// `PUT /admin/practitioners/{id}`: name, roles, licenses, supervisor and duty status. Refused
+/// whole, with every problem named: impossible license dates, a state twice, no role, a
+/// supervisor who is not one of the organisation's physicians.
+pub async fn put_practitioner(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<rounds_domain::PractitionerId>,
+    ApiJson(update): ApiJson<rounds_domain::ops::PractitionerUpdate>,
+) -> Result<Json<rounds_domain::Practitioner>, ApiError> {
+    require_admin(&user)?;
+    let mut problems = Vec::new();
+    if update.display_name.trim().is_empty() || update.display_name.chars().count() > 200 {
+        problems.push("a name of 1 to 200 characters is needed".to_string());
+    }
+    if update.roles.is_empty() {
+        problems.push("at least one role is needed".to_string());
+    }
+    if let Err(e) = rounds_domain::practitioner::validate_licenses(&update.licenses) {
+        problems.push(e);
+    }
+    let directory = state.storage.practitioners(user.organization_id).await?;
+    let Some(current) = directory.iter().find(|p| p.id == id) else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such practitioner"));
+    };
+    if let Some(s) = update.supervisor_id {
+        if s == id || !directory.iter().any(|p| p.id == s && p.has_role(Role::Physician)) {
+            problems.push("the supervisor must be another of the organisation's physicians".to_string());
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(problems.join("; ")));
+    }
+    let mut next = current.clone();
+    next.display_name = update.display_name.trim().to_string();
+    next.roles = update.roles;
+    next.licenses = update.licenses;
+    next.supervisor_id = update.supervisor_id;
+    next.on_duty = update.on_duty;
+    let now = state.clock.now();
+    if !state.storage.update_practitioner(user.id, &next, now).await? {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such practitioner"));
+    }
+    let head = state.storage.head(user.organization_id).await?;
+    let _ = state.pokes.send((user.organization_id, head));
+    Ok(Json(next))
+}
+
+/// `GET /operations/coverage`: by state, licensed clinicians, those on duty, and work waiting.
+pub async fn coverage(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<Vec<rounds_domain::ops::StateCoverage>>, ApiError> {
+    Ok(Json(state.storage.coverage(user.organization_id, state.clock.now()).await?))
+}
+
 /// `PUT /admin/service-menu` with the menu as CSV (`Content-Type: text/csv`).
 pub async fn put_service_menu(
     State(state): State<AppState>,

@@ -32,6 +32,9 @@ pub fn app(state: AppState) -> Router {
             "/admin/catalogs/{service_line}",
             put(crate::admin_api::put_catalog).layer(DefaultBodyLimit::max(crate::admin_api::MAX_DOCUMENT_BYTES)),
         )
+        .route("/admin/routing", put(crate::admin_api::put_routing))
+        .route("/admin/practitioners/{id}", put(crate::admin_api::put_practitioner))
+        .route("/operations/coverage", get(crate::admin_api::coverage))
         .route(
             "/admin/service-menu",
             put(crate::admin_api::put_service_menu).layer(DefaultBodyLimit::max(crate::admin_api::MAX_DOCUMENT_BYTES)),

@@ -57,3 +57,20 @@ impl AppState {
         self
     }
 }
+
+/// Escalates overdue, unclaimed tasks by each organisation's routing rules every `period`, and
+/// pokes the devices of organisations that changed. Runs until the server stops.
+pub async fn escalate_every(state: AppState, period: std::time::Duration) {
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        match state.storage.escalate_overdue(state.clock.now()).await {
+            Ok(changed) => {
+                for poke in changed {
+                    let _ = state.pokes.send(poke);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "escalating overdue tasks failed; trying again later"),
+        }
+    }
+}

@@ -53,6 +53,7 @@ async fn main() -> anyhow::Result<()> {
             let listener =
                 tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
             tracing::info!(%listen, database = state.storage.backend(), "rounds-server ready");
+            tokio::spawn(rounds_server::escalate_every(state.clone(), std::time::Duration::from_secs(60)));
             axum::serve(listener, rounds_server::app(state).into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;

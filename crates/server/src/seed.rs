@@ -232,6 +232,8 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
             license("FL", "MD", "ME-144020", years(2))?,
             license("IL", "MD", "036.155872", years(1))?,
         ],
+        supervisor_id: None,
+        on_duty: true,
     };
     let np = Practitioner {
         id: PractitionerId::new_v7(ms),
@@ -246,6 +248,8 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
             license("AZ", "APRN", "NP-332190", today + Duration::days(21))?,
             license("CO", "APRN", "APN.0999812", years(2))?,
         ],
+        supervisor_id: Some(physician.id),
+        on_duty: true,
     };
     let coordinator = Practitioner {
         id: PractitionerId::new_v7(ms),
@@ -254,6 +258,8 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
         email: DEMO_CARE_COORDINATOR.into(),
         roles: vec![Role::CareCoordinator],
         licenses: vec![],
+        supervisor_id: None,
+        on_duty: true,
     };
     // One hash for the three demo accounts: Argon2id is deliberately slow.
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| StorageError::InvalidData(e.body.message))?;
@@ -264,6 +270,8 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
         email: DEMO_ADMIN.into(),
         roles: vec![Role::Admin],
         licenses: vec![],
+        supervisor_id: None,
+        on_duty: false,
     };
     for p in [&physician, &np, &coordinator, &admin] {
         storage.insert_practitioner(p, &hash).await?;
@@ -311,6 +319,7 @@ pub fn starting_documents() -> Result<Vec<rounds_domain::sync::OrgDocument>> {
             include_str!("../../../data/complaints/pediatric_sms.json"),
         ),
         (OrgDocumentKind::ServiceMenu, "default", include_str!("../../../data/service-menu/default.csv")),
+        (OrgDocumentKind::RoutingRules, "default", include_str!("../../../data/routing/default.json")),
     ];
     shipped
         .into_iter()

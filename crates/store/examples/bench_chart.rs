@@ -36,6 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             number: "A1".into(),
             expires_on: NaiveDate::from_ymd_opt(2030, 1, 1).ok_or("date")?,
         }],
+        supervisor_id: None,
+        on_duty: false,
     };
     let patient = Patient {
         id: PatientId::new_v7(1),

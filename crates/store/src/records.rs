@@ -12,11 +12,12 @@ use rusqlite::{OptionalExtension, Row};
 impl Tx<'_> {
     pub fn upsert_practitioner(&self, p: &Practitioner) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO practitioners (id, organization_id, display_name, email, roles, licenses)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO practitioners (id, organization_id, display_name, email, roles, licenses, supervisor_id, on_duty)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
                 display_name = excluded.display_name, email = excluded.email,
-                roles = excluded.roles, licenses = excluded.licenses",
+                roles = excluded.roles, licenses = excluded.licenses,
+                supervisor_id = excluded.supervisor_id, on_duty = excluded.on_duty",
             (
                 p.id.to_string(),
                 p.organization_id.to_string(),
@@ -24,6 +25,8 @@ impl Tx<'_> {
                 &p.email,
                 to_json(&p.roles)?,
                 to_json(&p.licenses)?,
+                p.supervisor_id.map(|s| s.to_string()),
+                p.on_duty,
             ),
         )?;
         Ok(())
@@ -32,12 +35,83 @@ impl Tx<'_> {
     pub fn practitioner(&self, id: PractitionerId) -> Result<Practitioner> {
         self.conn
             .query_row(
-                "SELECT id, organization_id, display_name, email, roles, licenses FROM practitioners WHERE id = ?1",
+                "SELECT id, organization_id, display_name, email, roles, licenses, supervisor_id, on_duty
+                 FROM practitioners WHERE id = ?1",
                 [id.to_string()],
                 |r| Ok(practitioner_from_row(r)),
             )
             .optional()?
             .ok_or(StoreError::NotFound)?
+    }
+
+    /// Open unowned work per queue of `roles`, and how much of it is overdue; plus the number of
+    /// open tasks `me` owns.
+    pub fn queue_counts(
+        &self,
+        roles: &[Role],
+        me: PractitionerId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Vec<rounds_domain::ops::QueueCount>, i64)> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT count(*), count(CASE WHEN due_at < ?2 THEN 1 END) FROM tasks
+             WHERE queue = ?1 AND status = 'ready' AND owner_id IS NULL",
+        )?;
+        let mut counts = Vec::new();
+        for role in roles {
+            let (ready, overdue): (i64, i64) =
+                stmt.query_row((role.as_str(), now.to_rfc3339()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+            counts.push(rounds_domain::ops::QueueCount { queue: *role, ready, overdue });
+        }
+        let mine: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM tasks WHERE owner_id = ?1 AND status IN ('ready', 'in_progress')")?
+            .query_row([me.to_string()], |r| r.get(0))?;
+        Ok((counts, mine))
+    }
+
+    /// The tasks of one queue with their patients' names, sorted, at most `limit`.
+    pub fn queue_items(
+        &self,
+        filter: rounds_domain::ops::QueueFilter,
+        me: PractitionerId,
+        sort: rounds_domain::ops::QueueSort,
+        limit: u32,
+        _now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(Task, String)>> {
+        use rounds_domain::ops::{QueueFilter, QueueSort};
+        let order = match sort {
+            QueueSort::Due => "k.due_at, k.id",
+            QueueSort::Priority => "CASE k.priority WHEN 'stat' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END, k.due_at, k.id",
+        };
+        let (filter_sql, arg) = match filter {
+            QueueFilter::Mine => ("k.owner_id = ?1 AND k.status IN ('ready', 'in_progress')", me.to_string()),
+            QueueFilter::Role(role) => {
+                ("k.queue = ?1 AND k.status = 'ready' AND k.owner_id IS NULL", role.as_str().to_string())
+            }
+        };
+        let sql = format!(
+            "SELECT k.id, k.kind, k.patient_id, k.queue, k.license_state, k.priority, k.status, k.owner_id,
+                    k.description, k.due_at, k.version, p.family_name || ', ' || p.given_name
+             FROM tasks k JOIN patients p ON p.id = k.patient_id
+             WHERE {filter_sql} ORDER BY {order} LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map((arg, i64::from(limit)), |r| Ok((task_from_row(r), r.get::<_, String>(11)?)))?;
+        rows.map(|r| {
+            let (t, name) = r?;
+            Ok((t?, name))
+        })
+        .collect()
+    }
+
+    /// The organisation's directory as pulled, by name.
+    pub fn practitioners(&self) -> Result<Vec<Practitioner>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, organization_id, display_name, email, roles, licenses, supervisor_id, on_duty
+             FROM practitioners ORDER BY display_name, id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok(practitioner_from_row(r)))?;
+        rows.map(|r| r?).collect()
     }
 
     /// Replaces a service line's complaint catalog (a read-only snapshot on the device).
@@ -302,6 +376,8 @@ fn practitioner_from_row(r: &Row<'_>) -> Result<Practitioner> {
         email: r.get(3)?,
         roles: from_json(&r.get::<_, String>(4)?)?,
         licenses: from_json(&r.get::<_, String>(5)?)?,
+        supervisor_id: r.get::<_, Option<String>>(6)?.as_deref().map(|s| parse(s, "supervisor id")).transpose()?,
+        on_duty: r.get(7)?,
     })
 }
 

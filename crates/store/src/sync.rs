@@ -264,6 +264,7 @@ impl Tx<'_> {
                     touched_tasks.push(t.id);
                 }
                 Record::OrgDocument(doc) => self.store_org_document(doc)?,
+                Record::Practitioner(p) => self.upsert_practitioner(p)?,
                 Record::Withdrawn(w) => {
                     if w.entity == "task" {
                         self.conn.execute("DELETE FROM tasks WHERE id = ?1", [w.id.to_string()])?;
@@ -288,7 +289,12 @@ impl Tx<'_> {
                         self.replace_patient_local(&next)?;
                     }
                 }
-                Mutation::ClaimTask { task_id, .. } | Mutation::CompleteTask { task_id } if tasks.contains(task_id) => {
+                Mutation::ClaimTask { task_id, .. }
+                | Mutation::CompleteTask { task_id }
+                | Mutation::CancelTask { task_id }
+                | Mutation::HandOffTask { task_id, .. }
+                    if tasks.contains(task_id) =>
+                {
                     self.apply_task_locally(*task_id, &command.mutation)?;
                 }
                 _ => {}
@@ -297,21 +303,32 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The optimistic effect of a task command on the cached task (owner `who` when claiming).
+    /// The optimistic effect of a task command on the cached task (owner: the signed-in user
+    /// when claiming). The version stays: the server's copy replaces this one when it comes.
     pub fn apply_task_locally(&self, id: TaskId, mutation: &Mutation) -> Result<()> {
-        let status = match mutation {
-            Mutation::ClaimTask { .. } => "in_progress",
-            Mutation::CompleteTask { .. } => "completed",
-            _ => return Ok(()),
-        };
-        let owner: Option<String> = self
+        let me: Option<String> = self
             .conn
             .query_row("SELECT practitioner_id FROM local_session WHERE id = 1", [], |r| r.get(0))
             .optional()?;
-        self.conn.execute(
-            "UPDATE tasks SET status = ?2, owner_id = coalesce(owner_id, ?3) WHERE id = ?1 AND status IN ('ready', 'in_progress')",
-            (id.to_string(), status, owner),
-        )?;
+        let open = "status IN ('ready', 'in_progress')";
+        match mutation {
+            Mutation::ClaimTask { .. } => self.conn.execute(
+                &format!("UPDATE tasks SET status = 'in_progress', owner_id = coalesce(owner_id, ?2) WHERE id = ?1 AND {open}"),
+                (id.to_string(), me),
+            )?,
+            Mutation::CompleteTask { .. } => self.conn.execute(
+                &format!("UPDATE tasks SET status = 'completed', owner_id = coalesce(owner_id, ?2) WHERE id = ?1 AND {open}"),
+                (id.to_string(), me),
+            )?,
+            Mutation::CancelTask { .. } => self
+                .conn
+                .execute(&format!("UPDATE tasks SET status = 'cancelled' WHERE id = ?1 AND {open}"), [id.to_string()])?,
+            Mutation::HandOffTask { to, queue, .. } => self.conn.execute(
+                &format!("UPDATE tasks SET status = 'in_progress', owner_id = ?2, queue = ?3 WHERE id = ?1 AND {open}"),
+                (id.to_string(), to.to_string(), queue.as_str()),
+            )?,
+            _ => 0,
+        };
         Ok(())
     }
 }

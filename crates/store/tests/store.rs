@@ -46,6 +46,8 @@ fn practitioner(n: u64) -> Practitioner {
             number: "A123".into(),
             expires_on: NaiveDate::from_ymd_opt(2028, 1, 1).expect("date"),
         }],
+        supervisor_id: None,
+        on_duty: false,
     }
 }
 

@@ -65,3 +65,7 @@ CREATE TABLE org_documents (
     updated_by      BLOB REFERENCES practitioners(id),
     PRIMARY KEY (organization_id, kind, name)
 );
+
+-- The provider directory: supervision (for co-signatures) and who is on duty (coverage).
+ALTER TABLE practitioners ADD COLUMN supervisor_id BLOB REFERENCES practitioners(id);
+ALTER TABLE practitioners ADD COLUMN on_duty BOOLEAN NOT NULL DEFAULT 0;

@@ -5,6 +5,7 @@ import type { EncounterMode } from "./EncounterMode";
 import type { FieldChange } from "./FieldChange";
 import type { MessageId } from "./MessageId";
 import type { PatientId } from "./PatientId";
+import type { PractitionerId } from "./PractitionerId";
 import type { Role } from "./Role";
 import type { Section } from "./Section";
 import type { TaskId } from "./TaskId";
@@ -16,4 +17,4 @@ import type { UsState } from "./UsState";
 /**
  * What a device asks the server to do. Each is applied exactly once, in the device's order.
  */
-export type Mutation = { "kind": "edit_patient", patient_id: PatientId, changes: Array<FieldChange>, } | { "kind": "post_message", message_id: MessageId, thread_id: ThreadId, body: string, } | { "kind": "claim_task", task_id: TaskId, base_version: number, } | { "kind": "complete_task", task_id: TaskId, } | { "kind": "start_encounter", encounter_id: EncounterId, patient_id: PatientId, service_line: string, mode: EncounterMode, state_of_care: UsState, } | { "kind": "edit_section", encounter_id: EncounterId, base: string, section: Section, } | { "kind": "sign_encounter", encounter_id: EncounterId, content_hash: string, } | { "kind": "add_addendum", addendum_id: AddendumId, encounter_id: EncounterId, text: string, } | { "kind": "cosign_encounter", encounter_id: EncounterId, content_hash: string, } | { "kind": "create_task", task_id: TaskId, patient_id: PatientId, task_kind: TaskKind, queue: Role, license_state: UsState, priority: TaskPriority, description: string, };
+export type Mutation = { "kind": "edit_patient", patient_id: PatientId, changes: Array<FieldChange>, } | { "kind": "post_message", message_id: MessageId, thread_id: ThreadId, body: string, } | { "kind": "claim_task", task_id: TaskId, base_version: number, } | { "kind": "complete_task", task_id: TaskId, } | { "kind": "start_encounter", encounter_id: EncounterId, patient_id: PatientId, service_line: string, mode: EncounterMode, state_of_care: UsState, } | { "kind": "edit_section", encounter_id: EncounterId, base: string, section: Section, } | { "kind": "sign_encounter", encounter_id: EncounterId, content_hash: string, } | { "kind": "add_addendum", addendum_id: AddendumId, encounter_id: EncounterId, text: string, } | { "kind": "cosign_encounter", encounter_id: EncounterId, content_hash: string, } | { "kind": "create_task", task_id: TaskId, patient_id: PatientId, task_kind: TaskKind, queue: Role | null, license_state: UsState, priority: TaskPriority, description: string, } | { "kind": "cancel_task", task_id: TaskId, } | { "kind": "hand_off_task", task_id: TaskId, base_version: number, to: PractitionerId, queue: Role, };

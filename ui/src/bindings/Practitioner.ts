@@ -4,4 +4,12 @@ import type { OrganizationId } from "./OrganizationId";
 import type { PractitionerId } from "./PractitionerId";
 import type { Role } from "./Role";
 
-export type Practitioner = { id: PractitionerId, organization_id: OrganizationId, display_name: string, email: string, roles: Array<Role>, licenses: Array<License>, };
+export type Practitioner = { id: PractitionerId, organization_id: OrganizationId, display_name: string, email: string, roles: Array<Role>, licenses: Array<License>, 
+/**
+ * The physician who supervises (and co-signs for) a nurse practitioner or PA.
+ */
+supervisor_id: PractitionerId | null, 
+/**
+ * Taking work now (the coverage view counts only clinicians on duty).
+ */
+on_duty: boolean, };

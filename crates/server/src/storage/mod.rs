@@ -67,6 +67,18 @@ pub trait Storage: Send + Sync + 'static {
     /// Stores a practitioner with their roles and licenses; `email` is stored lower case.
     async fn insert_practitioner(&self, p: &Practitioner, password_hash: &str) -> Result<()>;
     async fn practitioner(&self, id: PractitionerId) -> Result<Practitioner>;
+    /// Replaces a practitioner's name, roles, licenses, supervisor and duty status (not the
+    /// email or password); logs the change for every device and audits it. False when no such
+    /// practitioner is in the organisation.
+    async fn update_practitioner(&self, by: PractitionerId, p: &Practitioner, now: DateTime<Utc>) -> Result<bool>;
+    /// The organisation's directory, by name.
+    async fn practitioners(&self, org: OrganizationId) -> Result<Vec<Practitioner>>;
+    /// Escalates every organisation's overdue, unclaimed tasks by its routing rules (one
+    /// transaction per organisation); returns the organisations that changed, with their heads.
+    async fn escalate_overdue(&self, now: DateTime<Utc>) -> Result<Vec<(OrganizationId, i64)>>;
+    /// For each state: licensed clinicians, those on duty, and open clinical work waiting.
+    async fn coverage(&self, org: OrganizationId, now: DateTime<Utc>)
+        -> Result<Vec<rounds_domain::ops::StateCoverage>>;
     async fn credentials_by_email(&self, email: &str) -> Result<Option<(Practitioner, String)>>;
     /// When the account's lock ends, if it is locked at all.
     async fn locked_until(&self, who: PractitionerId) -> Result<Option<DateTime<Utc>>>;

@@ -30,6 +30,8 @@ pub(crate) struct PractitionerRow {
     pub organization_id: Uuid,
     pub display_name: String,
     pub email: String,
+    pub supervisor_id: Option<Uuid>,
+    pub on_duty: bool,
 }
 
 #[derive(sqlx::FromRow)]

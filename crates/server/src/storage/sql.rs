@@ -75,6 +75,7 @@ fn entity_name(r: &Record) -> &'static str {
         Record::Task(_) => "task",
         Record::Withdrawn(_) => "withdrawn",
         Record::OrgDocument(_) => "org_document",
+        Record::Practitioner(_) => "practitioner",
     }
 }
 
@@ -87,6 +88,7 @@ fn entity_id(r: &Record) -> Uuid {
         Record::Task(t) => t.id.0,
         Record::Withdrawn(w) => w.id,
         Record::OrgDocument(_) => Uuid::nil(),
+        Record::Practitioner(p) => p.id.0,
     }
 }
 
@@ -116,6 +118,8 @@ macro_rules! storage_impl {
                         .map(|(r,)| Role::parse(&r).ok_or_else(|| StorageError::InvalidData(format!("role '{r}'"))))
                         .collect::<Result<_>>()?,
                     licenses: licenses.into_iter().map(LicenseRow::into_domain).collect::<Result<_>>()?,
+                    supervisor_id: row.supervisor_id.map(PractitionerId),
+                    on_duty: row.on_duty,
                 })
             }
 
@@ -203,6 +207,30 @@ macro_rules! storage_impl {
                 Ok(())
             }
 
+            async fn write_roles_and_licenses(tx: &mut sqlx::Transaction<'static, $db>, p: &Practitioner) -> Result<()> {
+                for role in &p.roles {
+                    sqlx::query("INSERT INTO practitioner_roles (practitioner_id, role) VALUES ($1, $2)")
+                        .bind(p.id.0)
+                        .bind(role.as_str())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                for l in &p.licenses {
+                    sqlx::query(
+                        "INSERT INTO licenses (practitioner_id, state, license_type, number, expires_on)
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(p.id.0)
+                    .bind(l.state.as_str())
+                    .bind(&l.license_type)
+                    .bind(&l.number)
+                    .bind(l.expires_on)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Ok(())
+            }
+
             /// Locks the organisation's log head for the rest of `tx` (see the module docs).
             async fn lock_org(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId) -> Result<()> {
                 let locked = sqlx::query("UPDATE log_heads SET position = position WHERE organization_id = $1")
@@ -263,6 +291,8 @@ macro_rules! storage_impl {
                     Mutation::CosignEncounter { .. } => "cosign_encounter",
                     Mutation::AddAddendum { .. } => "add_addendum",
                     Mutation::CreateTask { .. } => "create_task",
+                    Mutation::CancelTask { .. } => "cancel_task",
+                    Mutation::HandOffTask { .. } => "hand_off_task",
                 }
             }
 
@@ -271,9 +301,10 @@ macro_rules! storage_impl {
                 let (sql, id) = match m {
                     Mutation::EditPatient { patient_id, .. } => return Ok(Some(*patient_id)),
                     Mutation::PostMessage { thread_id, .. } => ("SELECT patient_id FROM threads WHERE id = $1", thread_id.0),
-                    Mutation::ClaimTask { task_id, .. } | Mutation::CompleteTask { task_id } => {
-                        ("SELECT patient_id FROM tasks WHERE id = $1", task_id.0)
-                    }
+                    Mutation::ClaimTask { task_id, .. }
+                    | Mutation::CompleteTask { task_id }
+                    | Mutation::CancelTask { task_id }
+                    | Mutation::HandOffTask { task_id, .. } => ("SELECT patient_id FROM tasks WHERE id = $1", task_id.0),
                     Mutation::StartEncounter { patient_id, .. } | Mutation::CreateTask { patient_id, .. } => {
                         return Ok(Some(*patient_id))
                     }
@@ -400,7 +431,8 @@ macro_rules! storage_impl {
                         owner_id, description, due_at, version)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                      ON CONFLICT (id) DO UPDATE SET status = excluded.status, owner_id = excluded.owner_id,
-                        priority = excluded.priority, due_at = excluded.due_at, version = excluded.version",
+                        queue = excluded.queue, priority = excluded.priority, due_at = excluded.due_at,
+                        version = excluded.version",
                 )
                 .bind(t.id.0)
                 .bind(org.0)
@@ -748,9 +780,12 @@ macro_rules! storage_impl {
                         if description.is_empty() || description.chars().count() > 2000 {
                             return refuse(RejectCode::Invalid, "a task needs a description of 1 to 2,000 characters");
                         }
-                        if *queue == Role::Admin {
+                        if *queue == Some(Role::Admin) {
                             return refuse(RejectCode::Invalid, "clinical work goes to a care queue, not to administrators");
                         }
+                        let rules = Self::routing_rules(tx, org).await?;
+                        let (routed, due_at) = rules.route(*task_kind, now);
+                        let queue = queue.unwrap_or(routed);
                         if Self::patient_for(tx, who.id, *patient_id).await?.is_none() {
                             return refuse(RejectCode::NotFound, "patient not found");
                         }
@@ -769,13 +804,17 @@ macro_rules! storage_impl {
                             id: *task_id,
                             kind: *task_kind,
                             patient_id: *patient_id,
-                            queue: *queue,
+                            queue,
                             license_state: *license_state,
                             priority: *priority,
                             status: TaskStatus::Ready,
                             owner_id: None,
                             description: description.to_string(),
-                            due_at: now + chrono::Duration::hours(match priority { TaskPriority::Stat => 1, TaskPriority::Urgent => 4, TaskPriority::Routine => 24 }),
+                            due_at: match priority {
+                                TaskPriority::Stat => now + chrono::Duration::hours(1),
+                                TaskPriority::Urgent => due_at.min(now + chrono::Duration::hours(4)),
+                                TaskPriority::Routine => due_at,
+                            },
                             version: 1,
                         };
                         Self::create_task(tx, batch, org, &t).await?;
@@ -908,6 +947,38 @@ macro_rules! storage_impl {
                         }
                         Ok((Outcome::Applied, None))
                     }
+                    Mutation::CancelTask { task_id } => {
+                        let Some(task) = Self::task_for(tx, who.id, *task_id).await? else {
+                            return Ok((Outcome::rejected(RejectCode::NotFound, "task not found"), None));
+                        };
+                        let next = match tasks::cancel(&task, who, today) {
+                            Ok(next) => next,
+                            Err(outcome) => return Ok((outcome, Some(Record::Task(task)))),
+                        };
+                        if next != task {
+                            Self::write_task(tx, org, &next).await?;
+                            batch.change(Some(next.patient_id), Record::Task(next));
+                        }
+                        Ok((Outcome::Applied, None))
+                    }
+                    Mutation::HandOffTask { task_id, base_version, to, queue } => {
+                        let Some(task) = Self::task_for(tx, who.id, *task_id).await? else {
+                            return Ok((Outcome::rejected(RejectCode::NotFound, "task not found"), None));
+                        };
+                        let colleague = match Self::practitioner_in(tx, org, *to).await? {
+                            Some(p) => p,
+                            None => return Ok((Outcome::rejected(RejectCode::NotFound, "no such colleague"), Some(Record::Task(task)))),
+                        };
+                        let next = match tasks::hand_off(&task, who, &colleague, *queue, *base_version, today) {
+                            Ok(next) => next,
+                            Err(outcome) => return Ok((outcome, Some(Record::Task(task)))),
+                        };
+                        if next != task {
+                            Self::write_task(tx, org, &next).await?;
+                            batch.change(Some(next.patient_id), Record::Task(next));
+                        }
+                        Ok((Outcome::Applied, None))
+                    }
                     Mutation::StartEncounter { .. }
                     | Mutation::EditSection { .. }
                     | Mutation::SignEncounter { .. }
@@ -915,6 +986,53 @@ macro_rules! storage_impl {
                     | Mutation::AddAddendum { .. }
                     | Mutation::CreateTask { .. } => Self::apply_charting(tx, batch, who, &cmd.mutation, now).await,
                 }
+            }
+
+            /// The organisation's routing rules (its document, else the standard ones).
+            async fn routing_rules(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId) -> Result<rounds_domain::routing::RoutingRules> {
+                let body: Option<(String,)> = sqlx::query_as(
+                    "SELECT body FROM org_documents WHERE organization_id = $1 AND kind = 'routing_rules' AND name = 'default'",
+                )
+                .bind(org.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+                match body {
+                    Some((b,)) => serde_json::from_str(&b).map_err(|e| StorageError::InvalidData(format!("routing rules: {e}"))),
+                    None => Ok(rounds_domain::routing::RoutingRules::standard()),
+                }
+            }
+
+            /// A practitioner of `org` with roles and licenses, read inside `tx`.
+            async fn practitioner_in(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId, id: PractitionerId) -> Result<Option<Practitioner>> {
+                let row: Option<PractitionerRow> = sqlx::query_as(
+                    "SELECT id, organization_id, display_name, email, supervisor_id, on_duty FROM practitioners
+                     WHERE id = $1 AND organization_id = $2",
+                )
+                .bind(id.0)
+                .bind(org.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let roles: Vec<(String,)> = sqlx::query_as("SELECT role FROM practitioner_roles WHERE practitioner_id = $1")
+                    .bind(id.0)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let licenses: Vec<LicenseRow> = sqlx::query_as(
+                    "SELECT state, license_type, number, expires_on FROM licenses WHERE practitioner_id = $1 ORDER BY state",
+                )
+                .bind(id.0)
+                .fetch_all(&mut **tx)
+                .await?;
+                Ok(Some(Practitioner {
+                    id: PractitionerId(row.id),
+                    organization_id: OrganizationId(row.organization_id),
+                    display_name: row.display_name,
+                    email: row.email,
+                    roles: roles.into_iter().filter_map(|(r,)| Role::parse(&r)).collect(),
+                    licenses: licenses.into_iter().map(LicenseRow::into_domain).collect::<Result<_>>()?,
+                    supervisor_id: row.supervisor_id.map(PractitionerId),
+                    on_duty: row.on_duty,
+                }))
             }
         }
 
@@ -1013,45 +1131,175 @@ macro_rules! storage_impl {
 
             async fn insert_practitioner(&self, p: &Practitioner, password_hash: &str) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
+                Self::lock_org(&mut tx, p.organization_id).await?;
                 sqlx::query(
-                    "INSERT INTO practitioners (id, organization_id, display_name, email, password_hash)
-                     VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO practitioners (id, organization_id, display_name, email, password_hash, supervisor_id, on_duty)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(p.id.0)
                 .bind(p.organization_id.0)
                 .bind(&p.display_name)
                 .bind(p.email.trim().to_lowercase())
                 .bind(password_hash)
+                .bind(p.supervisor_id.map(|s| s.0))
+                .bind(p.on_duty)
                 .execute(&mut *tx)
                 .await?;
-                for role in &p.roles {
-                    sqlx::query("INSERT INTO practitioner_roles (practitioner_id, role) VALUES ($1, $2)")
-                        .bind(p.id.0)
-                        .bind(role.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                for l in &p.licenses {
-                    sqlx::query(
-                        "INSERT INTO licenses (practitioner_id, state, license_type, number, expires_on)
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(p.id.0)
-                    .bind(l.state.as_str())
-                    .bind(&l.license_type)
-                    .bind(&l.number)
-                    .bind(l.expires_on)
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                Self::write_roles_and_licenses(&mut tx, p).await?;
+                let mut stored = p.clone();
+                stored.email = p.email.trim().to_lowercase();
+                let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
+                Self::append(&mut tx, p.organization_id, None, &Record::Practitioner(stored), now).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn update_practitioner(&self, by: PractitionerId, p: &Practitioner, now: Time) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                Self::lock_org(&mut tx, p.organization_id).await?;
+                let done = sqlx::query(
+                    "UPDATE practitioners SET display_name = $3, supervisor_id = $4, on_duty = $5
+                     WHERE id = $1 AND organization_id = $2",
+                )
+                .bind(p.id.0)
+                .bind(p.organization_id.0)
+                .bind(&p.display_name)
+                .bind(p.supervisor_id.map(|s| s.0))
+                .bind(p.on_duty)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                sqlx::query("DELETE FROM practitioner_roles WHERE practitioner_id = $1").bind(p.id.0).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM licenses WHERE practitioner_id = $1").bind(p.id.0).execute(&mut *tx).await?;
+                Self::write_roles_and_licenses(&mut tx, p).await?;
+                let (email,): (String,) = sqlx::query_as("SELECT email FROM practitioners WHERE id = $1")
+                    .bind(p.id.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let mut stored = p.clone();
+                stored.email = email;
+                Self::append(&mut tx, p.organization_id, None, &Record::Practitioner(stored), now).await?;
+                let event = AuditEvent::new(p.organization_id, now, by, "admin.update_practitioner")
+                    .detail(format!("practitioner {}", p.id))
+                    .severity(Severity::High);
+                Self::append_audit(&mut tx, &event).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn escalate_overdue(&self, now: Time) -> Result<Vec<(OrganizationId, i64)>> {
+                let orgs: Vec<(Uuid,)> = sqlx::query_as(
+                    "SELECT DISTINCT organization_id FROM tasks WHERE status = 'ready' AND owner_id IS NULL AND due_at < $1",
+                )
+                .bind(now)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut changed = Vec::new();
+                for (org,) in orgs {
+                    let org = OrganizationId(org);
+                    let mut tx = self.pool.begin().await?;
+                    Self::lock_org(&mut tx, org).await?;
+                    let rules = Self::routing_rules(&mut tx, org).await?;
+                    let rows: Vec<TaskRow> = sqlx::query_as(&format!(
+                        "SELECT {TASK_COLUMNS} FROM tasks k WHERE k.organization_id = $1 AND k.status = 'ready'
+                         AND k.owner_id IS NULL AND k.due_at < $2"
+                    ))
+                    .bind(org.0)
+                    .bind(now)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let mut batch = Batch::default();
+                    for row in rows {
+                        let task = row.into_domain()?;
+                        if let Some(next) = rules.escalate(&task, now) {
+                            Self::write_task(&mut tx, org, &next).await?;
+                            batch.change(Some(next.patient_id), Record::Task(next));
+                        }
+                    }
+                    let n = batch.changes.len();
+                    // No device and no person: the change-log rows are the record of it.
+                    Self::flush(&mut tx, org, DeviceId(Uuid::nil()), now, batch).await?;
+                    tx.commit().await?;
+                    if n > 0 {
+                        tracing::info!(tasks = n, "overdue tasks escalated");
+                        changed.push((org, self.head(org).await?));
+                    }
+                }
+                Ok(changed)
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn coverage(&self, org: OrganizationId, now: Time) -> Result<Vec<rounds_domain::ops::StateCoverage>> {
+                let today = now.date_naive();
+                let clinicians: Vec<(String, i64, i64)> = sqlx::query_as(
+                    "SELECT l.state, count(DISTINCT p.id),
+                            count(DISTINCT CASE WHEN p.on_duty THEN p.id END)
+                     FROM licenses l JOIN practitioners p ON p.id = l.practitioner_id
+                     WHERE p.organization_id = $1 AND l.expires_on >= $2
+                       AND EXISTS (SELECT 1 FROM practitioner_roles r WHERE r.practitioner_id = p.id
+                                   AND r.role IN ('physician', 'nurse_practitioner', 'physician_assistant', 'registered_nurse'))
+                     GROUP BY l.state",
+                )
+                .bind(org.0)
+                .bind(today)
+                .fetch_all(&self.pool)
+                .await?;
+                let work: Vec<(String, i64, i64, Option<Time>)> = sqlx::query_as(
+                    "SELECT license_state, count(*), count(CASE WHEN due_at < $2 THEN 1 END), min(due_at)
+                     FROM tasks
+                     WHERE organization_id = $1 AND status = 'ready' AND owner_id IS NULL
+                       AND queue IN ('physician', 'nurse_practitioner', 'physician_assistant', 'registered_nurse')
+                     GROUP BY license_state",
+                )
+                .bind(org.0)
+                .bind(now)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut by_state: std::collections::BTreeMap<String, rounds_domain::ops::StateCoverage> = Default::default();
+                for (st, licensed, on_duty) in clinicians {
+                    let state = rows::state(&st)?;
+                    by_state.insert(st, rounds_domain::ops::StateCoverage { state, on_duty, licensed, waiting: 0, overdue: 0, oldest_due: None });
+                }
+                for (st, waiting, overdue, oldest) in work {
+                    let state = rows::state(&st)?;
+                    let entry = by_state.entry(st).or_insert(rounds_domain::ops::StateCoverage {
+                        state,
+                        on_duty: 0,
+                        licensed: 0,
+                        waiting: 0,
+                        overdue: 0,
+                        oldest_due: None,
+                    });
+                    entry.waiting = waiting;
+                    entry.overdue = overdue;
+                    entry.oldest_due = oldest;
+                }
+                Ok(by_state.into_values().collect())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn practitioners(&self, org: OrganizationId) -> Result<Vec<Practitioner>> {
+                let rows: Vec<PractitionerRow> = sqlx::query_as(
+                    "SELECT id, organization_id, display_name, email, supervisor_id, on_duty FROM practitioners
+                     WHERE organization_id = $1 ORDER BY display_name, id",
+                )
+                .bind(org.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for row in rows {
+                    out.push(self.load_practitioner(row).await?);
+                }
+                Ok(out)
             }
 
             #[tracing::instrument(skip_all)]
             async fn practitioner(&self, id: PractitionerId) -> Result<Practitioner> {
                 let row: PractitionerRow = sqlx::query_as(
-                    "SELECT id, organization_id, display_name, email FROM practitioners WHERE id = $1",
+                    "SELECT id, organization_id, display_name, email, supervisor_id, on_duty FROM practitioners WHERE id = $1",
                 )
                 .bind(id.0)
                 .fetch_optional(&self.pool)
@@ -1062,14 +1310,18 @@ macro_rules! storage_impl {
 
             #[tracing::instrument(skip_all)]
             async fn credentials_by_email(&self, email: &str) -> Result<Option<(Practitioner, String)>> {
-                let row: Option<(Uuid, Uuid, String, String, String)> = sqlx::query_as(
-                    "SELECT id, organization_id, display_name, email, password_hash FROM practitioners WHERE email = $1",
+                #[allow(clippy::type_complexity)]
+                let row: Option<(Uuid, Uuid, String, String, String, Option<Uuid>, bool)> = sqlx::query_as(
+                    "SELECT id, organization_id, display_name, email, password_hash, supervisor_id, on_duty
+                     FROM practitioners WHERE email = $1",
                 )
                 .bind(email)
                 .fetch_optional(&self.pool)
                 .await?;
-                let Some((id, organization_id, display_name, email, hash)) = row else { return Ok(None) };
-                let p = self.load_practitioner(PractitionerRow { id, organization_id, display_name, email }).await?;
+                let Some((id, organization_id, display_name, email, hash, supervisor_id, on_duty)) = row else { return Ok(None) };
+                let p = self
+                    .load_practitioner(PractitionerRow { id, organization_id, display_name, email, supervisor_id, on_duty })
+                    .await?;
                 Ok(Some((p, hash)))
             }
 
@@ -1126,7 +1378,7 @@ macro_rules! storage_impl {
             #[tracing::instrument(skip_all)]
             async fn session_practitioner(&self, token_hash: &str, now: Time) -> Result<Option<Practitioner>> {
                 let row: Option<PractitionerRow> = sqlx::query_as(
-                    "SELECT p.id, p.organization_id, p.display_name, p.email
+                    "SELECT p.id, p.organization_id, p.display_name, p.email, p.supervisor_id, p.on_duty
                      FROM sessions s JOIN practitioners p ON p.id = s.practitioner_id
                      WHERE s.token_hash = $1 AND s.expires_at > $2",
                 )
@@ -1359,7 +1611,7 @@ macro_rules! storage_impl {
                 let rows: Vec<(i64, Json<Record>)> = sqlx::query_as(&format!(
                     "SELECT position, record FROM change_log
                      WHERE organization_id = $2 AND position > $3 AND position <= $4
-                       AND (scope_patient_id IN ({SCOPE}) OR (scope_patient_id IS NULL AND entity = 'org_document'))
+                       AND (scope_patient_id IN ({SCOPE}) OR (scope_patient_id IS NULL AND entity IN ('org_document', 'practitioner')))
                      ORDER BY position LIMIT $5"
                 ))
                 .bind(who.id.0)
