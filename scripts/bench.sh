@@ -19,3 +19,6 @@ cargo run --release --quiet -p rounds-store --example bench_chart -- "${ROUNDS_B
 echo
 echo "== sync (rounds-server + rounds-client over loopback)"
 bash scripts/with-postgres.sh cargo run --release --quiet -p rounds-tests --bin rounds-bench-sync
+echo
+echo "== operations (queues in the device cache; coverage on the server)"
+bash scripts/with-postgres.sh cargo run --release --quiet -p rounds-tests --bin rounds-bench-ops

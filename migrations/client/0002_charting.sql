@@ -95,5 +95,10 @@ CREATE TABLE org_documents (
 ALTER TABLE practitioners ADD COLUMN supervisor_id TEXT;
 ALTER TABLE practitioners ADD COLUMN on_duty INTEGER NOT NULL DEFAULT 0;
 
--- "My tasks" on the queue screen.
-CREATE INDEX tasks_by_owner ON tasks (owner_id, status, due_at);
+-- Queue screens over 100,000 tasks: counts and the first page of a role's unowned work by due
+-- time or by priority come straight from these indexes.
+ALTER TABLE tasks ADD COLUMN priority_rank INTEGER GENERATED ALWAYS AS
+    (CASE priority WHEN 'stat' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END) VIRTUAL;
+CREATE INDEX tasks_open_by_queue ON tasks (queue, status, owner_id, due_at);
+CREATE INDEX tasks_open_by_priority ON tasks (queue, status, owner_id, priority_rank, due_at);
+CREATE INDEX tasks_mine ON tasks (owner_id, due_at);

@@ -284,14 +284,33 @@ impl Workspace {
         let task_id: TaskId = parse_id(task_id, "task")?;
         self.require_session()?;
         let now = self.now();
+        let me = self.require_session()?;
+        let today = now.date_naive();
         let task = self.store().transaction(|tx| {
             let task = tx.task(task_id)?;
+            let who = tx.practitioner(me)?;
             let mutation = make(&task);
+            // The same rules the server applies, so a refusal shows at once.
+            let checked = match &mutation {
+                Mutation::ClaimTask { base_version, .. } => {
+                    rounds_domain::tasks::claim(&task, &who, *base_version, today)
+                }
+                Mutation::CompleteTask { .. } => rounds_domain::tasks::complete(&task, &who, today),
+                _ => Ok(task.clone()),
+            };
+            if let Err(Outcome::Rejected { code, message, .. }) = checked {
+                let code = if code == rounds_domain::sync::RejectCode::Forbidden {
+                    ErrorCode::Forbidden
+                } else {
+                    ErrorCode::InvalidInput
+                };
+                return Ok(Err(ClientError::new(code, message)));
+            }
             tx.apply_task_locally(task_id, &mutation)?;
             tx.enqueue(mutation, now)?;
-            tx.task(task_id)
+            Ok(Ok(tx.task(task_id)?))
         });
-        let task = task.map_err(|e| not_found(e, "this task is not on this device"))?;
+        let task = task.map_err(|e| not_found(e, "this task is not on this device"))??;
         self.wake.notify_one();
         Ok(task)
     }

@@ -26,13 +26,21 @@ pub enum QueueSort {
     Priority,
 }
 
+/// Counts stop here: beyond it a queue reads "1000+" (counting is then bounded work, however
+/// deep the backlog).
+pub const QUEUE_COUNT_CAP: i64 = 1000;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct QueueCount {
     pub queue: Role,
+    /// Open, unowned tasks, at most [`QUEUE_COUNT_CAP`].
     #[ts(type = "number")]
     pub ready: i64,
+    /// Of those, overdue (also capped).
     #[ts(type = "number")]
     pub overdue: i64,
+    /// The queue holds more than the cap.
+    pub more: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -82,8 +82,8 @@ pub fn cancel(task: &Task, who: &Practitioner, today: NaiveDate) -> Result<Task,
 }
 
 /// Hands a task to a named colleague in `queue`, compare-and-set on the version: the owner (or,
-/// for an unowned task, anyone who may take it) hands it on; the colleague must hold the
-/// queue's role and, for a clinical queue, an active license in the task's state.
+/// for an unowned task, anyone in its queue) hands it on; the colleague must hold the queue's
+/// role and, for a clinical queue, an active license in the task's state.
 pub fn hand_off(
     task: &Task,
     who: &Practitioner,
@@ -102,8 +102,15 @@ pub fn hand_off(
         Some(owner) if owner != who.id => {
             return Err(Outcome::rejected(RejectCode::Forbidden, "only the task's owner hands it on"))
         }
-        None => may_take(who, task, today).map_err(|m| Outcome::rejected(RejectCode::Forbidden, m))?,
-        Some(_) => {}
+        // Unowned work: anyone in its queue may route it, licensed in its state or not (that
+        // is how a clinician without the license passes it to a colleague who has one).
+        None if !who.has_role(task.queue) => {
+            return Err(Outcome::rejected(
+                RejectCode::Forbidden,
+                format!("this task is for the {} queue", task.queue.as_str().replace('_', " ")),
+            ))
+        }
+        _ => {}
     }
     if task.version != base_version {
         return Err(Outcome::rejected(RejectCode::AlreadyClaimed, "the task changed meanwhile"));

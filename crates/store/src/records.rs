@@ -52,15 +52,24 @@ impl Tx<'_> {
         me: PractitionerId,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(Vec<rounds_domain::ops::QueueCount>, i64)> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT count(*), count(CASE WHEN due_at < ?2 THEN 1 END) FROM tasks
-             WHERE queue = ?1 AND status = 'ready' AND owner_id IS NULL",
+        use rounds_domain::ops::QUEUE_COUNT_CAP;
+        let mut ready = self.conn.prepare_cached(
+            "SELECT count(*) FROM (SELECT 1 FROM tasks WHERE queue = ?1 AND status = 'ready' AND owner_id IS NULL LIMIT ?2)",
+        )?;
+        let mut overdue = self.conn.prepare_cached(
+            "SELECT count(*) FROM (SELECT 1 FROM tasks WHERE queue = ?1 AND status = 'ready' AND owner_id IS NULL
+                AND due_at < ?2 LIMIT ?3)",
         )?;
         let mut counts = Vec::new();
         for role in roles {
-            let (ready, overdue): (i64, i64) =
-                stmt.query_row((role.as_str(), now.to_rfc3339()), |r| Ok((r.get(0)?, r.get(1)?)))?;
-            counts.push(rounds_domain::ops::QueueCount { queue: *role, ready, overdue });
+            let n: i64 = ready.query_row((role.as_str(), QUEUE_COUNT_CAP + 1), |r| r.get(0))?;
+            let late: i64 = overdue.query_row((role.as_str(), now.to_rfc3339(), QUEUE_COUNT_CAP), |r| r.get(0))?;
+            counts.push(rounds_domain::ops::QueueCount {
+                queue: *role,
+                ready: n.min(QUEUE_COUNT_CAP),
+                overdue: late,
+                more: n > QUEUE_COUNT_CAP,
+            });
         }
         let mine: i64 = self
             .conn
@@ -81,7 +90,7 @@ impl Tx<'_> {
         use rounds_domain::ops::{QueueFilter, QueueSort};
         let order = match sort {
             QueueSort::Due => "k.due_at, k.id",
-            QueueSort::Priority => "CASE k.priority WHEN 'stat' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END, k.due_at, k.id",
+            QueueSort::Priority => "k.priority_rank, k.due_at, k.id",
         };
         let (filter_sql, arg) = match filter {
             QueueFilter::Mine => ("k.owner_id = ?1 AND k.status IN ('ready', 'in_progress')", me.to_string()),

@@ -69,3 +69,6 @@ CREATE TABLE org_documents (
 -- The provider directory: supervision (for co-signatures) and who is on duty (coverage).
 ALTER TABLE practitioners ADD COLUMN supervisor_id BLOB REFERENCES practitioners(id);
 ALTER TABLE practitioners ADD COLUMN on_duty BOOLEAN NOT NULL DEFAULT 0;
+
+-- Coverage by state: open, unowned work per state straight from the index.
+CREATE INDEX tasks_open_by_state ON tasks (organization_id, status, owner_id, license_state, queue, due_at);

@@ -15,6 +15,8 @@ export const SESSION: SessionInfo = {
     email: "ana.ruiz@clinic.test",
     roles: ["nurse_practitioner"],
     licenses: [{ state: "CA", license_type: "NP", number: "NP-1234", expires_on: "2027-01-31" }],
+    supervisor_id: "pr-kemi",
+    on_duty: true,
   },
   server_url: "https://rounds.clinic.test",
   cached_patients: 3,
@@ -35,6 +37,8 @@ export const PHYSICIAN_SESSION: SessionInfo = {
       { state: "OR", license_type: "MD", number: "MD-7710", expires_on: "2027-06-30" },
       { state: "CA", license_type: "MD", number: "MD-3300", expires_on: "2026-03-31" },
     ],
+    supervisor_id: null,
+    on_duty: true,
   },
 };
 

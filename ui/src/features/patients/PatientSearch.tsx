@@ -83,10 +83,13 @@ export function PatientSearch({ inputRef, openId, onOpen, onError }: Props) {
         else if (upToDate && items.length === 1) open(0);
         break;
       case "Escape":
+        event.preventDefault();
         if (query !== "") {
-          event.preventDefault();
           setQuery("");
           setActive(-1);
+        } else {
+          // An empty box: leave it, so single keys (g q, e, n) work again.
+          event.currentTarget.blur();
         }
         break;
     }
@@ -174,7 +177,7 @@ export function PatientSearch({ inputRef, openId, onOpen, onError }: Props) {
 
       <p className="key-hints" aria-hidden="true">
         <kbd>/</kbd> search · <kbd>↑</kbd>
-        <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> clear
+        <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> clear, then leave · <kbd>g</kbd> <kbd>q</kbd> queues
       </p>
     </div>
   );

@@ -1,15 +1,22 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Patient } from "../../bindings/Patient";
+import type { QueueFilter } from "../../bindings/QueueFilter";
+import type { QueueSort } from "../../bindings/QueueSort";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { IpcError } from "../../lib/ipc";
 import { isPlainShortcut } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
 import { ChartingScreen } from "../charting/ChartingScreen";
 import type { OpenedChart } from "../charting/open";
+import { CoverageScreen } from "../operations/CoverageScreen";
+import { DirectoryScreen } from "../operations/DirectoryScreen";
+import { QueuesScreen } from "../operations/QueuesScreen";
+import { defaultQueue } from "../operations/tasks";
 import { PatientPanel, type OpenRequest } from "../patients/PatientPanel";
 import { PatientSearch } from "../patients/PatientSearch";
 import { SyncProvider } from "../sync/SyncContext";
 import { TopBar } from "./TopBar";
+import { useGoKeys, type View } from "./views";
 
 interface Props {
   session: SessionInfo;
@@ -29,22 +36,58 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
   const [chart, setChart] = useState<OpenedChart | null>(null);
   const charting = useLatest(chart !== null);
   const returnFocus = useRef<HTMLElement | null>(null);
+  // The main area: the patient list by default, or one of the operations screens.
+  const [view, setView] = useState<View>("patients");
+  const viewRef = useLatest(view);
+  const directoryFilterRef = useRef<HTMLInputElement>(null);
+  // The queue screen's choices outlive it (open a patient from the queue, come back to the same queue).
+  const [queue, setQueue] = useState<QueueFilter>(() => defaultQueue(session));
+  const [queueSort, setQueueSort] = useState<QueueSort>("due");
+
+  const focusSearch = useCallback(() => {
+    searchRef.current?.focus();
+    searchRef.current?.select();
+  }, []);
+
+  const go = useCallback(
+    (next: View) => {
+      setView(next);
+      // The search box is there again once the workspace shows.
+      if (next === "patients") requestAnimationFrame(focusSearch);
+    },
+    [focusSearch],
+  );
+  useGoKeys(go, chart === null);
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
       if (charting.current || event.key !== "/" || !isPlainShortcut(event)) return;
       event.preventDefault();
-      searchRef.current?.focus();
-      searchRef.current?.select();
+      if (viewRef.current === "directory") {
+        directoryFilterRef.current?.focus();
+        directoryFilterRef.current?.select();
+      } else if (viewRef.current === "patients") {
+        focusSearch();
+      } else {
+        go("patients");
+      }
     }
     document.addEventListener("keydown", onKeyDown);
     return () => document.removeEventListener("keydown", onKeyDown);
-  }, [charting]);
+  }, [charting, viewRef, focusSearch, go]);
 
   const handleOpen = useCallback((id: string) => {
     seq.current += 1;
     setOpenRequest({ id, seq: seq.current });
   }, []);
+
+  const openFromQueue = useCallback(
+    (patientId: string) => {
+      handleOpen(patientId);
+      setView("patients");
+    },
+    [handleOpen],
+  );
 
   const openChart = useCallback((opened: OpenedChart) => {
     returnFocus.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -73,6 +116,8 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
       <div className="main-layout">
         <TopBar
           session={session}
+          view={chart ? null : view}
+          onView={go}
           onSignOut={onSignOut}
           onSessionChanged={onSessionChanged}
           onPatientEdited={setEdited}
@@ -81,7 +126,30 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
         {chart && (
           <ChartingScreen session={session} opened={chart} onClose={closeChart} onError={handleError} />
         )}
-        <div className="workspace" hidden={chart !== null}>
+        {!chart && view === "queues" && (
+          <main className="ops-pane">
+            <QueuesScreen
+              session={session}
+              filter={queue}
+              sort={queueSort}
+              onFilter={setQueue}
+              onSort={setQueueSort}
+              onOpenPatient={openFromQueue}
+              onError={handleError}
+            />
+          </main>
+        )}
+        {!chart && view === "directory" && (
+          <main className="ops-pane">
+            <DirectoryScreen session={session} filterRef={directoryFilterRef} onError={handleError} />
+          </main>
+        )}
+        {!chart && view === "coverage" && (
+          <main className="ops-pane">
+            <CoverageScreen session={session} onError={handleError} />
+          </main>
+        )}
+        <div className="workspace" hidden={chart !== null || view !== "patients"}>
           <nav className="search-pane" aria-label="Patients on this device">
             <PatientSearch
               inputRef={searchRef}
@@ -95,7 +163,7 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
               request={openRequest}
               onError={handleError}
               updated={edited}
-              active={chart === null}
+              active={chart === null && view === "patients"}
               onOpenChart={openChart}
             />
           </main>

@@ -4,11 +4,15 @@ import type { SessionInfo } from "../../bindings/SessionInfo";
 import { plural, rolesLabel } from "../../lib/format";
 import { toIpcError, type IpcError } from "../../lib/ipc";
 import { Reconnect } from "../auth/Reconnect";
-import { useSync } from "../sync/SyncContext";
 import { SyncIndicator } from "../sync/SyncIndicator";
+import { useOnline } from "../sync/useOnline";
+import { VIEWS, type View } from "./views";
 
 interface Props {
   session: SessionInfo;
+  /** The screen shown; null while a visit is being charted (the tabs rest then). */
+  view: View | null;
+  onView: (view: View) => void;
   onSignOut: () => Promise<void>;
   /** Reconnect signed in again: the new session (online). */
   onSessionChanged: (session: SessionInfo) => void;
@@ -17,13 +21,11 @@ interface Props {
   onError?: ((error: IpcError) => void) | undefined;
 }
 
-export function TopBar({ session, onSignOut, onSessionChanged, onPatientEdited, onError }: Props) {
+export function TopBar({ session, view, onView, onSignOut, onSessionChanged, onPatientEdited, onError }: Props) {
   const [signingOut, setSigningOut] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const { practitioner } = session;
-  // Offline either without a server session (after a restart) or while the server is not answering.
-  const { status } = useSync();
-  const online = session.online && !status?.offline_since;
+  const online = useOnline(session);
   // ts-rs may emit 64-bit integers as bigint; Number() accepts either.
   const cached = Number(session.cached_patients);
 
@@ -45,6 +47,22 @@ export function TopBar({ session, onSignOut, onSessionChanged, onPatientEdited, 
         <span className="clinician-name">{practitioner.display_name}</span>
         {practitioner.roles.length > 0 && <span className="clinician-roles">{rolesLabel(practitioner.roles)}</span>}
       </span>
+      <nav className="topbar-nav" aria-label="Screens">
+        {VIEWS.map((v) => (
+          <button
+            key={v.view}
+            type="button"
+            className="nav-tab"
+            data-testid={`nav-${v.view}`}
+            aria-current={view === v.view ? "page" : undefined}
+            disabled={view === null}
+            title={`${v.label} (g then ${v.key})`}
+            onClick={() => onView(v.view)}
+          >
+            {v.label}
+          </button>
+        ))}
+      </nav>
       <span className="topbar-spacer" />
       <span
         className={online ? "connection connection-online" : "connection connection-offline"}

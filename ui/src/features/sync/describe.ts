@@ -48,6 +48,10 @@ export function describeMutation(mutation: RefusedMutation, patientName: string 
       return "Claiming a task";
     case "complete_task":
       return "Completing a task";
+    case "cancel_task":
+      return "Cancelling a task";
+    case "hand_off_task":
+      return "Handing off a task";
     case "start_encounter":
       return "Starting a visit";
     case "edit_section":

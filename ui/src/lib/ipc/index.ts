@@ -7,6 +7,7 @@ import type { ErrorBody } from "../../bindings/ErrorBody";
 import type { ErrorCode } from "../../bindings/ErrorCode";
 import type { FieldEdit } from "../../bindings/FieldEdit";
 import type { ComplaintCatalogEntry } from "../../bindings/ComplaintCatalogEntry";
+import type { DirectoryEntry } from "../../bindings/DirectoryEntry";
 import type { Drug } from "../../bindings/Drug";
 import type { EncounterMode } from "../../bindings/EncounterMode";
 import type { EncounterView } from "../../bindings/EncounterView";
@@ -16,9 +17,16 @@ import type { Mutation } from "../../bindings/Mutation";
 import type { Patient } from "../../bindings/Patient";
 import type { PatientChart } from "../../bindings/PatientChart";
 import type { PatientListItem } from "../../bindings/PatientListItem";
+import type { Practitioner } from "../../bindings/Practitioner";
+import type { PractitionerUpdate } from "../../bindings/PractitionerUpdate";
+import type { QueueFilter } from "../../bindings/QueueFilter";
+import type { QueueSort } from "../../bindings/QueueSort";
+import type { QueueView } from "../../bindings/QueueView";
 import type { RejectedChange } from "../../bindings/RejectedChange";
+import type { Role } from "../../bindings/Role";
 import type { Section } from "../../bindings/Section";
 import type { SessionInfo } from "../../bindings/SessionInfo";
+import type { StateCoverage } from "../../bindings/StateCoverage";
 import type { SyncStatus } from "../../bindings/SyncStatus";
 import type { Task } from "../../bindings/Task";
 
@@ -221,4 +229,61 @@ export function handOffEncounter(encounterId: string, note: string): Promise<Tas
  */
 export function settleSectionConflict(clientSeq: number, section: Section | null): Promise<EncounterView> {
   return call<EncounterView>("settle_section_conflict", { clientSeq, section });
+}
+
+// ---------- Operations: role queues, the provider directory, coverage by state ----------
+
+/**
+ * One queue of the signed-in user (their own tasks, or the unowned tasks of one of their roles'
+ * queues), from the device's cache, with the counts of every queue of theirs. At most `limit`
+ * items come back; the counts cover them all.
+ */
+export function taskQueue(filter: QueueFilter, sort: QueueSort, limit: number): Promise<QueueView> {
+  return call<QueueView>("task_queue", { filter, sort, limit });
+}
+
+/**
+ * Takes a task. Applied on this device at once and queued for the server; refused (with the
+ * reason as the message) when the user lacks the role or an active license in the task's state.
+ */
+export function claimTask(taskId: string): Promise<Task> {
+  return call<Task>("claim_task", { taskId });
+}
+
+/** Marks a task done (applied at once, synced later). */
+export function completeTask(taskId: string): Promise<Task> {
+  return call<Task>("complete_task", { taskId });
+}
+
+/** Cancels a task (applied at once, synced later). */
+export function cancelTask(taskId: string): Promise<Task> {
+  return call<Task>("cancel_task", { taskId });
+}
+
+/** Hands a task to a colleague, in one of their roles' queues (applied at once, synced later). */
+export function handOffTask(taskId: string, to: string, queue: Role): Promise<Task> {
+  return call<Task>("hand_off_task", { taskId, to, queue });
+}
+
+/** Who on the team could take a task now: the queue's role and an active license in its state. */
+export function whoCanTake(taskId: string): Promise<Practitioner[]> {
+  return call<Practitioner[]>("who_can_take", { taskId });
+}
+
+/** The organisation's practitioners, with the licenses expiring within 30 days and expired ones. */
+export function directory(): Promise<DirectoryEntry[]> {
+  return call<DirectoryEntry[]>("directory");
+}
+
+/**
+ * An administrator changes a practitioner (online only). Refused with invalid_input and a message
+ * (impossible dates, two licenses for one state, unknown roles); nothing changes then.
+ */
+export function updatePractitioner(practitionerId: string, update: PractitionerUpdate): Promise<Practitioner> {
+  return call<Practitioner>("update_practitioner", { practitionerId, update });
+}
+
+/** Clinicians and waiting work by state, across the organisation (online only: server_unreachable). */
+export function coverage(): Promise<StateCoverage[]> {
+  return call<StateCoverage[]>("coverage");
 }

@@ -29,6 +29,15 @@ import {
   syncNow,
   syncStatus,
   toIpcError,
+  cancelTask,
+  claimTask,
+  completeTask,
+  coverage,
+  directory,
+  handOffTask,
+  taskQueue,
+  updatePractitioner,
+  whoCanTake,
 } from ".";
 
 describe("ipc commands", () => {
@@ -145,6 +154,73 @@ describe("ipc commands", () => {
       { cmd: "rejected_changes", args: {} },
       { cmd: "dismiss_rejected", args: { clientSeq: 7 } },
     ]);
+  });
+
+  it("call the operations commands with the agreed names (task_id crosses as taskId)", async () => {
+    const task = {
+      id: "t-1",
+      kind: "refill_request" as const,
+      patient_id: "pt-mia",
+      queue: "nurse_practitioner" as const,
+      license_state: "CA",
+      priority: "routine" as const,
+      status: "ready" as const,
+      owner_id: null,
+      description: "Refill",
+      due_at: "2026-04-20T16:00:00Z",
+      version: 1,
+    };
+    const view = { counts: [{ queue: "nurse_practitioner" as const, ready: 1, overdue: 0 }], mine: 0, items: [] };
+    const update = {
+      display_name: "Ana Ruiz, NP",
+      roles: ["nurse_practitioner" as const],
+      licenses: [],
+      supervisor_id: null,
+      on_duty: true,
+    };
+    const core = installCore({
+      task_queue: () => view,
+      claim_task: () => task,
+      complete_task: () => task,
+      cancel_task: () => task,
+      hand_off_task: () => task,
+      who_can_take: () => [SESSION.practitioner],
+      directory: () => [],
+      update_practitioner: () => SESSION.practitioner,
+      coverage: () => [],
+    });
+
+    await expect(taskQueue({ kind: "role", role: "nurse_practitioner" }, "priority", 500)).resolves.toEqual(view);
+    await expect(taskQueue({ kind: "mine" }, "due", 10)).resolves.toEqual(view);
+    await expect(claimTask("t-1")).resolves.toEqual(task);
+    await expect(completeTask("t-1")).resolves.toEqual(task);
+    await expect(cancelTask("t-1")).resolves.toEqual(task);
+    await expect(handOffTask("t-1", "pr-lee", "nurse_practitioner")).resolves.toEqual(task);
+    await expect(whoCanTake("t-1")).resolves.toEqual([SESSION.practitioner]);
+    await expect(directory()).resolves.toEqual([]);
+    await expect(updatePractitioner("pr-1", update)).resolves.toEqual(SESSION.practitioner);
+    await expect(coverage()).resolves.toEqual([]);
+
+    expect(core.calls).toEqual([
+      {
+        cmd: "task_queue",
+        args: { filter: { kind: "role", role: "nurse_practitioner" }, sort: "priority", limit: 500 },
+      },
+      { cmd: "task_queue", args: { filter: { kind: "mine" }, sort: "due", limit: 10 } },
+      { cmd: "claim_task", args: { taskId: "t-1" } },
+      { cmd: "complete_task", args: { taskId: "t-1" } },
+      { cmd: "cancel_task", args: { taskId: "t-1" } },
+      { cmd: "hand_off_task", args: { taskId: "t-1", to: "pr-lee", queue: "nurse_practitioner" } },
+      { cmd: "who_can_take", args: { taskId: "t-1" } },
+      { cmd: "directory", args: {} },
+      { cmd: "update_practitioner", args: { practitionerId: "pr-1", update } },
+      { cmd: "coverage", args: {} },
+    ]);
+  });
+
+  it("pass coverage's server_unreachable through", async () => {
+    installCore({ coverage: () => failure("server_unreachable", "offline") });
+    await expect(coverage()).rejects.toMatchObject({ code: "server_unreachable" });
   });
 
   it("pass sync_now's refusals through with their codes", async () => {

@@ -1,0 +1,200 @@
+import { useEffect, useRef, useState } from "react";
+import type { SessionInfo } from "../../bindings/SessionInfo";
+import type { StateCoverage } from "../../bindings/StateCoverage";
+import { formatMoment } from "../../lib/format";
+import { coverage, toIpcError, type IpcError } from "../../lib/ipc";
+import { isPlainShortcut } from "../../lib/keyboard";
+import { useLatest } from "../../lib/useLatest";
+import { Segmented, type SegmentOption } from "../common/Segmented";
+import { useSync } from "../sync/SyncContext";
+import { useOnline } from "../sync/useOnline";
+import { isUncovered, loadLabel, sortCoverage, type CoverageSort } from "./coverage";
+
+const SORTS: readonly SegmentOption<CoverageSort>[] = [
+  { value: "thinnest", label: "Thinnest coverage" },
+  { value: "overdue", label: "Most overdue" },
+  { value: "state", label: "State" },
+];
+
+interface Props {
+  session: SessionInfo;
+  onError?: ((error: IpcError) => void) | undefined;
+}
+
+type Load =
+  | { kind: "loading" }
+  | { kind: "offline" }
+  | { kind: "failed"; error: IpcError }
+  | { kind: "loaded"; rows: StateCoverage[]; at: Date };
+
+/** Clinicians on duty and work waiting, state by state, across the organisation (from the server). */
+export function CoverageScreen({ session, onError }: Props) {
+  const online = useOnline(session);
+  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  const [sort, setSort] = useState<CoverageSort>("thinnest");
+  const [reload, setReload] = useState(0);
+  const latest = useRef(0);
+  const onErrorRef = useLatest(onError);
+  const syncedAt = useSync().status?.last_synced_at ?? null;
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    const request = ++latest.current;
+    if (!online) {
+      setLoad({ kind: "offline" });
+      return;
+    }
+    setLoad((l) => (l.kind === "loaded" ? l : { kind: "loading" }));
+    coverage().then(
+      (rows) => {
+        if (request === latest.current) setLoad({ kind: "loaded", rows, at: new Date() });
+      },
+      (caught: unknown) => {
+        if (request !== latest.current) return;
+        const failure = toIpcError(caught);
+        setLoad(failure.code === "server_unreachable" ? { kind: "offline" } : { kind: "failed", error: failure });
+        if (failure.code !== "server_unreachable") onErrorRef.current?.(failure);
+      },
+    );
+  }, [online, reload, syncedAt, onErrorRef]);
+
+  useEffect(() => {
+    headingRef.current?.focus({ preventScroll: true });
+  }, []);
+
+  const keys = useLatest((event: KeyboardEvent): boolean => {
+    if (event.key === "r") {
+      setReload((n) => n + 1);
+      return true;
+    }
+    if (event.key === "s") {
+      const at = SORTS.findIndex((o) => o.value === sort);
+      setSort(SORTS[(at + 1) % SORTS.length]!.value);
+      return true;
+    }
+    return false;
+  });
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent) {
+      if (event.shiftKey || !isPlainShortcut(event)) return;
+      if (keys.current(event)) event.preventDefault();
+    }
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, [keys]);
+
+  const rows = load.kind === "loaded" ? sortCoverage(load.rows, sort) : [];
+  const uncovered = rows.filter(isUncovered);
+
+  return (
+    <div className="ops-screen coverage" data-testid="coverage-screen">
+      <header className="ops-header">
+        <h1 className="ops-title" ref={headingRef} tabIndex={-1}>
+          Coverage by state
+        </h1>
+        {load.kind === "loaded" && <Segmented label="Sort by" options={SORTS} value={sort} onChange={setSort} />}
+        <span className="topbar-spacer" />
+        {load.kind === "loaded" && (
+          <span className="muted coverage-at">As of {formatMoment(load.at.toISOString(), load.at)}</span>
+        )}
+        {online && (
+          <button type="button" className="button button-quiet button-small" onClick={() => setReload((n) => n + 1)}>
+            Refresh <kbd>r</kbd>
+          </button>
+        )}
+      </header>
+
+      {load.kind === "offline" && (
+        <div className="ops-notice" data-testid="coverage-offline">
+          <p className="ops-notice-title">Coverage needs the server</p>
+          <p className="muted">
+            It counts clinicians and waiting work across the whole organisation, so it shows again as soon as Rounds
+            is back online. Queues and the directory keep working from this device.
+          </p>
+        </div>
+      )}
+      {load.kind === "loading" && <p className="muted">Asking the server…</p>}
+      {load.kind === "failed" && (
+        <p className="form-error" role="alert">
+          Coverage could not be read: {load.error.message}{" "}
+          <button type="button" className="link-button" onClick={() => setReload((n) => n + 1)}>
+            Try again
+          </button>
+        </p>
+      )}
+
+      {load.kind === "loaded" && (
+        <>
+          <p
+            className={uncovered.length > 0 ? "coverage-summary has-gaps" : "coverage-summary"}
+            role="status"
+            data-testid="coverage-summary"
+          >
+            {uncovered.length === 0
+              ? "Every state with work waiting has a licensed clinician on duty."
+              : `${uncovered.length === 1 ? "1 state has" : `${uncovered.length} states have`} work waiting and nobody on duty: ${uncovered.map((r) => r.state).join(", ")}.`}
+          </p>
+          {rows.length === 0 ? (
+            <p className="muted">No licenses or waiting work in any state yet.</p>
+          ) : (
+            <div className="ops-table-wrap">
+              <table className="ops-table coverage-table" data-testid="coverage-table">
+                <thead>
+                  <tr>
+                    <th scope="col">State</th>
+                    <th scope="col" className="num">
+                      Licensed clinicians
+                    </th>
+                    <th scope="col" className="num">
+                      On duty
+                    </th>
+                    <th scope="col" className="num">
+                      Tasks waiting
+                    </th>
+                    <th scope="col" className="num">
+                      Waiting per clinician on duty
+                    </th>
+                    <th scope="col" className="num">
+                      Overdue
+                    </th>
+                    <th scope="col">Oldest due</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((row) => {
+                    const gap = isUncovered(row);
+                    const per = loadLabel(row);
+                    const oldest = row.oldest_due ? formatMoment(row.oldest_due) : null;
+                    const late = row.oldest_due !== null && new Date(row.oldest_due).getTime() < Date.now();
+                    return (
+                      <tr
+                        key={row.state}
+                        data-testid="coverage-row"
+                        data-state={row.state}
+                        className={gap ? "coverage-gap" : undefined}
+                      >
+                        <th scope="row">{row.state}</th>
+                        <td className="num">{Number(row.licensed).toLocaleString("en-US")}</td>
+                        <td className="num">{Number(row.on_duty).toLocaleString("en-US")}</td>
+                        <td className="num">{Number(row.waiting).toLocaleString("en-US")}</td>
+                        <td className="num">{per ?? <span className="coverage-nobody">Nobody on duty</span>}</td>
+                        <td className={Number(row.overdue) > 0 ? "num is-overdue" : "num"}>
+                          {Number(row.overdue).toLocaleString("en-US")}
+                        </td>
+                        <td className={late ? "is-overdue" : undefined}>{oldest ?? "—"}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+
+      <p className="key-hints" aria-hidden="true">
+        <kbd>s</kbd> sort · <kbd>r</kbd> refresh · <kbd>g</kbd> <kbd>q</kbd> queues · <kbd>g</kbd> <kbd>p</kbd> patients
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,211 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import type { Practitioner } from "../../bindings/Practitioner";
+import type { QueueItem } from "../../bindings/QueueItem";
+import type { Role } from "../../bindings/Role";
+import { rolesLabel } from "../../lib/format";
+import { handOffTask, toIpcError, whoCanTake, type IpcError } from "../../lib/ipc";
+import { Segmented } from "../common/Segmented";
+import { kindLabel, queueName } from "./labels";
+import { Modal } from "./Modal";
+import { licenseStates, queueFor, queuesFor } from "./tasks";
+
+interface Props {
+  item: QueueItem;
+  /** The signed-in user: not offered as a colleague. */
+  me: string;
+  onClose: () => void;
+  onHandedOff: (person: Practitioner, queue: Role) => void;
+  onError?: ((error: IpcError) => void) | undefined;
+}
+
+type Load = { kind: "loading" } | { kind: "failed"; error: IpcError } | { kind: "loaded"; people: Practitioner[] };
+
+const optionId = (index: number) => `hand-off-option-${index}`;
+
+/** Pick a colleague who may take the task (role and an active license in its state), and their queue. */
+export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props) {
+  const { task } = item;
+  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  const [active, setActive] = useState(0);
+  const [role, setRole] = useState<Role | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+
+  useEffect(() => {
+    let current = true;
+    whoCanTake(task.id).then(
+      (people) => {
+        if (!current) return;
+        const others = people.filter((p) => p.id !== me);
+        setLoad({ kind: "loaded", people: others });
+        setActive(0);
+        const first = others[0];
+        setRole(first ? queueFor(first, task) : null);
+      },
+      (caught: unknown) => {
+        if (!current) return;
+        const failure = toIpcError(caught);
+        setLoad({ kind: "failed", error: failure });
+        onError?.(failure);
+      },
+    );
+    return () => {
+      current = false;
+    };
+    // One request per task (me and onError do not change while the dialog is open).
+  }, [task.id]);
+
+  const people = load.kind === "loaded" ? load.people : [];
+  const person = people[active];
+
+  useEffect(() => {
+    if (load.kind === "loaded" && load.people.length > 0) listRef.current?.focus();
+  }, [load]);
+
+  function choose(index: number) {
+    const next = people[index];
+    if (!next) return;
+    setActive(index);
+    setRole(queueFor(next, task));
+    setError(null);
+  }
+
+  async function submit() {
+    if (!person || !role || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await handOffTask(task.id, person.id, role);
+      onHandedOff(person, role);
+    } catch (caught) {
+      const failure = toIpcError(caught);
+      setError(`Not handed off: ${failure.message}`);
+      onError?.(failure);
+      setBusy(false);
+    }
+  }
+
+  function handleListKey(event: KeyboardEvent<HTMLUListElement>) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    let handled = true;
+    if (event.key === "ArrowDown") choose(Math.min(active + 1, people.length - 1));
+    else if (event.key === "ArrowUp") choose(Math.max(active - 1, 0));
+    else if (event.key === "Home") choose(0);
+    else if (event.key === "End") choose(people.length - 1);
+    else if (event.key === "Enter") void submit();
+    else if (/^[1-9]$/.test(event.key) && Number(event.key) <= people.length) choose(Number(event.key) - 1);
+    else handled = false;
+    if (handled) event.preventDefault();
+  }
+
+  const choices = person ? queuesFor(person, task) : [];
+  const roleChoices = choices.length > 1 ? choices : null;
+
+  return (
+    <Modal
+      titleId="hand-off-title"
+      title="Hand off"
+      className="hand-off-dialog"
+      testId="hand-off-dialog"
+      onClose={onClose}
+    >
+      <p className="muted">
+        {kindLabel(task.kind)} for {item.patient_name} · needs {queueName(task.queue).toLowerCase()} with an active
+        license in {task.license_state}
+      </p>
+      {load.kind === "loading" && <p className="muted">Finding who could take it…</p>}
+      {load.kind === "failed" && (
+        <p className="form-error" role="alert">
+          Could not find who could take it: {load.error.message}
+        </p>
+      )}
+      {load.kind === "loaded" && people.length === 0 && (
+        <p className="hand-off-empty">
+          Nobody else on the team holds the {queueName(task.queue).toLowerCase()} role and an active license in{" "}
+          {task.license_state} now.
+        </p>
+      )}
+      {people.length > 0 && (
+        <>
+          <p id="hand-off-list-label" className="field-label">
+            Colleague
+          </p>
+          <ul
+            ref={listRef}
+            className="hand-off-list"
+            role="listbox"
+            aria-labelledby="hand-off-list-label"
+            aria-activedescendant={optionId(active)}
+            tabIndex={0}
+            onKeyDown={handleListKey}
+          >
+            {people.map((p, index) => (
+              <li
+                key={p.id}
+                id={optionId(index)}
+                role="option"
+                aria-selected={index === active}
+                className="hand-off-option"
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => {
+                  choose(index);
+                  listRef.current?.focus();
+                }}
+              >
+                <span className="option-key" aria-hidden="true">
+                  {index < 9 ? index + 1 : ""}
+                </span>
+                <span className="hand-off-name">{p.display_name}</span>
+                <span className="hand-off-meta">
+                  {rolesLabel(p.roles)}
+                  {p.licenses.length > 0 && ` · ${licenseStates(p)}`}
+                  {p.on_duty ? " · on duty" : " · off duty"}
+                </span>
+              </li>
+            ))}
+          </ul>
+          {roleChoices && (
+            <div className="field">
+              <span id="hand-off-queue-label" className="field-label">
+                Queue
+              </span>
+              <Segmented
+                label="Queue"
+                labelledBy="hand-off-queue-label"
+                options={roleChoices.map((r) => ({ value: r, label: queueName(r) }))}
+                value={role}
+                onChange={(r) => {
+                  setRole(r);
+                  setError(null);
+                }}
+              />
+            </div>
+          )}
+        </>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="form-actions">
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={!person || !role || busy}
+          onClick={() => void submit()}
+        >
+          {busy ? "Handing off…" : person ? `Hand off to ${person.display_name}` : "Hand off"}
+        </button>
+        <button type="button" className="button button-quiet" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+      <p className="key-hints dialog-hints" aria-hidden="true">
+        <kbd>↑</kbd>
+        <kbd>↓</kbd> or <kbd>1</kbd>–<kbd>9</kbd> choose · <kbd>Enter</kbd> hand off · <kbd>Esc</kbd> close
+      </p>
+    </Modal>
+  );
+}

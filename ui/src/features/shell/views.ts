@@ -1,0 +1,63 @@
+import { useEffect } from "react";
+import { isPlainShortcut } from "../../lib/keyboard";
+import { useLatest } from "../../lib/useLatest";
+
+/** The main area's screens. Patients is the default; the others are the operations screens. */
+export type View = "patients" | "queues" | "directory" | "coverage";
+
+export interface ViewEntry {
+  view: View;
+  label: string;
+  /** The second key after "g". */
+  key: string;
+}
+
+export const VIEWS: readonly ViewEntry[] = [
+  { view: "patients", label: "Patients", key: "p" },
+  { view: "queues", label: "Queues", key: "q" },
+  { view: "directory", label: "Directory", key: "d" },
+  { view: "coverage", label: "Coverage", key: "c" },
+];
+
+/** How long "g" waits for its second key. */
+export const CHORD_MS = 1500;
+
+/**
+ * "g" then a letter goes to a screen (g p, g q, g d, g c). Listens in the capture phase so the
+ * second key never reaches a screen's own single-key shortcut (g d is not "done").
+ */
+export function useGoKeys(onGo: (view: View) => void, enabled: boolean) {
+  const go = useLatest(onGo);
+  useEffect(() => {
+    if (!enabled) return;
+    let armed = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    function disarm() {
+      armed = false;
+      clearTimeout(timer);
+    }
+    function onKeyDown(event: KeyboardEvent) {
+      if (armed) {
+        if (event.key === "Shift") return;
+        disarm();
+        const target = VIEWS.find((v) => v.key === event.key);
+        if (target && isPlainShortcut(event)) {
+          event.preventDefault();
+          event.stopPropagation();
+          go.current(target.view);
+        }
+        return;
+      }
+      if (event.key === "g" && !event.shiftKey && isPlainShortcut(event)) {
+        event.preventDefault();
+        armed = true;
+        timer = setTimeout(disarm, CHORD_MS);
+      }
+    }
+    document.addEventListener("keydown", onKeyDown, true);
+    return () => {
+      disarm();
+      document.removeEventListener("keydown", onKeyDown, true);
+    };
+  }, [enabled, go]);
+}
