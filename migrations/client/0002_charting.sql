@@ -102,3 +102,4 @@ ALTER TABLE tasks ADD COLUMN priority_rank INTEGER GENERATED ALWAYS AS
 CREATE INDEX tasks_open_by_queue ON tasks (queue, status, owner_id, due_at);
 CREATE INDEX tasks_open_by_priority ON tasks (queue, status, owner_id, priority_rank, due_at);
 CREATE INDEX tasks_mine ON tasks (owner_id, due_at);
+CREATE INDEX tasks_mine_open ON tasks (owner_id, status);

@@ -73,7 +73,10 @@ impl Tx<'_> {
         }
         let mine: i64 = self
             .conn
-            .prepare_cached("SELECT count(*) FROM tasks WHERE owner_id = ?1 AND status IN ('ready', 'in_progress')")?
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM tasks INDEXED BY tasks_mine_open
+                 WHERE owner_id = ?1 AND status IN ('ready', 'in_progress') LIMIT 1000)",
+            )?
             .query_row([me.to_string()], |r| r.get(0))?;
         Ok((counts, mine))
     }
