@@ -103,3 +103,7 @@ CREATE INDEX tasks_open_by_queue ON tasks (queue, status, owner_id, due_at);
 CREATE INDEX tasks_open_by_priority ON tasks (queue, status, owner_id, priority_rank, due_at);
 CREATE INDEX tasks_mine ON tasks (owner_id, due_at);
 CREATE INDEX tasks_mine_open ON tasks (owner_id, status);
+
+-- Tasks: what they are about (an encounter, a thread) and what happened to them.
+ALTER TABLE tasks ADD COLUMN focus TEXT;
+ALTER TABLE tasks ADD COLUMN history TEXT NOT NULL DEFAULT '[]';

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ const run = promisify(execFile);
 
 export const PHYSICIAN = "maya.chen@demo.rounds.health";
 export const NURSE_PRACTITIONER = "nina.patel@demo.rounds.health";
+export const CARE_COORDINATOR = "sam.rivera@demo.rounds.health";
 export const PASSWORD = "rounds-demo-2026";
 export const SERVER_URL = process.env.E2E_SERVER_URL ?? "http://127.0.0.1:8720";
 
@@ -225,6 +227,55 @@ export async function serverAdultIn(states, email = PHYSICIAN, { skip = 0 } = {}
     if (!page.next_after) throw new Error(`the server has no adult patient in ${states.join(", ")} (skipping ${skip})`);
     after = page.next_after;
   }
+}
+
+/**
+ * Creates a task on the server as `email`, the way a device would (one command pushed from a new
+ * device): for the first patient `email` sees unless `patient_id` is given. `queue: null` lets the
+ * server route it by the organisation's rules. Returns { task_id, patient_id, result, practitioner }
+ * (`result`: the push's answer for the command; the caller checks it was applied).
+ */
+export async function serverCreateTask(email, {
+  patient_id = null,
+  task_kind = "scheduling",
+  queue = null,
+  license_state = "TX",
+  priority = "urgent",
+  description = "Book a follow-up video visit",
+} = {}) {
+  const { token, practitioner } = await api("/auth/sign-in", { body: { email, password: PASSWORD } });
+  if (!patient_id) {
+    const page = await api("/patients?limit=1", { token });
+    patient_id = page.patients[0]?.id;
+    if (!patient_id) throw new Error(`${email} sees no patient on the server`);
+  }
+  const task_id = randomUUID();
+  const pushed = await api("/sync/push", {
+    token,
+    body: {
+      device_id: randomUUID(),
+      commands: [{
+        client_seq: 1,
+        mutation_id: randomUUID(),
+        schema_version: 2,
+        mutation: { kind: "create_task", task_id, patient_id, task_kind, queue, license_state, priority, description },
+      }],
+    },
+  });
+  return { task_id, patient_id, result: pushed.results[0] ?? null, practitioner };
+}
+
+/** The practitioner `email` signs in as (id, display_name, roles, licenses...), as the server has them. */
+export async function serverPractitioner(email) {
+  return (await api("/auth/sign-in", { body: { email, password: PASSWORD } })).practitioner;
+}
+
+/** The latest copy of a task in `email`'s change log (null when `email` never saw it). */
+export async function serverTask(taskId, email = PHYSICIAN) {
+  const copies = (await serverChanges(email))
+    .filter((c) => c.record.type === "task" && c.record.record.id === taskId)
+    .map((c) => c.record.record);
+  return copies.at(-1) ?? null;
 }
 
 /** Every change in `email`'s scope, read from the server's change log. */

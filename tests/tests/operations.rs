@@ -68,6 +68,7 @@ on_both_databases! {
                 license_state: state.parse().expect("state"),
                 priority: TaskPriority::Routine,
                 description: format!("row {i}"),
+                focus: None,
             };
             assert_eq!(push_as(&server.url, DEMO_ADMIN_OR_COORDINATOR, &[create]).await.results[0].outcome, Outcome::Applied);
             let claim = Mutation::ClaimTask { task_id: id, base_version: 1 };
@@ -80,7 +81,7 @@ on_both_databases! {
         let id = TaskId::new_v7(Utc::now().timestamp_millis() as u64 + 100);
         let create = Mutation::CreateTask {
             task_id: id, patient_id: patient, task_kind: TaskKind::RefillRequest, queue: None,
-            license_state: "AZ".parse().expect("AZ"), priority: TaskPriority::Routine, description: "after expiry".into(),
+            license_state: "AZ".parse().expect("AZ"), priority: TaskPriority::Routine, description: "after expiry".into(), focus: None,
         };
         assert_eq!(push_as(&server.url, DEMO_ADMIN_OR_COORDINATOR, &[create]).await.results[0].outcome, Outcome::Applied);
         let answer = push_as(&server.url, DEMO_NURSE_PRACTITIONER, &[Mutation::ClaimTask { task_id: id, base_version: 1 }]).await;
@@ -102,7 +103,7 @@ on_both_databases! {
         let id = TaskId::new_v7(Utc::now().timestamp_millis() as u64);
         let create = Mutation::CreateTask {
             task_id: id, patient_id: patient, task_kind: TaskKind::RefillRequest, queue: None,
-            license_state: state, priority: TaskPriority::Routine, description: "Refill: lisinopril".into(),
+            license_state: state, priority: TaskPriority::Routine, description: "Refill: lisinopril".into(), focus: None,
         };
         assert_eq!(push_as(&server.url, DEMO_CARE_COORDINATOR, &[create]).await.results[0].outcome, Outcome::Applied);
         let routed = task_as(&server.url, DEMO_NURSE_PRACTITIONER, id).await.expect("in the NP queue");
@@ -141,7 +142,13 @@ on_both_databases! {
         assert_eq!(outcome_code(&late.results[0].outcome), Some(RejectCode::Forbidden), "someone else's task now");
         let done = push_as(&server.url, DEMO_NURSE_PRACTITIONER, &[Mutation::CompleteTask { task_id: id }, Mutation::CompleteTask { task_id: id }]).await;
         assert!(done.results.iter().all(|r| r.outcome == Outcome::Applied));
-        assert_eq!(task_as(&server.url, DEMO_NURSE_PRACTITIONER, id).await.expect("t").status, TaskStatus::Completed);
+        let finished = task_as(&server.url, DEMO_NURSE_PRACTITIONER, id).await.expect("t");
+        assert_eq!(finished.status, TaskStatus::Completed);
+        // Its history, oldest first: made, escalated by the server, claimed, handed on, done.
+        let actions: Vec<TaskAction> = finished.history.iter().map(|e| e.action).collect();
+        assert_eq!(actions, vec![TaskAction::Created, TaskAction::Escalated, TaskAction::Claimed, TaskAction::HandedOff, TaskAction::Completed]);
+        assert_eq!(finished.history[1].by, None, "escalation is the server's");
+        assert!(finished.history[3].note.contains("Nina Patel"), "{:?}", finished.history[3]);
         // Cancelling a completed task is refused; cancelling twice is once.
         let cancel = push_as(&server.url, DEMO_NURSE_PRACTITIONER, &[Mutation::CancelTask { task_id: id }]).await;
         assert_eq!(outcome_code(&cancel.results[0].outcome), Some(RejectCode::Invalid));
@@ -170,7 +177,7 @@ on_both_databases! {
         let id2 = TaskId::new_v7(Utc::now().timestamp_millis() as u64 + 7);
         let create = Mutation::CreateTask {
             task_id: id2, patient_id: patient, task_kind: TaskKind::RefillRequest, queue: None,
-            license_state: state, priority: TaskPriority::Routine, description: "Refill: metformin".into(),
+            license_state: state, priority: TaskPriority::Routine, description: "Refill: metformin".into(), focus: None,
         };
         push_as(&server.url, DEMO_CARE_COORDINATOR, &[create]).await;
         assert_eq!(task_as(&server.url, DEMO_PHYSICIAN, id2).await.expect("routed").queue, Role::Physician);

@@ -43,6 +43,7 @@ on_both_databases! {
             license_state: "AZ".parse().expect("AZ"),
             priority: TaskPriority::Routine,
             description: "Refill request: albuterol inhaler".into(),
+            focus: None,
         };
         let pushed = rounds_tests::push_as(&server.url, DEMO_PHYSICIAN, &[routed]).await;
         assert_eq!(pushed.results[0].outcome, rounds_domain::sync::Outcome::Applied);

@@ -252,6 +252,8 @@ on_both_databases! {
             description: "Potassium 6.1: repeat and call".into(),
             due_at: Utc::now() + Duration::hours(2),
             version: 1,
+            focus: None,
+            history: vec![],
         };
         db.storage.insert_task(physician.organization_id, &task, Utc::now()).await.expect("task");
 

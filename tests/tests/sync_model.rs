@@ -577,7 +577,13 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
         assert_eq!(truth_patients[id], model.patients[id], "seed {seed_value}: server patient matches the model");
     }
     for (id, task) in &model.tasks {
-        assert_eq!(&truth_tasks[id], task, "seed {seed_value}: server task matches the model");
+        // (The model keeps no history: the server's events carry its own clock's times.)
+        let without_history = |t: &Task| Task { history: vec![], ..t.clone() };
+        assert_eq!(
+            without_history(&truth_tasks[id]),
+            without_history(task),
+            "seed {seed_value}: server task matches the model"
+        );
         if task.status == TaskStatus::Ready {
             assert_eq!(task.owner_id, None);
         }

@@ -270,6 +270,8 @@ impl Workspace {
                 description: description.clone(),
                 due_at: now + chrono::Duration::hours(4),
                 version: 0,
+                focus: Some(TaskFocus::Encounter(e.id)),
+                history: vec![],
             };
             tx.upsert_task(&task)?;
             tx.enqueue(
@@ -281,6 +283,7 @@ impl Workspace {
                     license_state: e.state_of_care,
                     priority: TaskPriority::Urgent,
                     description,
+                    focus: Some(TaskFocus::Encounter(e.id)),
                 },
                 now,
             )?;

@@ -30,5 +30,5 @@ pub use ids::*;
 pub use patient::{Allergy, Channel, Guardian, Medication, Patient, PatientListItem, Problem, Sex};
 pub use practitioner::{License, Practitioner, Role};
 pub use state::UsState;
-pub use task::{Task, TaskKind, TaskPriority, TaskStatus};
+pub use task::{Task, TaskAction, TaskEvent, TaskFocus, TaskKind, TaskPriority, TaskStatus};
 pub use thread::{Message, MessageDirection, Thread, ThreadStatus};

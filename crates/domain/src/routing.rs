@@ -128,6 +128,8 @@ mod tests {
             description: "x".into(),
             due_at: due,
             version: 1,
+            focus: None,
+            history: vec![],
         }
     }
 

@@ -215,6 +215,9 @@ pub enum Mutation {
         license_state: UsState,
         priority: TaskPriority,
         description: String,
+        /// What the work is about (an encounter, a thread).
+        #[serde(default)]
+        focus: Option<crate::TaskFocus>,
     },
     /// Idempotent; the owner, or anyone who may take an unowned task.
     CancelTask {

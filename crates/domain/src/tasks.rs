@@ -171,6 +171,8 @@ mod tests {
             description: "Refill".into(),
             due_at: chrono::DateTime::UNIX_EPOCH,
             version: 1,
+            focus: None,
+            history: vec![],
         }
     }
 

@@ -511,6 +511,8 @@ async fn history(
             description: description.into(),
             due_at: now + Duration::hours(rng.gen_range(-12..72)),
             version: 1,
+            focus: None,
+            history: vec![],
         };
         storage.insert_task(demo.org, &task, now).await?;
     }

@@ -103,12 +103,12 @@ impl Tx<'_> {
         };
         let sql = format!(
             "SELECT k.id, k.kind, k.patient_id, k.queue, k.license_state, k.priority, k.status, k.owner_id,
-                    k.description, k.due_at, k.version, p.family_name || ', ' || p.given_name
+                    k.description, k.due_at, k.version, k.focus, k.history, p.family_name || ', ' || p.given_name
              FROM tasks k JOIN patients p ON p.id = k.patient_id
              WHERE {filter_sql} ORDER BY {order} LIMIT ?2"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map((arg, i64::from(limit)), |r| Ok((task_from_row(r), r.get::<_, String>(11)?)))?;
+        let rows = stmt.query_map((arg, i64::from(limit)), |r| Ok((task_from_row(r), r.get::<_, String>(13)?)))?;
         rows.map(|r| {
             let (t, name) = r?;
             Ok((t?, name))
@@ -305,12 +305,13 @@ impl Tx<'_> {
             .conn
             .prepare_cached(
                 "INSERT INTO tasks (id, kind, patient_id, queue, license_state, priority, status, owner_id,
-                                description, due_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                description, due_at, version, focus, history)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, queue = excluded.queue,
                 license_state = excluded.license_state, priority = excluded.priority,
                 status = excluded.status, owner_id = excluded.owner_id,
-                description = excluded.description, due_at = excluded.due_at, version = excluded.version
+                description = excluded.description, due_at = excluded.due_at, version = excluded.version,
+                focus = excluded.focus, history = excluded.history
              WHERE excluded.version >= tasks.version",
             )?
             .execute(rusqlite::params![
@@ -325,6 +326,8 @@ impl Tx<'_> {
                 t.description,
                 t.due_at.to_rfc3339(),
                 t.version,
+                t.focus.map(|f| to_json(&f)).transpose()?,
+                to_json(&t.history)?,
             ])?;
         Ok(n > 0)
     }
@@ -332,7 +335,8 @@ impl Tx<'_> {
     pub fn task(&self, id: rounds_domain::TaskId) -> Result<Task> {
         self.conn
             .query_row(
-                "SELECT id, kind, patient_id, queue, license_state, priority, status, owner_id, description, due_at, version
+                "SELECT id, kind, patient_id, queue, license_state, priority, status, owner_id, description, due_at, version,
+                    focus, history
                  FROM tasks WHERE id = ?1",
                 [id.to_string()],
                 |r| Ok(task_from_row(r)),
@@ -356,7 +360,8 @@ impl Tx<'_> {
     /// Open tasks (ready or in progress) in a role's queue, soonest due first.
     pub fn open_tasks(&self, queue: Role) -> Result<Vec<Task>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, kind, patient_id, queue, license_state, priority, status, owner_id, description, due_at, version
+            "SELECT id, kind, patient_id, queue, license_state, priority, status, owner_id, description, due_at, version,
+                    focus, history
              FROM tasks WHERE queue = ?1 AND status IN (?2, ?3) ORDER BY due_at",
         )?;
         let rows = stmt
@@ -431,5 +436,7 @@ fn task_from_row(r: &Row<'_>) -> Result<Task> {
         description: r.get(8)?,
         due_at: time(&r.get::<_, String>(9)?)?,
         version: r.get(10)?,
+        focus: r.get::<_, Option<String>>(11)?.as_deref().map(from_json).transpose()?,
+        history: from_json(&r.get::<_, String>(12)?)?,
     })
 }

@@ -83,3 +83,7 @@ ALTER TABLE practitioners ADD COLUMN on_duty BOOLEAN NOT NULL DEFAULT FALSE;
 
 -- Coverage by state: open, unowned work per state straight from the index.
 CREATE INDEX tasks_open_by_state ON tasks (organization_id, status, owner_id, license_state, queue, due_at);
+
+-- Tasks: what they are about (an encounter, a thread) and what happened to them.
+ALTER TABLE tasks ADD COLUMN focus JSONB;
+ALTER TABLE tasks ADD COLUMN history JSONB NOT NULL DEFAULT '[]';

@@ -72,3 +72,7 @@ ALTER TABLE practitioners ADD COLUMN on_duty BOOLEAN NOT NULL DEFAULT 0;
 
 -- Coverage by state: open, unowned work per state straight from the index.
 CREATE INDEX tasks_open_by_state ON tasks (organization_id, status, owner_id, license_state, queue, due_at);
+
+-- Tasks: what they are about (an encounter, a thread) and what happened to them.
+ALTER TABLE tasks ADD COLUMN focus TEXT;
+ALTER TABLE tasks ADD COLUMN history TEXT NOT NULL DEFAULT '[]';

@@ -48,6 +48,8 @@ fn task(rng: &mut StdRng, i: usize, patient: PatientId, owner: Option<Practition
         description: format!("Task {i}"),
         due_at: Utc::now() + Days::minutes(rng.gen_range(-5_000..20_000)),
         version: 1,
+        focus: None,
+        history: vec![],
     }
 }
 

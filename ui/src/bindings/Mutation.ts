@@ -8,6 +8,7 @@ import type { PatientId } from "./PatientId";
 import type { PractitionerId } from "./PractitionerId";
 import type { Role } from "./Role";
 import type { Section } from "./Section";
+import type { TaskFocus } from "./TaskFocus";
 import type { TaskId } from "./TaskId";
 import type { TaskKind } from "./TaskKind";
 import type { TaskPriority } from "./TaskPriority";
@@ -17,4 +18,8 @@ import type { UsState } from "./UsState";
 /**
  * What a device asks the server to do. Each is applied exactly once, in the device's order.
  */
-export type Mutation = { "kind": "edit_patient", patient_id: PatientId, changes: Array<FieldChange>, } | { "kind": "post_message", message_id: MessageId, thread_id: ThreadId, body: string, } | { "kind": "claim_task", task_id: TaskId, base_version: number, } | { "kind": "complete_task", task_id: TaskId, } | { "kind": "start_encounter", encounter_id: EncounterId, patient_id: PatientId, service_line: string, mode: EncounterMode, state_of_care: UsState, } | { "kind": "edit_section", encounter_id: EncounterId, base: string, section: Section, } | { "kind": "sign_encounter", encounter_id: EncounterId, content_hash: string, } | { "kind": "add_addendum", addendum_id: AddendumId, encounter_id: EncounterId, text: string, } | { "kind": "cosign_encounter", encounter_id: EncounterId, content_hash: string, } | { "kind": "create_task", task_id: TaskId, patient_id: PatientId, task_kind: TaskKind, queue: Role | null, license_state: UsState, priority: TaskPriority, description: string, } | { "kind": "cancel_task", task_id: TaskId, } | { "kind": "hand_off_task", task_id: TaskId, base_version: number, to: PractitionerId, queue: Role, };
+export type Mutation = { "kind": "edit_patient", patient_id: PatientId, changes: Array<FieldChange>, } | { "kind": "post_message", message_id: MessageId, thread_id: ThreadId, body: string, } | { "kind": "claim_task", task_id: TaskId, base_version: number, } | { "kind": "complete_task", task_id: TaskId, } | { "kind": "start_encounter", encounter_id: EncounterId, patient_id: PatientId, service_line: string, mode: EncounterMode, state_of_care: UsState, } | { "kind": "edit_section", encounter_id: EncounterId, base: string, section: Section, } | { "kind": "sign_encounter", encounter_id: EncounterId, content_hash: string, } | { "kind": "add_addendum", addendum_id: AddendumId, encounter_id: EncounterId, text: string, } | { "kind": "cosign_encounter", encounter_id: EncounterId, content_hash: string, } | { "kind": "create_task", task_id: TaskId, patient_id: PatientId, task_kind: TaskKind, queue: Role | null, license_state: UsState, priority: TaskPriority, description: string, 
+/**
+ * What the work is about (an encounter, a thread).
+ */
+focus: TaskFocus | null, } | { "kind": "cancel_task", task_id: TaskId, } | { "kind": "hand_off_task", task_id: TaskId, base_version: number, to: PractitionerId, queue: Role, };

@@ -2,6 +2,8 @@
 import type { PatientId } from "./PatientId";
 import type { PractitionerId } from "./PractitionerId";
 import type { Role } from "./Role";
+import type { TaskEvent } from "./TaskEvent";
+import type { TaskFocus } from "./TaskFocus";
 import type { TaskId } from "./TaskId";
 import type { TaskKind } from "./TaskKind";
 import type { TaskPriority } from "./TaskPriority";
@@ -16,4 +18,12 @@ queue: Role,
 /**
  * The state whose license the work needs (the patient's state of care).
  */
-license_state: UsState, priority: TaskPriority, status: TaskStatus, owner_id: PractitionerId | null, description: string, due_at: string, version: number, };
+license_state: UsState, priority: TaskPriority, status: TaskStatus, owner_id: PractitionerId | null, description: string, due_at: string, version: number, 
+/**
+ * What the work is about, beyond the patient.
+ */
+focus: TaskFocus | null, 
+/**
+ * What happened to the task, oldest first (the newest [`MAX_TASK_HISTORY`] events).
+ */
+history: Array<TaskEvent>, };

@@ -144,6 +144,8 @@ pub(crate) struct TaskRow {
     pub description: String,
     pub due_at: Time,
     pub version: i64,
+    pub focus: Option<Json<TaskFocus>>,
+    pub history: Json<Vec<TaskEvent>>,
 }
 
 impl TaskRow {
@@ -161,13 +163,15 @@ impl TaskRow {
             description: self.description,
             due_at: self.due_at,
             version: self.version,
+            focus: self.focus.map(|f| f.0),
+            history: self.history.0,
         })
     }
 }
 
 pub(crate) const TASK_COLUMNS: &str =
     "k.id, k.kind, k.patient_id, k.queue, k.license_state, k.priority, k.status, k.owner_id, \
-     k.description, k.due_at, k.version";
+     k.description, k.due_at, k.version, k.focus, k.history";
 
 /// The patients `$1` (a practitioner id) may see: those of their care teams.
 pub(crate) const SCOPE: &str =

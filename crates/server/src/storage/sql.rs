@@ -428,11 +428,11 @@ macro_rules! storage_impl {
             async fn write_task(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId, t: &Task) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO tasks (id, organization_id, kind, patient_id, queue, license_state, priority, status,
-                        owner_id, description, due_at, version)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                        owner_id, description, due_at, version, focus, history)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
                      ON CONFLICT (id) DO UPDATE SET status = excluded.status, owner_id = excluded.owner_id,
                         queue = excluded.queue, priority = excluded.priority, due_at = excluded.due_at,
-                        version = excluded.version",
+                        version = excluded.version, history = excluded.history",
                 )
                 .bind(t.id.0)
                 .bind(org.0)
@@ -446,12 +446,13 @@ macro_rules! storage_impl {
                 .bind(&t.description)
                 .bind(t.due_at)
                 .bind(t.version)
+                .bind(t.focus.map(Json))
+                .bind(Json(&t.history))
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
             }
 
-            /// Inserts or rewrites an encounter's columns (its addenda are rows of their own).
             async fn write_encounter(tx: &mut sqlx::Transaction<'static, $db>, org: OrganizationId, e: &Encounter) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO encounters (id, organization_id, patient_id, author_id, mode, service_line, state_of_care,
@@ -532,6 +533,13 @@ macro_rules! storage_impl {
                 Self::write_task(tx, org, t).await?;
                 batch.change(Some(t.patient_id), Record::Task(t.clone()));
                 Ok(())
+            }
+
+            /// A new task's first history entry: who made it and where it went.
+            fn created(mut t: Task, by: Option<PractitionerId>, now: Time) -> Task {
+                let note = format!("to the {} queue", t.queue.as_str().replace('_', " "));
+                t.record(now, by, TaskAction::Created, note);
+                t
             }
 
             /// The charting commands (start, edit a section, sign, co-sign, addenda) and task
@@ -690,8 +698,10 @@ macro_rules! storage_impl {
                                 description: p.description,
                                 due_at: now + chrono::Duration::days(1),
                                 version: 1,
+                                focus: Some(TaskFocus::Encounter(e.id)),
+                                history: vec![],
                             };
-                            Self::create_task(tx, batch, org, &t).await?;
+                            Self::create_task(tx, batch, org, &Self::created(t, Some(who.id), now)).await?;
                         }
                         if e.cosign_required {
                             let t = Task {
@@ -706,8 +716,10 @@ macro_rules! storage_impl {
                                 description: format!("Co-sign the {} note of {} (encounter {})", state, e.started_at.format("%Y-%m-%d"), e.id),
                                 due_at: now + chrono::Duration::days(2),
                                 version: 1,
+                                focus: Some(TaskFocus::Encounter(e.id)),
+                                history: vec![],
                             };
-                            Self::create_task(tx, batch, org, &t).await?;
+                            Self::create_task(tx, batch, org, &Self::created(t, Some(who.id), now)).await?;
                         }
                         batch.change(Some(e.patient_id), Record::Encounter(e));
                         Ok((Outcome::Applied, None))
@@ -775,7 +787,7 @@ macro_rules! storage_impl {
                         batch.change(Some(e.patient_id), Record::Encounter(e));
                         Ok((Outcome::Applied, None))
                     }
-                    Mutation::CreateTask { task_id, patient_id, task_kind, queue, license_state, priority, description } => {
+                    Mutation::CreateTask { task_id, patient_id, task_kind, queue, license_state, priority, description, focus } => {
                         let description = description.trim();
                         if description.is_empty() || description.chars().count() > 2000 {
                             return refuse(RejectCode::Invalid, "a task needs a description of 1 to 2,000 characters");
@@ -816,8 +828,10 @@ macro_rules! storage_impl {
                                 TaskPriority::Routine => due_at,
                             },
                             version: 1,
+                            focus: *focus,
+                            history: vec![],
                         };
-                        Self::create_task(tx, batch, org, &t).await?;
+                        Self::create_task(tx, batch, org, &Self::created(t, Some(who.id), now)).await?;
                         Ok((Outcome::Applied, None))
                     }
                     _ => Ok((Outcome::rejected(RejectCode::Invalid, "not a charting command"), None)),
@@ -923,11 +937,12 @@ macro_rules! storage_impl {
                         let Some(task) = Self::task_for(tx, who.id, *task_id).await? else {
                             return Ok((Outcome::rejected(RejectCode::NotFound, "task not found"), None));
                         };
-                        let next = match tasks::claim(&task, who, *base_version, today) {
+                        let mut next = match tasks::claim(&task, who, *base_version, today) {
                             Ok(next) => next,
                             Err(outcome) => return Ok((outcome, Some(Record::Task(task)))),
                         };
                         if next != task {
+                            next.record(now, Some(who.id), TaskAction::Claimed, "");
                             Self::write_task(tx, org, &next).await?;
                             batch.change(Some(next.patient_id), Record::Task(next));
                         }
@@ -937,11 +952,12 @@ macro_rules! storage_impl {
                         let Some(task) = Self::task_for(tx, who.id, *task_id).await? else {
                             return Ok((Outcome::rejected(RejectCode::NotFound, "task not found"), None));
                         };
-                        let next = match tasks::complete(&task, who, today) {
+                        let mut next = match tasks::complete(&task, who, today) {
                             Ok(next) => next,
                             Err(outcome) => return Ok((outcome, Some(Record::Task(task)))),
                         };
                         if next != task {
+                            next.record(now, Some(who.id), TaskAction::Completed, "");
                             Self::write_task(tx, org, &next).await?;
                             batch.change(Some(next.patient_id), Record::Task(next));
                         }
@@ -951,11 +967,12 @@ macro_rules! storage_impl {
                         let Some(task) = Self::task_for(tx, who.id, *task_id).await? else {
                             return Ok((Outcome::rejected(RejectCode::NotFound, "task not found"), None));
                         };
-                        let next = match tasks::cancel(&task, who, today) {
+                        let mut next = match tasks::cancel(&task, who, today) {
                             Ok(next) => next,
                             Err(outcome) => return Ok((outcome, Some(Record::Task(task)))),
                         };
                         if next != task {
+                            next.record(now, Some(who.id), TaskAction::Cancelled, "");
                             Self::write_task(tx, org, &next).await?;
                             batch.change(Some(next.patient_id), Record::Task(next));
                         }
@@ -969,11 +986,12 @@ macro_rules! storage_impl {
                             Some(p) => p,
                             None => return Ok((Outcome::rejected(RejectCode::NotFound, "no such colleague"), Some(Record::Task(task)))),
                         };
-                        let next = match tasks::hand_off(&task, who, &colleague, *queue, *base_version, today) {
+                        let mut next = match tasks::hand_off(&task, who, &colleague, *queue, *base_version, today) {
                             Ok(next) => next,
                             Err(outcome) => return Ok((outcome, Some(Record::Task(task)))),
                         };
                         if next != task {
+                            next.record(now, Some(who.id), TaskAction::HandedOff, format!("to {} ({})", colleague.display_name, queue.as_str().replace('_', " ")));
                             Self::write_task(tx, org, &next).await?;
                             batch.change(Some(next.patient_id), Record::Task(next));
                         }
@@ -1214,7 +1232,9 @@ macro_rules! storage_impl {
                     let mut batch = Batch::default();
                     for row in rows {
                         let task = row.into_domain()?;
-                        if let Some(next) = rules.escalate(&task, now) {
+                        if let Some(mut next) = rules.escalate(&task, now) {
+                            let note = format!("overdue: to the {} queue, {:?}", next.queue.as_str().replace('_', " "), next.priority);
+                            next.record(now, None, TaskAction::Escalated, note);
                             Self::write_task(&mut tx, org, &next).await?;
                             batch.change(Some(next.patient_id), Record::Task(next));
                         }
