@@ -34,6 +34,8 @@ fn main() {
         "directory",
         "coverage",
         "update_practitioner",
+        "routing_rules",
+        "update_routing_rules",
     ];
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -6,6 +6,7 @@ use rounds_domain::api::SessionInfo;
 use rounds_domain::chart::{Drug, EncounterView, LabTest, PatientChart};
 use rounds_domain::charting::Section;
 use rounds_domain::ops::{DirectoryEntry, PractitionerUpdate, QueueFilter, QueueSort, QueueView, StateCoverage};
+use rounds_domain::routing::RoutingRules;
 use rounds_domain::sync::{FieldEdit, RejectedChange, SyncStatus};
 use rounds_domain::{
     ComplaintCatalogEntry, EncounterMode, ErrorCode, Icd10Code, Patient, PatientListItem, Practitioner, Role, Task,
@@ -264,6 +265,16 @@ async fn update_practitioner(
     desktop.workspace().await?.update_practitioner(&practitioner_id, &update).await
 }
 
+#[tauri::command]
+async fn routing_rules(desktop: State<'_, Arc<Desktop>>) -> Result<RoutingRules, ClientError> {
+    desktop.workspace().await?.routing_rules()
+}
+
+#[tauri::command]
+async fn update_routing_rules(desktop: State<'_, Arc<Desktop>>, rules: RoutingRules) -> Result<(), ClientError> {
+    desktop.workspace().await?.update_routing_rules(&rules).await
+}
+
 fn config(app: &tauri::App) -> Result<Config, ClientError> {
     let data_dir = match std::env::var_os("ROUNDS_DATA_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -321,7 +332,9 @@ pub fn run() {
             who_can_take,
             directory,
             coverage,
-            update_practitioner
+            update_practitioner,
+            routing_rules,
+            update_routing_rules
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -145,6 +145,28 @@ impl Workspace {
             .collect())
     }
 
+    /// The organisation's routing rules as this device has them (the standard ones until the
+    /// first pull brings the organisation's).
+    pub fn routing_rules(&self) -> Result<rounds_domain::routing::RoutingRules> {
+        self.require_session()?;
+        let body = self.store().read().org_document(sync::OrgDocumentKind::RoutingRules, "default")?;
+        match body {
+            Some(b) => serde_json::from_str(&b)
+                .map_err(|e| ClientError::new(ErrorCode::Internal, format!("the routing rules do not read: {e}"))),
+            None => Ok(rounds_domain::routing::RoutingRules::standard()),
+        }
+    }
+
+    /// An administrator replaces the routing rules (needs the server; refused whole, with every
+    /// problem named, when they cannot work).
+    pub async fn update_routing_rules(&self, rules: &rounds_domain::routing::RoutingRules) -> Result<()> {
+        self.require_session()?;
+        rules.validate().map_err(ClientError::invalid)?;
+        self.remote.update_routing(rules).await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
     /// Coverage by state (needs the server).
     pub async fn coverage(&self) -> Result<Vec<StateCoverage>> {
         self.require_session()?;

@@ -116,6 +116,12 @@ impl Remote {
         decode(resp.map_err(unreachable)?).await
     }
 
+    /// An administrator replaces the organisation's routing rules.
+    pub async fn update_routing(&self, rules: &rounds_domain::routing::RoutingRules) -> Result<serde_json::Value> {
+        let resp = self.http.put(self.url("admin/routing")?).bearer_auth(self.token()?).json(rules).send().await;
+        decode(resp.map_err(unreachable)?).await
+    }
+
     /// The server's poke stream (server-sent events carrying the change-log head).
     pub async fn events(&self) -> Result<PokeStream> {
         // No overall timeout: the stream stays open; the server sends keep-alives.

@@ -66,6 +66,8 @@ export function task(id: string, overrides: Partial<Task> = {}): Task {
     description: `Task ${id}`,
     due_at: todayAt(11, 0),
     version: 1,
+    focus: null,
+    history: [],
     ...overrides,
   };
 }

@@ -9,6 +9,7 @@ import { useSync } from "../sync/SyncContext";
 import { useOnline } from "../sync/useOnline";
 import { daysUntil, licenseFlag, matchesFilter, needsAttention } from "./directory";
 import { PractitionerForm } from "./PractitionerForm";
+import { RoutingEditor } from "./RoutingEditor";
 
 interface Props {
   session: SessionInfo;
@@ -174,6 +175,8 @@ export function DirectoryScreen({ session, filterRef, onError }: Props) {
           </table>
         </div>
       )}
+
+      {isAdmin && <RoutingEditor online={online} onError={onError} />}
 
       <p className="key-hints" aria-hidden="true">
         <kbd>/</kbd> filter · <kbd>Esc</kbd> clear, then leave · <kbd>Tab</kbd> move

@@ -5,7 +5,7 @@ import type { Role } from "../../bindings/Role";
 import { rolesLabel } from "../../lib/format";
 import { handOffTask, toIpcError, whoCanTake, type IpcError } from "../../lib/ipc";
 import { Segmented } from "../common/Segmented";
-import { kindLabel, queueName } from "./labels";
+import { isClinicalQueue, kindLabel, queueName } from "./labels";
 import { Modal } from "./Modal";
 import { licenseStates, queueFor, queuesFor } from "./tasks";
 
@@ -99,6 +99,11 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
     if (handled) event.preventDefault();
   }
 
+  // Clinical work needs a license in the patient's state; a coordinator's does not.
+  const clinical = isClinicalQueue(task.queue);
+  const needs = clinical
+    ? `needs a ${queueName(task.queue).toLowerCase()} with an active license in ${task.license_state}`
+    : `for ${queueName(task.queue).toLowerCase()}s`;
   const choices = person ? queuesFor(person, task) : [];
   const roleChoices = choices.length > 1 ? choices : null;
 
@@ -110,9 +115,8 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
       testId="hand-off-dialog"
       onClose={onClose}
     >
-      <p className="muted">
-        {kindLabel(task.kind)} for {item.patient_name} · needs {queueName(task.queue).toLowerCase()} with an active
-        license in {task.license_state}
+      <p className="muted" data-testid="hand-off-needs">
+        {kindLabel(task.kind)} for {item.patient_name} · {needs}
       </p>
       {load.kind === "loading" && <p className="muted">Finding who could take it…</p>}
       {load.kind === "failed" && (
@@ -122,8 +126,9 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
       )}
       {load.kind === "loaded" && people.length === 0 && (
         <p className="hand-off-empty">
-          Nobody else on the team holds the {queueName(task.queue).toLowerCase()} role and an active license in{" "}
-          {task.license_state} now.
+          {clinical
+            ? `Nobody else on the team holds the ${queueName(task.queue).toLowerCase()} role and an active license in ${task.license_state} now.`
+            : `Nobody else on the team is a ${queueName(task.queue).toLowerCase()} now.`}
         </p>
       )}
       {people.length > 0 && (
@@ -165,6 +170,11 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
               </li>
             ))}
           </ul>
+          {role && (
+            <p className="hand-off-destination" data-testid="hand-off-destination">
+              Goes to the {queueName(role).toLowerCase()} queue
+            </p>
+          )}
           {roleChoices && (
             <div className="field">
               <span id="hand-off-queue-label" className="field-label">

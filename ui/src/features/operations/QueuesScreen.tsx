@@ -13,6 +13,7 @@ import {
   cancelTask,
   claimTask,
   completeTask,
+  directory,
   handOffTask,
   taskQueue,
   toIpcError,
@@ -25,6 +26,7 @@ import { Segmented, type SegmentOption } from "../common/Segmented";
 import { useSync } from "../sync/SyncContext";
 import { HandOffDialog } from "./HandOffDialog";
 import { kindLabel, priorityLabel, queueName, statusLabel } from "./labels";
+import { TaskDetails } from "./TaskDetails";
 import { filterKey, queueFor } from "./tasks";
 import { VirtualList } from "./VirtualList";
 
@@ -102,6 +104,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
   const [busy, setBusy] = useState<string | null>(null);
   const [handingOff, setHandingOff] = useState<QueueItem | null>(null);
   const [announcement, setAnnouncement] = useState("");
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(() => new Map([[me.id, me.display_name]]));
   const latest = useRef(0);
   const listRef = useRef<HTMLDivElement>(null);
   const onErrorRef = useLatest(onError);
@@ -127,6 +130,25 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
     );
     // `key` stands for filter and sort (new objects with the same meaning do not read again).
   }, [key, reload, syncedAt]);
+
+  // Names for the task history: the directory when it can be read (else "a colleague").
+  useEffect(() => {
+    let current = true;
+    directory().then(
+      (entries) => {
+        if (!current) return;
+        const known = new Map(entries.map((e) => [e.practitioner.id, e.practitioner.display_name] as const));
+        known.set(me.id, me.display_name);
+        setNames(known);
+      },
+      () => {
+        // Not worth an error banner: the history says "a colleague" instead.
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [me.id, me.display_name, syncedAt]);
 
   // Another queue: start at its top.
   useEffect(() => {
@@ -471,6 +493,8 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
             );
           }}
         />
+
+        {selected && <TaskDetails task={selected.task} names={names} />}
 
         {items !== null && items.length >= QUEUE_LIMIT && (
           <p className="queue-message queue-limit">

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../../App";
 import type { DirectoryEntry } from "../../bindings/DirectoryEntry";
 import type { PractitionerUpdate } from "../../bindings/PractitionerUpdate";
+import type { RoutingRules } from "../../bindings/RoutingRules";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import { failure, installCore, type Handler } from "../../test/fakeCore";
 import { SESSION, TODAY, searchFixtures, syncStatusOf } from "../../test/fixtures";
@@ -208,5 +209,113 @@ describe("directory: administrators", () => {
     expect(within(form).getByRole("button", { name: "Save" })).toBeDisabled();
     await user.keyboard("{Control>}{Enter}{/Control}");
     expect(core.argsOf("update_practitioner")).toEqual([]);
+  });
+});
+
+const RULES: RoutingRules = {
+  rules: [
+    { kind: "refill_request", queue: "nurse_practitioner", due_minutes: 240, escalate_to: "physician" },
+    { kind: "scheduling", queue: "care_coordinator", due_minutes: 1440, escalate_to: null },
+  ],
+};
+
+describe("directory: routing rules", () => {
+  it("is for administrators only", async () => {
+    const { core } = await openDirectory({ directory: () => directoryEntries(), routing_rules: () => RULES });
+    expect(screen.queryByTestId("routing-editor")).not.toBeInTheDocument();
+    expect(core.argsOf("routing_rules")).toEqual([]);
+  });
+
+  it("lists one row per task kind and saves the changed rules", async () => {
+    const { core, user } = await openDirectory(
+      { directory: () => directoryEntries(), routing_rules: () => RULES, update_routing_rules: () => null },
+      ADMIN_SESSION,
+    );
+    const editor = screen.getByTestId("routing-editor");
+    await waitFor(() => expect(within(editor).getAllByTestId("routing-row")).toHaveLength(2));
+    expect(within(editor).getByLabelText("Queue for Refill")).toHaveValue("nurse_practitioner");
+    expect(within(editor).getByLabelText("Due in minutes for Refill")).toHaveValue(240);
+    expect(within(editor).getByLabelText("When overdue, Refill")).toHaveValue("physician");
+    expect(within(editor).getByLabelText("When overdue, Scheduling")).toHaveValue("");
+    // Administration is not a queue.
+    const queueOptions = within(within(editor).getByLabelText("Queue for Scheduling")).getAllByRole("option");
+    expect(queueOptions.map((o) => o.getAttribute("value"))).toEqual([
+      "physician",
+      "nurse_practitioner",
+      "physician_assistant",
+      "registered_nurse",
+      "care_coordinator",
+    ]);
+    const save = within(editor).getByRole("button", { name: "Save routing" });
+    expect(save).toBeDisabled();
+
+    await user.selectOptions(within(editor).getByLabelText("Queue for Refill"), "physician_assistant");
+    const due = within(editor).getByLabelText("Due in minutes for Refill");
+    await user.clear(due);
+    await user.type(due, "90");
+    await user.selectOptions(within(editor).getByLabelText("When overdue, Refill"), "");
+    await user.selectOptions(within(editor).getByLabelText("When overdue, Scheduling"), "registered_nurse");
+    await user.click(save);
+
+    expect(core.argsOf("update_routing_rules")).toEqual([
+      {
+        rules: {
+          rules: [
+            { kind: "refill_request", queue: "physician_assistant", due_minutes: 90, escalate_to: null },
+            { kind: "scheduling", queue: "care_coordinator", due_minutes: 1440, escalate_to: "registered_nurse" },
+          ],
+        },
+      },
+    ]);
+    expect(await within(editor).findByText("Routing saved. New tasks follow it now.")).toBeInTheDocument();
+    expect(save).toBeDisabled();
+  });
+
+  it("shows the core's refusal inline and keeps the edits", async () => {
+    const { core, user } = await openDirectory(
+      {
+        directory: () => directoryEntries(),
+        routing_rules: () => RULES,
+        update_routing_rules: () =>
+          failure("invalid_input", "refill_request: due_minutes must be at least 5; scheduling: escalates to its own queue"),
+      },
+      ADMIN_SESSION,
+    );
+    const editor = screen.getByTestId("routing-editor");
+    const due = await within(editor).findByLabelText("Due in minutes for Refill");
+    await user.clear(due);
+    await user.type(due, "1");
+    await user.click(within(editor).getByRole("button", { name: "Save routing" }));
+
+    expect(await within(editor).findByRole("alert")).toHaveTextContent(
+      "Not saved: refill_request: due_minutes must be at least 5; scheduling: escalates to its own queue",
+    );
+    expect(core.argsOf("update_routing_rules")).toHaveLength(1);
+    expect(due).toHaveValue(1);
+    expect(within(editor).getByRole("button", { name: "Save routing" })).toBeEnabled();
+
+    // A due time that is not a number never reaches the core.
+    await user.clear(due);
+    await user.click(within(editor).getByRole("button", { name: "Save routing" }));
+    expect(within(editor).getByRole("alert")).toHaveTextContent(
+      "Not saved: Refill: the due time must be a whole number of minutes.",
+    );
+    expect(core.argsOf("update_routing_rules")).toHaveLength(1);
+  });
+
+  it("does not save offline", async () => {
+    const { core, user } = await openDirectory(
+      { directory: () => directoryEntries(), routing_rules: () => RULES, update_routing_rules: () => null },
+      { ...ADMIN_SESSION, online: false },
+    );
+    const editor = screen.getByTestId("routing-editor");
+    const due = await within(editor).findByLabelText("Due in minutes for Refill");
+    await user.clear(due);
+    await user.type(due, "60");
+    expect(within(editor).getByText("Saving needs the server. Rounds is offline now.")).toBeInTheDocument();
+    const save = within(editor).getByRole("button", { name: "Save routing" });
+    expect(save).toBeDisabled();
+    await user.click(save);
+    expect(core.argsOf("update_routing_rules")).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
 import type { Role } from "../../bindings/Role";
+import type { TaskAction } from "../../bindings/TaskAction";
+import type { TaskFocus } from "../../bindings/TaskFocus";
 import type { TaskKind } from "../../bindings/TaskKind";
 import type { TaskPriority } from "../../bindings/TaskPriority";
 import type { TaskStatus } from "../../bindings/TaskStatus";
@@ -60,4 +62,41 @@ const QUEUE_LABELS: Record<Role, string> = {
 
 export function queueName(role: Role): string {
   return QUEUE_LABELS[role] ?? String(role);
+}
+
+/** The roles whose queues hold work (every role but administration), in the directory's order. */
+export const CARE_ROLES: readonly Role[] = ALL_ROLES.filter((r) => r !== "admin");
+
+/** Queues whose work needs an active license in the task's state. */
+const CLINICAL: ReadonlySet<Role> = new Set<Role>([
+  "physician",
+  "nurse_practitioner",
+  "physician_assistant",
+  "registered_nurse",
+]);
+
+export function isClinicalQueue(role: Role): boolean {
+  return CLINICAL.has(role);
+}
+
+const ACTION_LABELS: Record<TaskAction, string> = {
+  created: "Created",
+  claimed: "Claimed",
+  handed_off: "Handed off",
+  completed: "Done",
+  cancelled: "Cancelled",
+  escalated: "Escalated",
+};
+
+export function actionLabel(action: TaskAction): string {
+  return ACTION_LABELS[action] ?? String(action);
+}
+
+const FOCUS_LABELS: Record<TaskFocus["kind"], string> = {
+  encounter: "Visit note",
+  thread: "Message thread",
+};
+
+export function focusLabel(focus: TaskFocus): string {
+  return FOCUS_LABELS[focus.kind] ?? String(focus.kind);
 }

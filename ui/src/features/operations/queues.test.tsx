@@ -5,7 +5,19 @@ import { App } from "../../App";
 import type { SyncStatus } from "../../bindings/SyncStatus";
 import { failure, installCore, type Handler } from "../../test/fakeCore";
 import { SESSION, TODAY, findFixture, searchFixtures, syncStatusOf, todayAt } from "../../test/fixtures";
-import { ANA, JO, KEMI, LEE, SAM, manyItems, queueCore, sampleItems, task } from "../../test/operations";
+import {
+  ANA,
+  JO,
+  KEMI,
+  LEE,
+  SAM,
+  directoryEntries,
+  item,
+  manyItems,
+  queueCore,
+  sampleItems,
+  task,
+} from "../../test/operations";
 import { QUEUE_LIMIT, ROW_HEIGHT } from "./QueuesScreen";
 import { mayTakeIn, queueFor, queuesFor } from "./tasks";
 import { FALLBACK_VIEWPORT, VirtualList, visibleWindow } from "./VirtualList";
@@ -425,5 +437,95 @@ describe("queues and other screens", () => {
     expect(await screen.findByTestId("coverage-screen")).toBeInTheDocument();
     expect(core.argsOf("claim_task")).toEqual([]);
     expect(ANA.roles).toEqual(["nurse_practitioner"]);
+  });
+});
+
+describe("queues: task details", () => {
+  it("shows the selected task's focus and history, newest last, with names from the directory", async () => {
+    const items = sampleItems();
+    items[1]!.task = {
+      ...items[1]!.task,
+      focus: { kind: "encounter", id: "enc-1" },
+      history: [
+        { at: todayAt(7, 0), by: KEMI.id, action: "created", note: "" },
+        { at: todayAt(7, 30), by: "pr-unknown", action: "handed_off", note: "to the nurse practitioner queue" },
+        { at: todayAt(8, 0), by: null, action: "escalated", note: "overdue: now urgent" },
+      ],
+    };
+    items[2]!.task = { ...items[2]!.task, focus: { kind: "thread", id: "th-1" } };
+    const fake = queueCore(items);
+    const { user } = await openQueues({ ...fake.handlers, directory: () => directoryEntries() });
+
+    // t-lab is selected first.
+    const details = screen.getByTestId("task-details");
+    expect(within(details).getByTestId("task-focus")).toHaveTextContent("Visit note");
+    await waitFor(() =>
+      expect(within(details).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+        `07:00 Created by ${KEMI.display_name}`,
+        "07:30 Handed off by a colleague · to the nurse practitioner queue",
+        "08:00 Escalated by Rounds (automatic) · overdue: now urgent",
+      ]),
+    );
+
+    await user.keyboard("{ArrowDown}");
+    const next = screen.getByTestId("task-details");
+    expect(within(next).getByTestId("task-focus")).toHaveTextContent("Message thread");
+    expect(within(next).getByText("Nothing recorded yet.")).toBeInTheDocument();
+  });
+
+  it("says a colleague when the directory cannot be read", async () => {
+    const items = sampleItems();
+    items[1]!.task = {
+      ...items[1]!.task,
+      history: [{ at: todayAt(7, 0), by: LEE.id, action: "claimed", note: "" }],
+    };
+    await openQueues({ ...queueCore(items).handlers, directory: () => failure("server_unreachable", "offline") });
+    const details = screen.getByTestId("task-details");
+    expect(within(details).getByTestId("task-focus")).toHaveTextContent("The patient");
+    expect(within(details).getByRole("listitem")).toHaveTextContent("07:00 Claimed by a colleague");
+  });
+});
+
+describe("queues: hand-off wording", () => {
+  it("asks for a license only for clinical queues and names the destination queue", async () => {
+    const fake = queueCore(sampleItems());
+    const { user } = await openQueues(fake.handlers);
+    await user.keyboard("h");
+    const dialog = await screen.findByTestId("hand-off-dialog");
+    expect(within(dialog).getByTestId("hand-off-needs")).toHaveTextContent(
+      "Lab follow-up for Lopez, Mia · needs a nurse practitioner with an active license in CA",
+    );
+    // Lee has one role: no choice, but the destination is still said.
+    expect(await within(dialog).findByTestId("hand-off-destination")).toHaveTextContent(
+      "Goes to the nurse practitioner queue",
+    );
+    expect(within(dialog).queryByRole("radiogroup")).not.toBeInTheDocument();
+  });
+
+  it("says just care coordinators for a coordinator's task", async () => {
+    const coordinatorTask = item(
+      task("t-call", {
+        kind: "scheduling",
+        queue: "care_coordinator",
+        license_state: "TX",
+        owner_id: ANA.id,
+        status: "in_progress",
+        due_at: todayAt(12, 0),
+      }),
+    );
+    const fake = queueCore([...sampleItems(), coordinatorTask]);
+    const { user } = await openQueues({ ...fake.handlers, who_can_take: () => [JO] });
+    await user.keyboard("{ArrowLeft}");
+    await waitFor(() => expect(rows().map((r) => r.getAttribute("data-task"))).toEqual(["t-call"]));
+    await user.keyboard("h");
+    const dialog = await screen.findByTestId("hand-off-dialog");
+    const needs = within(dialog).getByTestId("hand-off-needs");
+    expect(needs).toHaveTextContent("Scheduling for Lopez, Mia · for care coordinators");
+    expect(needs).not.toHaveTextContent("license");
+    expect(await within(dialog).findByTestId("hand-off-destination")).toHaveTextContent(
+      "Goes to the care coordinator queue",
+    );
+    await user.click(within(dialog).getByRole("button", { name: "Hand off to Jo Banks" }));
+    await waitFor(() => expect(screen.queryByTestId("hand-off-dialog")).not.toBeInTheDocument());
   });
 });

@@ -3,6 +3,7 @@ import type { QueueFilter } from "../../bindings/QueueFilter";
 import type { Role } from "../../bindings/Role";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { Task } from "../../bindings/Task";
+import { isClinicalQueue } from "./labels";
 
 /** "mine" or the role: one key per queue (test ids, React keys, answers). */
 export function filterKey(filter: QueueFilter): string {
@@ -20,8 +21,6 @@ export function defaultQueue(session: SessionInfo): QueueFilter {
   return role ? { kind: "role", role } : { kind: "mine" };
 }
 
-const LICENSED: ReadonlySet<Role> = new Set(["physician", "nurse_practitioner", "physician_assistant", "registered_nurse"]);
-
 /** Today as the core reckons it (its clock's UTC date), "YYYY-MM-DD". */
 export function coreToday(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
@@ -33,7 +32,7 @@ export function coreToday(now: Date = new Date()): string {
  */
 export function mayTakeIn(person: Practitioner, task: Task, role: Role, today: string = coreToday()): boolean {
   if (role === "admin" || !person.roles.includes(role)) return false;
-  if (!LICENSED.has(role)) return true;
+  if (!isClinicalQueue(role)) return true;
   return person.licenses.some((l) => l.state === task.license_state && l.expires_on >= today);
 }
 

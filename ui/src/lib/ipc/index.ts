@@ -24,6 +24,7 @@ import type { QueueSort } from "../../bindings/QueueSort";
 import type { QueueView } from "../../bindings/QueueView";
 import type { RejectedChange } from "../../bindings/RejectedChange";
 import type { Role } from "../../bindings/Role";
+import type { RoutingRules } from "../../bindings/RoutingRules";
 import type { Section } from "../../bindings/Section";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { StateCoverage } from "../../bindings/StateCoverage";
@@ -286,4 +287,17 @@ export function updatePractitioner(practitionerId: string, update: PractitionerU
 /** Clinicians and waiting work by state, across the organisation (online only: server_unreachable). */
 export function coverage(): Promise<StateCoverage[]> {
   return call<StateCoverage[]>("coverage");
+}
+
+/** Where new tasks of each kind go, how long they may wait, and where overdue ones escalate. */
+export function routingRules(): Promise<RoutingRules> {
+  return call<RoutingRules>("routing_rules");
+}
+
+/**
+ * An administrator replaces the routing rules (online only: server_unreachable). Refused with
+ * invalid_input and a message naming every problem; nothing changes then.
+ */
+export async function updateRoutingRules(rules: RoutingRules): Promise<void> {
+  await call<null>("update_routing_rules", { rules });
 }
