@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
-import { createPortal } from "react-dom";
+import { useState } from "react";
 import type { Section } from "../../bindings/Section";
 import type { SectionConflict } from "../../bindings/SectionConflict";
 import { toIpcError, type IpcError } from "../../lib/ipc";
+import { Modal } from "../common/Modal";
 import { MODE_OPTIONS, SECTION_TITLES, queueLabel, taskKindLabel } from "./model";
 
 interface Part {
@@ -131,20 +131,12 @@ interface DialogProps {
   onError?: ((error: IpcError) => void) | undefined;
 }
 
-const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex="-1"])';
-
 /** Theirs and ours side by side, with the three ways out. */
 export function ConflictDialog({ conflict, onClose, onKeepTheirs, onKeepMine, onEditMerge, onError }: DialogProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const dialogRef = useRef<HTMLDivElement>(null);
-  const headingRef = useRef<HTMLHeadingElement>(null);
   const theirs = describeSection(conflict.theirs);
   const ours = describeSection(conflict.ours);
-
-  useEffect(() => {
-    headingRef.current?.focus();
-  }, []);
 
   async function run(action: () => Promise<void>) {
     if (busy) return;
@@ -161,94 +153,61 @@ export function ConflictDialog({ conflict, onClose, onKeepTheirs, onKeepMine, on
     }
   }
 
-  function handleKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      event.stopPropagation();
-      onClose();
-      return;
-    }
-    if (event.key !== "Tab" || !dialogRef.current) return;
-    const focusable = Array.from(dialogRef.current.querySelectorAll<HTMLElement>(FOCUSABLE));
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && (document.activeElement === first || document.activeElement === headingRef.current)) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  }
-
-  return createPortal(
-    <div
-      className="modal-backdrop"
-      onMouseDown={(e) => {
-        if (e.target === e.currentTarget) onClose();
-      }}
+  return (
+    <Modal
+      titleId="conflict-title"
+      title={<>{SECTION_TITLES[conflict.section]}: two versions</>}
+      className="conflict-dialog"
+      testId="conflict-dialog"
+      onClose={onClose}
+      restoreFocus={false}
     >
-      <div
-        ref={dialogRef}
-        className="modal conflict-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="conflict-title"
-        data-testid="conflict-dialog"
-        onKeyDown={handleKeyDown}
-      >
-        <h2 id="conflict-title" ref={headingRef} tabIndex={-1}>
-          {SECTION_TITLES[conflict.section]}: two versions
-        </h2>
-        <p className="muted">{conflict.message}</p>
-        <div className="conflict-columns">
-          {(
-            [
-              ["On the other device (theirs)", theirs],
-              ["On this device (mine)", ours],
-            ] as const
-          ).map(([title, parts]) => (
-            <section key={title} className="conflict-column" aria-label={title}>
-              <h3>{title}</h3>
-              {parts.map((p) => (
-                <div key={p.label} className="conflict-part">
-                  <h4>{p.label}</h4>
-                  <PartValue value={p.value} />
-                </div>
-              ))}
-            </section>
-          ))}
-        </div>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="button" className="button button-quiet" disabled={busy} onClick={() => void run(onKeepTheirs)}>
-            Keep theirs
-          </button>
-          <button type="button" className="button button-quiet" disabled={busy} onClick={() => void run(onKeepMine)}>
-            Keep mine
-          </button>
-          <button
-            type="button"
-            className="button button-quiet"
-            disabled={busy}
-            onClick={() => {
-              onEditMerge();
-              onClose();
-            }}
-          >
-            Edit merge
-          </button>
-          <button type="button" className="button button-quiet" disabled={busy} onClick={onClose}>
-            Close
-          </button>
-        </div>
+      <p className="muted">{conflict.message}</p>
+      <div className="conflict-columns">
+        {(
+          [
+            ["On the other device (theirs)", theirs],
+            ["On this device (mine)", ours],
+          ] as const
+        ).map(([title, parts]) => (
+          <section key={title} className="conflict-column" aria-label={title}>
+            <h3>{title}</h3>
+            {parts.map((p) => (
+              <div key={p.label} className="conflict-part">
+                <h4>{p.label}</h4>
+                <PartValue value={p.value} />
+              </div>
+            ))}
+          </section>
+        ))}
       </div>
-    </div>,
-    document.body,
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="button" className="button button-quiet" disabled={busy} onClick={() => void run(onKeepTheirs)}>
+          Keep theirs
+        </button>
+        <button type="button" className="button button-quiet" disabled={busy} onClick={() => void run(onKeepMine)}>
+          Keep mine
+        </button>
+        <button
+          type="button"
+          className="button button-quiet"
+          disabled={busy}
+          onClick={() => {
+            onEditMerge();
+            onClose();
+          }}
+        >
+          Edit merge
+        </button>
+        <button type="button" className="button button-quiet" disabled={busy} onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Modal>
   );
 }

@@ -6,7 +6,7 @@ import { rolesLabel } from "../../lib/format";
 import { handOffTask, toIpcError, whoCanTake, type IpcError } from "../../lib/ipc";
 import { Segmented } from "../common/Segmented";
 import { isClinicalQueue, kindLabel, queueName } from "./labels";
-import { Modal } from "./Modal";
+import { Modal } from "../common/Modal";
 import { licenseStates, queueFor, queuesFor } from "./tasks";
 
 interface Props {

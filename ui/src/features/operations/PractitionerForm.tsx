@@ -7,7 +7,7 @@ import { roleLabel } from "../../lib/format";
 import { toIpcError, updatePractitioner, type IpcError } from "../../lib/ipc";
 import { STATE_CODES } from "../charting/model";
 import { ALL_ROLES } from "./labels";
-import { Modal } from "./Modal";
+import { Modal } from "../common/Modal";
 
 interface LicenseDraft {
   /** React key only. */

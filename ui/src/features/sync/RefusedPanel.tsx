@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
-import { createPortal } from "react-dom";
 import type { FieldConflict } from "../../bindings/FieldConflict";
 import type { FieldEdit } from "../../bindings/FieldEdit";
 import type { Patient } from "../../bindings/Patient";
@@ -14,6 +13,7 @@ import {
   type RefusedChange,
 } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
+import { Modal } from "../common/Modal";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { CHANNEL_OPTIONS, SEX_OPTIONS, optionalText, stateCode } from "../patients/contact";
 import { useSync } from "./SyncContext";
@@ -31,14 +31,11 @@ type Load =
   | { kind: "failed"; error: IpcError }
   | { kind: "loaded"; items: RefusedChange[] };
 
-const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
-
 /** The changes the server refused, with a way to settle each one. */
 export function RefusedPanel({ onClose, onPatientEdited, onError }: Props) {
   const [load, setLoad] = useState<Load>({ kind: "loading" });
   // Patient id -> "Ava Martinez", or null when the patient cannot be looked up.
   const [names, setNames] = useState<Readonly<Record<string, string | null>>>({});
-  const dialogRef = useRef<HTMLDivElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const sync = useSync();
   const onErrorRef = useLatest(onError);
@@ -70,102 +67,65 @@ export function RefusedPanel({ onClose, onPatientEdited, onError }: Props) {
     };
   }, [onErrorRef]);
 
-  useEffect(() => {
-    headingRef.current?.focus();
-  }, []);
-
   function resolved(clientSeq: number) {
     setLoad((l) => (l.kind === "loaded" ? { ...l, items: l.items.filter((i) => i.client_seq !== clientSeq) } : l));
     sync.refresh();
     // The settled item's buttons are gone: keep the keyboard inside the panel.
     requestAnimationFrame(() => {
-      const dialog = dialogRef.current;
+      const dialog = headingRef.current?.closest('[role="dialog"]');
       if (dialog && !dialog.contains(document.activeElement)) headingRef.current?.focus();
     });
   }
 
-  function handleKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      event.stopPropagation();
-      onClose();
-      return;
-    }
-    if (event.key !== "Tab" || !dialogRef.current) return;
-    // Keep Tab inside the dialog.
-    const focusable = Array.from(dialogRef.current.querySelectorAll<HTMLElement>(FOCUSABLE));
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && (document.activeElement === first || document.activeElement === headingRef.current)) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  }
-
-  return createPortal(
-    <div
-      className="drawer-backdrop"
-      onMouseDown={(e) => {
-        if (e.target === e.currentTarget) onClose();
-      }}
+  return (
+    <Modal
+      variant="drawer"
+      titleId="refused-title"
+      title="Changes the server refused"
+      testId="refused-changes"
+      onClose={onClose}
+      headingRef={headingRef}
+      restoreFocus={false}
+      headerActions={
+        <button type="button" className="button button-quiet button-small" onClick={onClose}>
+          Close
+        </button>
+      }
     >
-      <div
-        ref={dialogRef}
-        className="drawer"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="refused-title"
-        data-testid="refused-changes"
-        onKeyDown={handleKeyDown}
-      >
-        <header className="drawer-header">
-          <h2 id="refused-title" ref={headingRef} tabIndex={-1}>
-            Changes the server refused
-          </h2>
-          <button type="button" className="button button-quiet button-small" onClick={onClose}>
-            Close
-          </button>
-        </header>
-        <p className="drawer-lede">
-          These changes were not saved on the server. The chart shows what the server has. Choose what to keep.
-        </p>
+      <p className="drawer-lede">
+        These changes were not saved on the server. The chart shows what the server has. Choose what to keep.
+      </p>
 
-        <div className="drawer-body">
-          {load.kind === "loading" && <p className="muted">Loading refused changes…</p>}
-          {load.kind === "failed" && (
-            <p className="form-error" role="alert">
-              Could not load the refused changes: {load.error.message}
-            </p>
-          )}
-          {load.kind === "loaded" && load.items.length === 0 && (
-            <p className="muted">Nothing is waiting. Every change has been settled.</p>
-          )}
-          {load.kind === "loaded" && load.items.length > 0 && (
-            <ul className="refused-list">
-              {load.items.map((item) => (
-                <RefusedItem
-                  key={item.client_seq}
-                  item={item}
-                  patientName={item.mutation.kind === "edit_patient" ? (names[item.mutation.patient_id] ?? null) : null}
-                  onResolved={() => resolved(item.client_seq)}
-                  onPatientEdited={onPatientEdited}
-                  onError={onError}
-                />
-              ))}
-            </ul>
-          )}
-        </div>
-
-        <p className="key-hints drawer-hints" aria-hidden="true">
-          <kbd>Tab</kbd> move · <kbd>Esc</kbd> close
-        </p>
+      <div className="drawer-body">
+        {load.kind === "loading" && <p className="muted">Loading refused changes…</p>}
+        {load.kind === "failed" && (
+          <p className="form-error" role="alert">
+            Could not load the refused changes: {load.error.message}
+          </p>
+        )}
+        {load.kind === "loaded" && load.items.length === 0 && (
+          <p className="muted">Nothing is waiting. Every change has been settled.</p>
+        )}
+        {load.kind === "loaded" && load.items.length > 0 && (
+          <ul className="refused-list">
+            {load.items.map((item) => (
+              <RefusedItem
+                key={item.client_seq}
+                item={item}
+                patientName={item.mutation.kind === "edit_patient" ? (names[item.mutation.patient_id] ?? null) : null}
+                onResolved={() => resolved(item.client_seq)}
+                onPatientEdited={onPatientEdited}
+                onError={onError}
+              />
+            ))}
+          </ul>
+        )}
       </div>
-    </div>,
-    document.body,
+
+      <p className="key-hints drawer-hints" aria-hidden="true">
+        <kbd>Tab</kbd> move · <kbd>Esc</kbd> close
+      </p>
+    </Modal>
   );
 }
 

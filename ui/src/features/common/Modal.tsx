@@ -1,4 +1,4 @@
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
+import { useEffect, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
 import { createPortal } from "react-dom";
 
 const FOCUSABLE =
@@ -12,25 +12,46 @@ interface Props {
   onClose: () => void;
   /** Where the keyboard lands on opening; the heading when not given. */
   initialFocus?: () => HTMLElement | null;
+  /** "drawer": a side panel (`.drawer-backdrop`, `.drawer`) whose heading sits in a `.drawer-header`. */
+  variant?: "modal" | "drawer";
+  /** Beside the heading in the drawer's header (a Close button). */
+  headerActions?: ReactNode;
+  /** The heading, for callers that move the keyboard back to it. */
+  headingRef?: RefObject<HTMLHeadingElement | null>;
+  /** Put focus back where it was on closing; off when the caller decides where it goes. */
+  restoreFocus?: boolean;
   children: ReactNode;
 }
 
 /**
  * A modal dialog: Escape closes, Tab stays inside, and the screen's single-key shortcuts rest
  * while it is open (they check for `[role="dialog"][aria-modal="true"]`). Focus goes back where
- * it was on closing.
+ * it was on closing unless `restoreFocus` is false.
  */
-export function Modal({ titleId, title, className, testId, onClose, initialFocus, children }: Props) {
+export function Modal({
+  titleId,
+  title,
+  className,
+  testId,
+  onClose,
+  initialFocus,
+  variant = "modal",
+  headerActions,
+  headingRef: givenHeadingRef,
+  restoreFocus = true,
+  children,
+}: Props) {
   const dialogRef = useRef<HTMLDivElement>(null);
-  const headingRef = useRef<HTMLHeadingElement>(null);
+  const ownHeadingRef = useRef<HTMLHeadingElement>(null);
+  const headingRef = givenHeadingRef ?? ownHeadingRef;
 
   useEffect(() => {
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     (initialFocus?.() ?? headingRef.current)?.focus();
     return () => {
-      if (before?.isConnected) before.focus();
+      if (restoreFocus && before?.isConnected) before.focus();
     };
-    // Only on opening: initialFocus is read once.
+    // Only on opening: initialFocus and restoreFocus are read once.
   }, []);
 
   function handleKeyDown(event: KeyboardEvent<HTMLDivElement>) {
@@ -54,25 +75,40 @@ export function Modal({ titleId, title, className, testId, onClose, initialFocus
     }
   }
 
+  const drawer = variant === "drawer";
+  const heading = (
+    <h2 id={titleId} ref={headingRef} tabIndex={-1} className={drawer ? undefined : "modal-title"}>
+      {title}
+    </h2>
+  );
+
   return createPortal(
     <div
-      className="modal-backdrop"
+      className={drawer ? "drawer-backdrop" : "modal-backdrop"}
       onMouseDown={(e) => {
         if (e.target === e.currentTarget) onClose();
       }}
     >
       <div
         ref={dialogRef}
-        className={["modal", className].filter(Boolean).join(" ")}
+        className={[drawer ? "drawer" : "modal", className].filter(Boolean).join(" ")}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
         data-testid={testId}
         onKeyDown={handleKeyDown}
       >
-        <h2 id={titleId} ref={headingRef} tabIndex={-1} className="modal-title">
-          {title}
-        </h2>
+        {drawer ? (
+          <header className="drawer-header">
+            {heading}
+            {headerActions}
+          </header>
+        ) : (
+          <>
+            {heading}
+            {headerActions}
+          </>
+        )}
         {children}
       </div>
     </div>,
