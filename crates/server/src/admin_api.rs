@@ -3,7 +3,7 @@
 //! stored on any), audited, and reaches every device of the organisation through sync.
 
 use crate::api::ApiJson;
-use crate::auth::CurrentUser;
+use crate::auth::{AdminUser, CurrentUser};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -25,14 +25,6 @@ pub struct Stored {
     changed: bool,
 }
 
-fn require_admin(user: &rounds_domain::Practitioner) -> Result<(), ApiError> {
-    if user.has_role(Role::Admin) {
-        Ok(())
-    } else {
-        Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "organisation data is for administrators"))
-    }
-}
-
 async fn store(
     state: &AppState,
     user: &rounds_domain::Practitioner,
@@ -50,11 +42,10 @@ async fn store(
 /// `PUT /admin/catalogs/{service_line}` with the catalog as JSON.
 pub async fn put_catalog(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    AdminUser(user): AdminUser,
     Path(service_line): Path<String>,
     ApiJson(catalog): ApiJson<ComplaintCatalog>,
 ) -> Result<Json<Stored>, ApiError> {
-    require_admin(&user)?;
     let body = serde_json::to_string(&catalog).map_err(|e| ApiError::invalid(e.to_string()))?;
     let doc = OrgDocument::new(OrgDocumentKind::ComplaintCatalog, &service_line, &body).map_err(ApiError::invalid)?;
     store(&state, &user, doc).await
@@ -63,10 +54,9 @@ pub async fn put_catalog(
 /// `PUT /admin/routing` with the routing rules as JSON.
 pub async fn put_routing(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    AdminUser(user): AdminUser,
     ApiJson(rules): ApiJson<rounds_domain::routing::RoutingRules>,
 ) -> Result<Json<Stored>, ApiError> {
-    require_admin(&user)?;
     let body = serde_json::to_string(&rules).map_err(|e| ApiError::invalid(e.to_string()))?;
     let doc = OrgDocument::new(OrgDocumentKind::RoutingRules, "default", &body).map_err(ApiError::invalid)?;
     store(&state, &user, doc).await
@@ -77,11 +67,10 @@ pub async fn put_routing(
 /// supervisor who is not one of the organisation's physicians.
 pub async fn put_practitioner(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    AdminUser(user): AdminUser,
     Path(id): Path<rounds_domain::PractitionerId>,
     ApiJson(update): ApiJson<rounds_domain::ops::PractitionerUpdate>,
 ) -> Result<Json<rounds_domain::Practitioner>, ApiError> {
-    require_admin(&user)?;
     let mut problems = Vec::new();
     if update.display_name.trim().is_empty() || update.display_name.chars().count() > 200 {
         problems.push("a name of 1 to 200 characters is needed".to_string());
@@ -130,11 +119,10 @@ pub async fn coverage(
 /// `PUT /admin/service-menu` with the menu as CSV (`Content-Type: text/csv`).
 pub async fn put_service_menu(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    AdminUser(user): AdminUser,
     headers: HeaderMap,
     body: String,
 ) -> Result<Json<Stored>, ApiError> {
-    require_admin(&user)?;
     let csv =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/csv"));
     if !csv {

@@ -60,3 +60,24 @@ impl FromRequestParts<AppState> for CurrentUser {
         Ok(CurrentUser(practitioner))
     }
 }
+
+/// A signed-in administrator. As an extractor it runs before the body is read, so anyone else
+/// is refused (403) whatever they sent.
+pub struct AdminUser(pub Practitioner);
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        if user.has_role(rounds_domain::Role::Admin) {
+            Ok(AdminUser(user))
+        } else {
+            Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                rounds_domain::ErrorCode::Forbidden,
+                "this is for administrators",
+            ))
+        }
+    }
+}

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod limit;
+pub mod policy;
 pub mod seed;
 pub mod storage;
 pub mod sync;

@@ -1,0 +1,69 @@
+//! Who may call each endpoint: the one table the router must match (a test reads the router's
+//! source and fails when a route is missing here, and an API test walks every row on both
+//! databases: without a session, with a clinician's, with an administrator's).
+//!
+//! What a signed-in user may then see or change inside an endpoint (their care teams' patients,
+//! the work their roles and licenses allow) is decided where the data is read, by the storage
+//! scope and the shared rules in rounds-domain.
+
+/// Who may call an endpoint at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (health, sign-in).
+    Public,
+    /// Any signed-in practitioner; the data is then scoped to them.
+    SignedIn,
+    /// Administrators only.
+    Admin,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn e(method: &'static str, path: &'static str, access: Access) -> Endpoint {
+    Endpoint { method, path, access }
+}
+
+pub const ENDPOINTS: &[Endpoint] = &[
+    e("GET", "/health", Access::Public),
+    e("POST", "/auth/sign-in", Access::Public),
+    e("GET", "/patients", Access::SignedIn),
+    e("GET", "/patients/{id}", Access::SignedIn),
+    e("POST", "/sync/push", Access::SignedIn),
+    e("GET", "/sync/pull", Access::SignedIn),
+    e("GET", "/sync/events", Access::SignedIn),
+    e("GET", "/operations/coverage", Access::SignedIn),
+    e("GET", "/audit", Access::Admin),
+    e("GET", "/audit/verify", Access::Admin),
+    e("PUT", "/admin/catalogs/{service_line}", Access::Admin),
+    e("PUT", "/admin/service-menu", Access::Admin),
+    e("PUT", "/admin/routing", Access::Admin),
+    e("PUT", "/admin/practitioners/{id}", Access::Admin),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `.route("…")` in the router is in the table, and every table path is routed.
+    #[test]
+    fn the_router_and_the_policy_table_list_the_same_paths() {
+        let source = include_str!("api.rs");
+        let mut routed: Vec<&str> = source
+            .split(".route(")
+            .skip(1)
+            .filter_map(|s| s.trim_start().strip_prefix('"'))
+            .filter_map(|s| s.split('"').next())
+            .collect();
+        routed.sort();
+        routed.dedup();
+        let mut listed: Vec<&str> = ENDPOINTS.iter().map(|e| e.path).collect();
+        listed.sort();
+        listed.dedup();
+        assert_eq!(routed, listed, "a route without a policy row (or a row without a route)");
+    }
+}

@@ -1,0 +1,55 @@
+//! Every endpoint of the server, walked from the policy table (`rounds_server::policy`), on
+//! SQLite and PostgreSQL: without a session each non-public one answers 401; administrators'
+//! endpoints answer 403 to a clinician; with the right session none is refused for who is
+//! asking (it may still refuse a bad body, which is not this test's business).
+
+use chrono::Utc;
+use rounds_server::policy::{Access, ENDPOINTS};
+use rounds_server::seed::{self, DEMO_ADMIN, DEMO_CARE_COORDINATOR, DEMO_PHYSICIAN};
+use rounds_tests::{on_both_databases, sign_in_token, TestServer};
+
+async fn call(url: &str, method: &str, path: &str, token: Option<&str>) -> u16 {
+    let concrete = path.replace("{id}", &uuid::Uuid::now_v7().to_string()).replace("{service_line}", "adult_primary");
+    let query = if concrete == "/sync/pull" { "?cursor=0" } else { "" };
+    let http = reqwest::Client::new();
+    let mut request = http.request(method.parse().expect("method"), format!("{url}{concrete}{query}"));
+    if let Some(t) = token {
+        request = request.bearer_auth(t);
+    }
+    if method != "GET" {
+        request = request.header("content-type", "application/json").body("{}");
+    }
+    // Headers are enough (the event stream never ends).
+    request.send().await.expect("request").status().as_u16()
+}
+
+on_both_databases! {
+    async fn every_endpoint_answers_who_may_call_it(db) {
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let clinician = sign_in_token(&server.url, DEMO_PHYSICIAN).await;
+        let coordinator = sign_in_token(&server.url, DEMO_CARE_COORDINATOR).await;
+        let admin = sign_in_token(&server.url, DEMO_ADMIN).await;
+        for e in ENDPOINTS {
+            let what = format!("{} {}", e.method, e.path);
+            let anonymous = call(&server.url, e.method, e.path, None).await;
+            let forged = call(&server.url, e.method, e.path, Some("not-a-real-token")).await;
+            match e.access {
+                Access::Public => assert_ne!(anonymous, 401, "{what} is public"),
+                _ => assert_eq!((anonymous, forged), (401, 401), "{what} needs a session"),
+            }
+            for (who, token) in [("clinician", &clinician), ("coordinator", &coordinator)] {
+                let status = call(&server.url, e.method, e.path, Some(token)).await;
+                match e.access {
+                    Access::Admin => assert_eq!(status, 403, "{what}: a {who} is not an administrator"),
+                    _ => assert!(status != 401 && status != 403, "{what}: a {who} may call it (got {status})"),
+                }
+            }
+            if e.access == Access::Admin {
+                let status = call(&server.url, e.method, e.path, Some(&admin)).await;
+                assert!(status != 401 && status != 403, "{what}: administrators may call it (got {status})");
+            }
+        }
+        assert!(ENDPOINTS.len() >= 14);
+    }
+}
