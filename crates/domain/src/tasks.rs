@@ -40,6 +40,17 @@ pub fn claim(task: &Task, who: &Practitioner, base_version: i64, today: NaiveDat
     Ok(next)
 }
 
+/// An owned task is its owner's to act on; an unowned one, anyone's who may take it.
+fn owner_or_may_take(task: &Task, who: &Practitioner, today: NaiveDate) -> Result<(), Outcome> {
+    match task.owner_id {
+        Some(owner) if owner != who.id => {
+            Err(Outcome::rejected(RejectCode::Forbidden, "this task belongs to someone else"))
+        }
+        Some(_) => Ok(()),
+        None => may_take(who, task, today).map_err(|m| Outcome::rejected(RejectCode::Forbidden, m)),
+    }
+}
+
 /// Completing is idempotent; only the owner completes an owned task.
 pub fn complete(task: &Task, who: &Practitioner, today: NaiveDate) -> Result<Task, Outcome> {
     match task.status {
@@ -47,13 +58,7 @@ pub fn complete(task: &Task, who: &Practitioner, today: NaiveDate) -> Result<Tas
         TaskStatus::Cancelled => return Err(Outcome::rejected(RejectCode::Invalid, "the task was cancelled")),
         TaskStatus::Ready | TaskStatus::InProgress => {}
     }
-    match task.owner_id {
-        Some(owner) if owner != who.id => {
-            return Err(Outcome::rejected(RejectCode::Forbidden, "this task belongs to someone else"))
-        }
-        None => may_take(who, task, today).map_err(|m| Outcome::rejected(RejectCode::Forbidden, m))?,
-        Some(_) => {}
-    }
+    owner_or_may_take(task, who, today)?;
     let mut next = task.clone();
     next.status = TaskStatus::Completed;
     next.owner_id = Some(who.id);
@@ -68,13 +73,7 @@ pub fn cancel(task: &Task, who: &Practitioner, today: NaiveDate) -> Result<Task,
         TaskStatus::Completed => return Err(Outcome::rejected(RejectCode::Invalid, "the task is already completed")),
         TaskStatus::Ready | TaskStatus::InProgress => {}
     }
-    match task.owner_id {
-        Some(owner) if owner != who.id => {
-            return Err(Outcome::rejected(RejectCode::Forbidden, "this task belongs to someone else"))
-        }
-        None => may_take(who, task, today).map_err(|m| Outcome::rejected(RejectCode::Forbidden, m))?,
-        Some(_) => {}
-    }
+    owner_or_may_take(task, who, today)?;
     let mut next = task.clone();
     next.status = TaskStatus::Cancelled;
     next.version += 1;

@@ -79,6 +79,26 @@ fn clinician(rng: &mut StdRng, i: usize, org: OrganizationId) -> Practitioner {
     }
 }
 
+fn bench_patient(i: u64) -> Patient {
+    Patient {
+        id: PatientId::new_v7(1_700_000_000_000 + i),
+        mrn: format!("{i:07}"),
+        given_name: format!("Given{i}"),
+        family_name: format!("Family{i}"),
+        birth_date: NaiveDate::from_ymd_opt(1980, 1, 1).expect("date"),
+        sex: Sex::Female,
+        phone: None,
+        email: None,
+        preferred_channel: Channel::Sms,
+        current_state: "CA".parse().expect("CA"),
+        guardian: None,
+        allergies: vec![],
+        medications: vec![],
+        problems: vec![],
+        version: 1,
+    }
+}
+
 fn queue_bench() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let mut store = Store::open(&dir.path().join("bench.sqlite3"), &CacheKey::from_bytes([3; 32]))?;
@@ -86,25 +106,7 @@ fn queue_bench() -> Result<(), Box<dyn std::error::Error>> {
     let org = OrganizationId::new_v7(1);
     let me =
         Practitioner { roles: vec![Role::NursePractitioner, Role::RegisteredNurse], ..clinician(&mut rng, 0, org) };
-    let patients: Vec<Patient> = (0..2_000)
-        .map(|i| Patient {
-            id: PatientId::new_v7(1_700_000_000_000 + i),
-            mrn: format!("{:07}", i),
-            given_name: format!("Given{i}"),
-            family_name: format!("Family{i}"),
-            birth_date: NaiveDate::from_ymd_opt(1980, 1, 1).expect("date"),
-            sex: Sex::Female,
-            phone: None,
-            email: None,
-            preferred_channel: Channel::Sms,
-            current_state: "CA".parse().expect("CA"),
-            guardian: None,
-            allergies: vec![],
-            medications: vec![],
-            problems: vec![],
-            version: 1,
-        })
-        .collect();
+    let patients: Vec<Patient> = (0..2_000).map(bench_patient).collect();
     store.transaction(|tx| {
         tx.upsert_practitioner(&me)?;
         tx.set_session(&me, "http://127.0.0.1", Utc::now())?;
@@ -161,23 +163,7 @@ async fn coverage_bench(backend: Backend) -> Result<(), Box<dyn std::error::Erro
         members: vec![people[0].id],
     };
     db.storage.insert_care_team(&team).await?;
-    let patient = Patient {
-        id: PatientId::new_v7(1),
-        mrn: "0000001".into(),
-        given_name: "Bench".into(),
-        family_name: "Patient".into(),
-        birth_date: NaiveDate::from_ymd_opt(1980, 1, 1).expect("date"),
-        sex: Sex::Female,
-        phone: None,
-        email: None,
-        preferred_channel: Channel::Sms,
-        current_state: "CA".parse().expect("CA"),
-        guardian: None,
-        allergies: vec![],
-        medications: vec![],
-        problems: vec![],
-        version: 1,
-    };
+    let patient = bench_patient(0);
     db.storage.insert_patient(org, team.id, &patient, now).await?;
     let loaded = Instant::now();
     for i in 0..TASKS {

@@ -96,17 +96,27 @@ macro_rules! storage_impl {
     ($storage:ty, $backend:literal, $db:ty) => {
         impl $storage {
             async fn load_practitioner(&self, row: PractitionerRow) -> Result<Practitioner> {
+                let mut conn = self.pool.acquire().await?;
+                Self::with_roles_and_licenses(&mut conn, row).await
+            }
+
+            /// A practitioner row completed with its roles and licenses, on `conn` (a pooled
+            /// connection, or the one of a transaction).
+            async fn with_roles_and_licenses(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                row: PractitionerRow,
+            ) -> Result<Practitioner> {
                 let roles: Vec<(String,)> =
                     sqlx::query_as("SELECT role FROM practitioner_roles WHERE practitioner_id = $1 ORDER BY role")
                         .bind(row.id)
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *conn)
                         .await?;
                 let licenses: Vec<LicenseRow> = sqlx::query_as(
                     "SELECT state, license_type, number, expires_on FROM licenses
                      WHERE practitioner_id = $1 ORDER BY state, license_type",
                 )
                 .bind(row.id)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *conn)
                 .await?;
                 Ok(Practitioner {
                     id: PractitionerId(row.id),
@@ -1031,26 +1041,7 @@ macro_rules! storage_impl {
                 .fetch_optional(&mut **tx)
                 .await?;
                 let Some(row) = row else { return Ok(None) };
-                let roles: Vec<(String,)> = sqlx::query_as("SELECT role FROM practitioner_roles WHERE practitioner_id = $1")
-                    .bind(id.0)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                let licenses: Vec<LicenseRow> = sqlx::query_as(
-                    "SELECT state, license_type, number, expires_on FROM licenses WHERE practitioner_id = $1 ORDER BY state",
-                )
-                .bind(id.0)
-                .fetch_all(&mut **tx)
-                .await?;
-                Ok(Some(Practitioner {
-                    id: PractitionerId(row.id),
-                    organization_id: OrganizationId(row.organization_id),
-                    display_name: row.display_name,
-                    email: row.email,
-                    roles: roles.into_iter().filter_map(|(r,)| Role::parse(&r)).collect(),
-                    licenses: licenses.into_iter().map(LicenseRow::into_domain).collect::<Result<_>>()?,
-                    supervisor_id: row.supervisor_id.map(PractitionerId),
-                    on_duty: row.on_duty,
-                }))
+                Ok(Some(Self::with_roles_and_licenses(&mut **tx, row).await?))
             }
         }
 
