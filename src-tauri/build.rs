@@ -36,6 +36,15 @@ fn main() {
         "update_practitioner",
         "routing_rules",
         "update_routing_rules",
+        "inbox",
+        "open_thread",
+        "thread_messages",
+        "message_position",
+        "thread_summary",
+        "post_message",
+        "thread_action",
+        "log_thread_time",
+        "convert_thread_to_evisit",
     ];
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {

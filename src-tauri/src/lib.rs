@@ -7,9 +7,12 @@ use rounds_domain::chart::{Drug, EncounterView, LabTest, PatientChart};
 use rounds_domain::charting::Section;
 use rounds_domain::ops::{DirectoryEntry, PractitionerUpdate, QueueFilter, QueueSort, QueueView, StateCoverage};
 use rounds_domain::routing::RoutingRules;
+use rounds_domain::summary::Summary;
 use rounds_domain::sync::{FieldEdit, RejectedChange, SyncStatus};
+use rounds_domain::thread::{InboxFilter, InboxPage, MessageWindow, ThreadView};
 use rounds_domain::{
-    ComplaintCatalogEntry, EncounterMode, ErrorCode, Icd10Code, Patient, PatientListItem, Practitioner, Role, Task,
+    ComplaintCatalogEntry, EncounterMode, ErrorCode, Icd10Code, Message, Patient, PatientListItem, Practitioner, Role,
+    Task, Thread, ThreadAction,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -275,6 +278,76 @@ async fn update_routing_rules(desktop: State<'_, Arc<Desktop>>, rules: RoutingRu
     desktop.workspace().await?.update_routing_rules(&rules).await
 }
 
+#[tauri::command]
+async fn inbox(desktop: State<'_, Arc<Desktop>>, filter: InboxFilter) -> Result<InboxPage, ClientError> {
+    desktop.workspace().await?.inbox(&filter)
+}
+
+#[tauri::command]
+async fn open_thread(desktop: State<'_, Arc<Desktop>>, thread_id: String) -> Result<ThreadView, ClientError> {
+    desktop.workspace().await?.open_thread(&thread_id)
+}
+
+#[tauri::command]
+async fn thread_messages(
+    desktop: State<'_, Arc<Desktop>>,
+    thread_id: String,
+    offset: u32,
+    limit: u32,
+) -> Result<MessageWindow, ClientError> {
+    desktop.workspace().await?.thread_messages(&thread_id, offset, limit)
+}
+
+#[tauri::command]
+async fn message_position(
+    desktop: State<'_, Arc<Desktop>>,
+    thread_id: String,
+    message_id: String,
+) -> Result<u32, ClientError> {
+    desktop.workspace().await?.message_position(&thread_id, &message_id)
+}
+
+#[tauri::command]
+async fn thread_summary(
+    desktop: State<'_, Arc<Desktop>>,
+    thread_id: String,
+    last_read_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Summary, ClientError> {
+    desktop.workspace().await?.thread_summary(&thread_id, last_read_at)
+}
+
+#[tauri::command]
+async fn post_message(
+    desktop: State<'_, Arc<Desktop>>,
+    thread_id: String,
+    body: String,
+) -> Result<Message, ClientError> {
+    desktop.workspace().await?.post_message(&thread_id, &body)
+}
+
+#[tauri::command]
+async fn thread_action(
+    desktop: State<'_, Arc<Desktop>>,
+    thread_id: String,
+    action: ThreadAction,
+) -> Result<Thread, ClientError> {
+    desktop.workspace().await?.thread_action(&thread_id, action)
+}
+
+#[tauri::command]
+async fn log_thread_time(
+    desktop: State<'_, Arc<Desktop>>,
+    thread_id: String,
+    seconds: u32,
+) -> Result<u32, ClientError> {
+    desktop.workspace().await?.log_thread_time(&thread_id, seconds)
+}
+
+#[tauri::command]
+async fn convert_thread_to_evisit(desktop: State<'_, Arc<Desktop>>, thread_id: String) -> Result<String, ClientError> {
+    Ok(desktop.workspace().await?.convert_thread_to_evisit(&thread_id)?.to_string())
+}
+
 fn config(app: &tauri::App) -> Result<Config, ClientError> {
     let data_dir = match std::env::var_os("ROUNDS_DATA_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -334,7 +407,16 @@ pub fn run() {
             coverage,
             update_practitioner,
             routing_rules,
-            update_routing_rules
+            update_routing_rules,
+            inbox,
+            open_thread,
+            thread_messages,
+            message_position,
+            thread_summary,
+            post_message,
+            thread_action,
+            log_thread_time,
+            convert_thread_to_evisit
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -90,6 +90,36 @@ fn with_database(admin: &str, name: &str) -> String {
     }
 }
 
+/// The SMS webhook secret of test servers.
+pub const TEST_SMS_SECRET: &str = "test-only-sms-webhook-secret-0123456789";
+
+/// Posts a form to an SMS webhook, signed with `secret` at `timestamp` (Unix seconds).
+pub async fn post_webhook(url: &str, path: &str, body: &[u8], secret: &[u8], timestamp: i64) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{url}{path}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header(rounds_server::sms::TIMESTAMP_HEADER, timestamp.to_string())
+        .header(rounds_server::sms::SIGNATURE_HEADER, rounds_server::sms::signature(secret, timestamp, path, body))
+        .body(body.to_vec())
+        .send()
+        .await
+        .expect("webhook")
+}
+
+/// A form body, each value percent-encoded.
+pub fn form(fields: &[(&str, &str)]) -> Vec<u8> {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                b' ' => "+".into(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&").into_bytes()
+}
+
 /// A running server on 127.0.0.1 with a random port.
 pub struct TestServer {
     pub url: String,
@@ -125,6 +155,7 @@ impl TestServer {
         if let Some(clock) = clock {
             state = state.with_clock(clock);
         }
+        state.sms_secret = Some(std::sync::Arc::from(TEST_SMS_SECRET.as_bytes()));
         Self::start(state).await
     }
 

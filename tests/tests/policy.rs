@@ -36,12 +36,15 @@ on_both_databases! {
             let forged = call(&server.url, e.method, e.path, Some("not-a-real-token")).await;
             match e.access {
                 Access::Public => assert_ne!(anonymous, 401, "{what} is public"),
+                Access::Signed => assert_eq!((anonymous, forged), (401, 401), "{what} needs a signature"),
                 _ => assert_eq!((anonymous, forged), (401, 401), "{what} needs a session"),
             }
             for (who, token) in [("clinician", &clinician), ("coordinator", &coordinator)] {
                 let status = call(&server.url, e.method, e.path, Some(token)).await;
                 match e.access {
                     Access::Admin => assert_eq!(status, 403, "{what}: a {who} is not an administrator"),
+                    // A session is no signature.
+                    Access::Signed => assert_eq!(status, 401, "{what}: a {who} does not sign as the provider"),
                     _ => assert!(status != 401 && status != 403, "{what}: a {who} may call it (got {status})"),
                 }
             }
@@ -50,6 +53,6 @@ on_both_databases! {
                 assert!(status != 401 && status != 403, "{what}: administrators may call it (got {status})");
             }
         }
-        assert!(ENDPOINTS.len() >= 14);
+        assert!(ENDPOINTS.len() >= 16);
     }
 }

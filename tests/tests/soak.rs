@@ -155,12 +155,17 @@ struct Verdict {
 async fn verdict(url: &str, dir: &Path, queued: i64, acked: i64) -> Verdict {
     let mut counts: HashMap<i64, usize> = HashMap::new();
     let mut thread_messages: HashMap<ThreadId, usize> = HashMap::new();
+    // A message is logged again when its delivery moves on (queued, sent): one copy per id.
+    let mut messages: HashMap<rounds_domain::MessageId, rounds_domain::Message> = HashMap::new();
     for c in rounds_tests::pull_changes(url, DEMO_NURSE_PRACTITIONER).await {
         if let Record::Message(m) = c.record {
-            *thread_messages.entry(m.thread_id).or_default() += 1;
-            if let Some(n) = m.body.strip_prefix("soak-").and_then(|n| n.parse::<i64>().ok()) {
-                *counts.entry(n).or_default() += 1;
-            }
+            messages.insert(m.id, m);
+        }
+    }
+    for m in messages.values() {
+        *thread_messages.entry(m.thread_id).or_default() += 1;
+        if let Some(n) = m.body.strip_prefix("soak-").and_then(|n| n.parse::<i64>().ok()) {
+            *counts.entry(n).or_default() += 1;
         }
     }
     let lost = |upto: i64| (1..=upto).filter(|n| !counts.contains_key(n)).count();

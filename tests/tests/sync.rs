@@ -356,7 +356,7 @@ on_both_databases! {
             other => panic!("expected an invalid-command refusal, got {other:?}"),
         };
         assert!(reason(outcomes[1]).contains("'sign_encounter' is not a command of format 1"));
-        assert!(reason(outcomes[2]).contains("'teleport_patient' is not a command of format 2"));
+        assert!(reason(outcomes[2]).contains("'teleport_patient' is not a command of format 3"));
         assert!(reason(outcomes[3]).contains("cannot read this command"));
         assert_eq!(outcomes[4], &Outcome::Applied, "the commands after a refused one still apply");
         assert_eq!(response.last_seq, dev.next_seq - 1, "every command answered, none dropped");

@@ -404,7 +404,16 @@ impl Workspace {
             .collect();
         let established = tx.encounter_summaries(patient.id, 2)?.0.iter().any(|s| s.id != id && s.status.is_signed());
         let menu = service_menu(tx.org_document(OrgDocumentKind::ServiceMenu, "default")?.as_deref());
-        let billing = billing::suggest(&draft, !established, None, &menu);
+        // E-visits bill the author's time on the patient's threads over the last seven days.
+        let async_minutes = if draft.context.mode == EncounterMode::Async {
+            let now = self.now();
+            let since = now - chrono::Duration::days(rounds_domain::thread::EVISIT_WINDOW_DAYS);
+            let slices = tx.time_on_patient_threads(encounter.author_id, patient.id, since)?;
+            Some(rounds_domain::thread::evisit_minutes(&slices, now))
+        } else {
+            None
+        };
+        let billing = billing::suggest(&draft, !established, async_minutes, &menu);
         let mut suggested_codes = Vec::new();
         for chosen in &draft.complaints.chosen {
             let Some(entry) = tx.complaint(&encounter.service_line, &chosen.code)? else { continue };
@@ -493,7 +502,7 @@ fn check_order_query(query: &str, limit: u32) -> Result<()> {
 }
 
 /// The organisation's service menu as pulled, else the one shipped with the app.
-fn service_menu(org: Option<&str>) -> Vec<ServiceMenuEntry> {
+pub(crate) fn service_menu(org: Option<&str>) -> Vec<ServiceMenuEntry> {
     billing::parse_service_menu(org.unwrap_or(code_sets::SERVICE_MENU_CSV)).unwrap_or_else(|e| {
         tracing::error!(error = %e, "the service menu does not parse");
         vec![]

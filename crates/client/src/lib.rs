@@ -7,11 +7,13 @@ mod code_sets;
 mod error;
 mod operations;
 mod remote;
+mod threads;
 mod vault;
 
 pub use code_sets::ICD10CM_VERSION;
 pub use error::ClientError;
 pub use remote::check_server_url;
+pub use threads::history_from_summary;
 pub use vault::{KeyVault, MemoryVault, OsKeychain};
 
 use chrono::{DateTime, Utc};
@@ -260,8 +262,14 @@ impl Workspace {
                 author_id: Some(author),
                 body: body.to_string(),
                 sent_at: now,
+                external_id: None,
+                delivery: (thread.channel == rounds_domain::Channel::Sms).then_some(rounds_domain::Delivery::Queued),
             };
             tx.insert_message(&message)?;
+            let mut answered = thread.clone();
+            rounds_domain::thread::on_outbound(&mut answered, now);
+            tx.replace_thread_local(&answered)?;
+            tx.mark_read(author, thread_id, now)?;
             tx.enqueue(Mutation::PostMessage { message_id: message.id, thread_id, body: message.body.clone() }, now)?;
             Ok(Ok(message))
         });

@@ -127,6 +127,21 @@ pub struct BillingSuggestion {
     pub rationale: Vec<String>,
 }
 
+/// The service menu's e-visit line for `minutes` over seven days, if any.
+fn evisit_line(minutes: u32, menu: &[ServiceMenuEntry]) -> Option<&ServiceMenuEntry> {
+    menu.iter().find(|e| match e.rule {
+        ServiceRule::EVisit { min_minutes, max_minutes } => {
+            minutes >= min_minutes && max_minutes.is_none_or(|max| minutes <= max)
+        }
+        _ => false,
+    })
+}
+
+/// The e-visit code `minutes` over seven days suggest (99421 for 5-10 with the standard menu).
+pub fn evisit_code(minutes: u32, menu: &[ServiceMenuEntry]) -> Option<String> {
+    evisit_line(minutes, menu).map(|l| l.code.clone())
+}
+
 /// Suggests what to bill for this visit. `async_minutes` is the clinician's time on the
 /// patient's threads over the last seven days (e-visits).
 pub fn suggest(
@@ -144,12 +159,7 @@ pub fn suggest(
                 rationale: vec!["E-visit: time on the thread is not known yet".into()],
             };
         };
-        let line = menu.iter().find(|e| match e.rule {
-            ServiceRule::EVisit { min_minutes, max_minutes } => {
-                minutes >= min_minutes && max_minutes.is_none_or(|max| minutes <= max)
-            }
-            _ => false,
-        });
+        let line = evisit_line(minutes, menu);
         return BillingSuggestion {
             complexity: None,
             code: line.map(|l| l.code.clone()),

@@ -49,6 +49,10 @@ pub struct ComplaintCatalogEntry {
 pub struct ComplaintCatalog {
     pub service_line: String,
     pub title: String,
+    /// How soon a patient's message on this line should be answered, in minutes (the inbox's
+    /// countdown); the organisation default when absent.
+    #[serde(default)]
+    pub response_target_minutes: Option<u32>,
     pub complaints: Vec<ComplaintCatalogEntry>,
 }
 
@@ -72,6 +76,9 @@ pub fn validate(catalog: &ComplaintCatalog) -> Result<(), String> {
     let mut problems = Vec::new();
     if !crate::charting::is_service_line(&catalog.service_line) {
         problems.push(format!("'{}' is not a service line name (lower-case letters and _)", catalog.service_line));
+    }
+    if catalog.response_target_minutes.is_some_and(|m| m == 0 || m > 7 * 24 * 60) {
+        problems.push("the response target is 1 minute to 7 days".into());
     }
     if catalog.complaints.is_empty() || catalog.complaints.len() > MAX_COMPLAINTS {
         problems.push(format!("a catalog has 1 to {MAX_COMPLAINTS} complaints"));

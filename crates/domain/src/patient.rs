@@ -135,6 +135,32 @@ pub fn phone_digits(phone: &str) -> String {
     phone.chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
+/// The key a phone number is matched by: its last ten digits (a US number with or without the
+/// country code). None for anything too short to be a phone number.
+pub fn phone_key(phone: &str) -> Option<String> {
+    let digits = phone_digits(phone);
+    if digits.len() < 10 || digits.len() > 15 {
+        return None;
+    }
+    Some(digits[digits.len() - 10..].to_string())
+}
+
+impl Patient {
+    /// The numbers this patient may text from: their own and their guardian's.
+    pub fn phone_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .phone
+            .iter()
+            .map(String::as_str)
+            .chain(self.guardian.iter().map(|g| g.phone.as_str()))
+            .filter_map(phone_key)
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +176,13 @@ mod tests {
         assert_eq!(age_on(d("2020-11-22"), d("2026-11-22")), 6);
         assert_eq!(age_on(d("2020-11-23"), d("2026-11-22")), 5);
         assert_eq!(age_on(d("2030-01-01"), d("2026-11-22")), 0);
+    }
+
+    #[test]
+    fn phone_keys_match_however_the_number_was_written() {
+        assert_eq!(phone_key("+1 (415) 555-0123").as_deref(), Some("4155550123"));
+        assert_eq!(phone_key("415.555.0123").as_deref(), Some("4155550123"));
+        assert_eq!(phone_key("555-0123"), None);
     }
 
     #[test]

@@ -19,10 +19,11 @@ use uuid::Uuid;
 /// - 1: edit_patient, post_message, claim_task, complete_task.
 /// - 2: adds start_encounter, edit_section, sign_encounter, add_addendum, cosign_encounter,
 ///   create_task, cancel_task, hand_off_task. A format-1 command reads unchanged as format 2.
-pub const COMMAND_SCHEMA_VERSION: u32 = 2;
+/// - 3: adds thread_action and log_thread_time. Older commands read unchanged.
+pub const COMMAND_SCHEMA_VERSION: u32 = 3;
 
 /// The command kinds each format knows, oldest first.
-const KINDS_BY_FORMAT: [&[&str]; 2] = [
+const KINDS_BY_FORMAT: [&[&str]; 3] = [
     &["edit_patient", "post_message", "claim_task", "complete_task"],
     &[
         "start_encounter",
@@ -34,6 +35,7 @@ const KINDS_BY_FORMAT: [&[&str]; 2] = [
         "cancel_task",
         "hand_off_task",
     ],
+    &["thread_action", "log_thread_time"],
 ];
 
 /// A command as it arrives, before the server reads its mutation (which may be in an older
@@ -232,6 +234,19 @@ pub enum Mutation {
         to: crate::PractitionerId,
         queue: Role,
     },
+    /// Claims, assigns, escalates, reviews, closes or links a thread; each action idempotent.
+    ThreadAction {
+        thread_id: ThreadId,
+        action: crate::ThreadAction,
+    },
+    /// A slice of this clinician's time on a thread (e-visit billing). Insert-only by id.
+    LogThreadTime {
+        #[ts(type = "string")]
+        entry_id: Uuid,
+        thread_id: ThreadId,
+        started_at: chrono::DateTime<chrono::Utc>,
+        seconds: u32,
+    },
 }
 
 impl Mutation {
@@ -336,6 +351,8 @@ pub enum Record {
     /// another queue, owned by someone else, or needing a license the user lacks): a device
     /// holding a copy drops it. Its pending commands stay in the outbox for the server to judge.
     Withdrawn(Withdrawn),
+    /// A slice of a clinician's time on a thread.
+    ThreadTime(crate::ThreadTime),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

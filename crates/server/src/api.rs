@@ -40,6 +40,11 @@ pub fn app(state: AppState) -> Router {
             put(crate::admin_api::put_service_menu).layer(DefaultBodyLimit::max(crate::admin_api::MAX_DOCUMENT_BYTES)),
         )
         .route("/sync/events", get(crate::sync::events))
+        .route("/webhooks/sms", post(crate::sms::inbound).layer(DefaultBodyLimit::max(crate::sms::MAX_WEBHOOK_BYTES)))
+        .route(
+            "/webhooks/sms/status",
+            post(crate::sms::status).layer(DefaultBodyLimit::max(crate::sms::MAX_WEBHOOK_BYTES)),
+        )
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

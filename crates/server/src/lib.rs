@@ -13,6 +13,7 @@ pub mod error;
 pub mod limit;
 pub mod policy;
 pub mod seed;
+pub mod sms;
 pub mod storage;
 pub mod sync;
 
@@ -37,6 +38,12 @@ pub struct AppState {
     pub lockout: chrono::Duration,
     /// New change-log heads, per organisation: the poke that tells devices to pull.
     pub pokes: tokio::sync::broadcast::Sender<(rounds_domain::OrganizationId, i64)>,
+    /// The SMS provider's webhook secret; without one the webhooks answer 404.
+    pub sms_secret: Option<Arc<[u8]>>,
+    /// Hands replies to the SMS provider.
+    pub sms: Arc<dyn sms::SmsSender>,
+    /// Wakes the reply dispatcher when a push queued a reply.
+    pub sms_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -50,6 +57,9 @@ impl AppState {
             max_failed_sign_ins: 5,
             lockout: chrono::Duration::minutes(15),
             pokes,
+            sms_secret: None,
+            sms: Arc::new(sms::RecordingSender::default()),
+            sms_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

@@ -50,10 +50,12 @@ async fn main() -> anyhow::Result<()> {
                 sign_in_limit,
                 chrono::Duration::minutes(5),
             ));
+            state.sms_secret = rounds_server::sms::secret_from_env()?;
             let listener =
                 tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
             tracing::info!(%listen, database = state.storage.backend(), "rounds-server ready");
             tokio::spawn(rounds_server::escalate_every(state.clone(), std::time::Duration::from_secs(60)));
+            tokio::spawn(rounds_server::sms::dispatch_every(state.clone(), std::time::Duration::from_secs(5)));
             axum::serve(listener, rounds_server::app(state).into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;

@@ -15,6 +15,8 @@ pub enum Access {
     SignedIn,
     /// Administrators only.
     Admin,
+    /// The SMS provider: a request signed with the shared secret (see `sms`).
+    Signed,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -43,6 +45,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("PUT", "/admin/service-menu", Access::Admin),
     e("PUT", "/admin/routing", Access::Admin),
     e("PUT", "/admin/practitioners/{id}", Access::Admin),
+    e("POST", "/webhooks/sms", Access::Signed),
+    e("POST", "/webhooks/sms/status", Access::Signed),
 ];
 
 #[cfg(test)]

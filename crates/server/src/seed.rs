@@ -205,6 +205,10 @@ fn millis(t: DateTime<Utc>) -> u64 {
     t.timestamp_millis().max(0) as u64
 }
 
+/// The demo organisation's SMS numbers (the 555-01XX range is reserved for fiction).
+pub const DEMO_SMS_PEDIATRIC: &str = "+14155550199";
+pub const DEMO_SMS_ADULT: &str = "+14155550198";
+
 /// Creates the demo organisation unless it exists. `now` anchors ages, expiries and histories.
 pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedReport> {
     // Microseconds: what PostgreSQL stores, so the change log and the tables agree exactly.
@@ -291,6 +295,8 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
     for doc in starting_documents()? {
         storage.put_org_document(org, None, &doc, now).await?;
     }
+    storage.add_sms_number(org, DEMO_SMS_PEDIATRIC, "pediatric_sms").await?;
+    storage.add_sms_number(org, DEMO_SMS_ADULT, "adult_primary").await?;
 
     let mut rng = StdRng::seed_from_u64(20261122);
     for i in 0..DEMO_PATIENTS {
@@ -462,6 +468,8 @@ async fn history(
                 author_id: None,
                 body: (*body).into(),
                 sent_at: at,
+                external_id: None,
+                delivery: None,
             });
         }
         if status != ThreadStatus::Open {
@@ -473,9 +481,11 @@ async fn history(
                 author_id: Some(demo.np.id),
                 body: "Thanks for the details. I have reviewed them and will follow up shortly with next steps.".into(),
                 sent_at: at,
+                external_id: None,
+                delivery: Some(Delivery::Delivered),
             });
         }
-        let thread = Thread {
+        let mut thread = Thread {
             id: thread_id,
             patient_id: Some(p.id),
             channel: Channel::Sms,
@@ -484,7 +494,23 @@ async fn history(
             service_line: service_line.into(),
             last_message_at: at,
             version: 1,
+            urgent: false,
+            from_number: None,
+            respond_by: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            escalation: None,
+            encounter_id: None,
+            queue: Role::NursePractitioner,
         };
+        let target = if child { 15 } else { 60 };
+        for m in &messages {
+            match m.direction {
+                MessageDirection::Inbound => rounds_domain::thread::on_inbound(&mut thread, &m.body, m.sent_at, target),
+                MessageDirection::Outbound => rounds_domain::thread::on_outbound(&mut thread, m.sent_at),
+            }
+        }
+        thread.status = status;
         storage.insert_thread(demo.org, &thread, &messages, now).await?;
     }
 

@@ -53,6 +53,9 @@ pub async fn push(
                 // Nobody listening is fine: the devices pull on their own timer too.
                 let _ = state.pokes.send((user.organization_id, head));
             }
+            if commands.iter().any(|c| matches!(c, Incoming::Ready(c) if matches!(c.mutation, rounds_domain::sync::Mutation::PostMessage { .. }))) {
+                state.sms_wake.notify_one();
+            }
             Ok(Json(response))
         }
         Err(PushRefused::DeviceOfAnother) => {

@@ -14,6 +14,7 @@ mod patients;
 mod records;
 mod session;
 mod sync;
+mod threads;
 
 pub use codes::code_prefix;
 pub use encounters::{DraftRefusal, EncounterCommands};

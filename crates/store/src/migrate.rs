@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../../migrations/client/0001_init.sql")),
     ("0002_charting", include_str!("../../../migrations/client/0002_charting.sql")),
+    ("0003_threads", include_str!("../../../migrations/client/0003_threads.sql")),
 ];
 
 /// The schema version this build writes: the number of migrations it knows.

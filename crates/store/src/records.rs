@@ -3,10 +3,7 @@
 
 use crate::codec::{enum_str, from_json, parse, parse_enum, to_json};
 use crate::{Result, StoreError, Tx};
-use rounds_domain::{
-    ComplaintCatalog, ComplaintCatalogEntry, Message, PatientId, Practitioner, PractitionerId, Role, Task, TaskStatus,
-    Thread, ThreadId,
-};
+use rounds_domain::{ComplaintCatalog, ComplaintCatalogEntry, Practitioner, PractitionerId, Role, Task, TaskStatus};
 use rusqlite::{OptionalExtension, Row};
 
 impl Tx<'_> {
@@ -213,93 +210,6 @@ impl Tx<'_> {
         rows.map(|r| from_json(&r?)).collect()
     }
 
-    pub fn upsert_thread(&self, t: &Thread) -> Result<bool> {
-        let n = self.conn.prepare_cached("INSERT INTO threads (id, patient_id, channel, status, assignee_id, service_line, last_message_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id, channel = excluded.channel,
-                status = excluded.status, assignee_id = excluded.assignee_id,
-                service_line = excluded.service_line, last_message_at = excluded.last_message_at,
-                version = excluded.version
-             WHERE excluded.version >= threads.version")?.execute(rusqlite::params![
-                t.id.to_string(),
-                t.patient_id.map(|p| p.to_string()),
-                enum_str(&t.channel)?,
-                enum_str(&t.status)?,
-                t.assignee_id.map(|p| p.to_string()),
-                t.service_line,
-                t.last_message_at.to_rfc3339(),
-                t.version,
-            ])?;
-        Ok(n > 0)
-    }
-
-    /// Threads not yet closed, most recent message first.
-    pub fn open_threads(&self, limit: u32) -> Result<Vec<Thread>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, patient_id, channel, status, assignee_id, service_line, last_message_at, version
-             FROM threads WHERE status != 'closed' ORDER BY last_message_at DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit], |r| Ok(thread_from_row(r)))?;
-        rows.map(|r| r?).collect()
-    }
-
-    pub fn threads_for_patient(&self, patient: PatientId) -> Result<Vec<Thread>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, patient_id, channel, status, assignee_id, service_line, last_message_at, version
-             FROM threads WHERE patient_id = ?1 ORDER BY last_message_at DESC",
-        )?;
-        let rows = stmt.query_map([patient.to_string()], |r| Ok(thread_from_row(r)))?;
-        rows.map(|r| r?).collect()
-    }
-
-    /// Messages are insert-only: the same id twice is stored once.
-    pub fn insert_message(&self, m: &Message) -> Result<bool> {
-        let n = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO messages (id, thread_id, direction, author_id, body, sent_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
-            )?
-            .execute((
-                m.id.to_string(),
-                m.thread_id.to_string(),
-                enum_str(&m.direction)?,
-                m.author_id.map(|p| p.to_string()),
-                &m.body,
-                m.sent_at.to_rfc3339(),
-            ))?;
-        Ok(n > 0)
-    }
-
-    /// A message as the server has it: its time of receipt is the server's, which orders it.
-    pub fn upsert_message_from_server(&self, m: &Message) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO messages (id, thread_id, direction, author_id, body, sent_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (id) DO UPDATE SET sent_at = excluded.sent_at, body = excluded.body",
-            )?
-            .execute((
-                m.id.to_string(),
-                m.thread_id.to_string(),
-                enum_str(&m.direction)?,
-                m.author_id.map(|p| p.to_string()),
-                &m.body,
-                m.sent_at.to_rfc3339(),
-            ))?;
-        Ok(())
-    }
-
-    /// A thread's messages in the server's order.
-    pub fn messages(&self, thread: ThreadId) -> Result<Vec<Message>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, thread_id, direction, author_id, body, sent_at FROM messages
-             WHERE thread_id = ?1 ORDER BY sent_at, id",
-        )?;
-        let rows = stmt.query_map([thread.to_string()], |r| Ok(message_from_row(r)))?;
-        rows.map(|r| r?).collect()
-    }
-
     pub fn upsert_task(&self, t: &Task) -> Result<bool> {
         let n = self
             .conn
@@ -345,18 +255,6 @@ impl Tx<'_> {
             .ok_or(StoreError::NotFound)?
     }
 
-    pub fn thread(&self, id: ThreadId) -> Result<Thread> {
-        self.conn
-            .query_row(
-                "SELECT id, patient_id, channel, status, assignee_id, service_line, last_message_at, version
-                 FROM threads WHERE id = ?1",
-                [id.to_string()],
-                |r| Ok(thread_from_row(r)),
-            )
-            .optional()?
-            .ok_or(StoreError::NotFound)?
-    }
-
     /// Open tasks (ready or in progress) in a role's queue, soonest due first.
     pub fn open_tasks(&self, queue: Role) -> Result<Vec<Task>> {
         let mut stmt = self.conn.prepare_cached(
@@ -378,7 +276,7 @@ pub(crate) fn time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
         .map_err(|e| StoreError::InvalidData(format!("time '{s}': {e}")))
 }
 
-fn opt_id<T: std::str::FromStr>(s: Option<String>, what: &str) -> Result<Option<T>>
+pub(crate) fn opt_id<T: std::str::FromStr>(s: Option<String>, what: &str) -> Result<Option<T>>
 where
     T::Err: std::fmt::Display,
 {
@@ -395,30 +293,6 @@ fn practitioner_from_row(r: &Row<'_>) -> Result<Practitioner> {
         licenses: from_json(&r.get::<_, String>(5)?)?,
         supervisor_id: r.get::<_, Option<String>>(6)?.as_deref().map(|s| parse(s, "supervisor id")).transpose()?,
         on_duty: r.get(7)?,
-    })
-}
-
-fn thread_from_row(r: &Row<'_>) -> Result<Thread> {
-    Ok(Thread {
-        id: parse(&r.get::<_, String>(0)?, "thread id")?,
-        patient_id: opt_id(r.get(1)?, "patient id")?,
-        channel: parse_enum(&r.get::<_, String>(2)?)?,
-        status: parse_enum(&r.get::<_, String>(3)?)?,
-        assignee_id: opt_id(r.get(4)?, "assignee id")?,
-        service_line: r.get(5)?,
-        last_message_at: time(&r.get::<_, String>(6)?)?,
-        version: r.get(7)?,
-    })
-}
-
-fn message_from_row(r: &Row<'_>) -> Result<Message> {
-    Ok(Message {
-        id: parse(&r.get::<_, String>(0)?, "message id")?,
-        thread_id: parse(&r.get::<_, String>(1)?, "thread id")?,
-        direction: parse_enum(&r.get::<_, String>(2)?)?,
-        author_id: opt_id(r.get(3)?, "author id")?,
-        body: r.get(4)?,
-        sent_at: time(&r.get::<_, String>(5)?)?,
     })
 }
 

@@ -265,6 +265,7 @@ impl Tx<'_> {
                 }
                 Record::OrgDocument(doc) => self.store_org_document(doc)?,
                 Record::Practitioner(p) => self.upsert_practitioner(p)?,
+                Record::ThreadTime(t) => self.insert_thread_time(t)?,
                 Record::Withdrawn(w) => {
                     if w.entity == "task" {
                         self.conn.execute("DELETE FROM tasks WHERE id = ?1", [w.id.to_string()])?;

@@ -181,6 +181,20 @@ fn messages_are_insert_only() {
         service_line: "pediatric_sms".into(),
         last_message_at: at,
         version: 1,
+        urgent: true,
+        from_number: Some("+14155550101".into()),
+        respond_by: Some(at + chrono::Duration::minutes(15)),
+        reviewed_by: None,
+        reviewed_at: None,
+        escalation: Some(Escalation {
+            by: PractitionerId::new_v7(1),
+            to: Role::Physician,
+            reason: "Stridor".into(),
+            at,
+            task_id: TaskId::new_v7(2),
+        }),
+        encounter_id: None,
+        queue: Role::Physician,
     };
     let msg = Message {
         id: MessageId::new_v7(6),
@@ -189,6 +203,8 @@ fn messages_are_insert_only() {
         author_id: None,
         body: "She has had a sore throat since Tuesday".into(),
         sent_at: at,
+        external_id: Some("SM123".into()),
+        delivery: None,
     };
     store
         .transaction(|tx| {
@@ -506,4 +522,108 @@ fn signed_notes_and_addenda_are_immutable_in_the_cache() {
         let err = conn.execute(sql, []).expect_err(sql).to_string();
         assert!(err.contains("signed note") || err.contains("addendum"), "{sql}: {err}");
     }
+}
+
+/// Many threads: the inbox orders urgent first, then the soonest response due, then the latest
+/// message; queues, filters, unread markers and windows all come from one query.
+#[test]
+fn the_inbox_orders_filters_and_counts_threads() {
+    use rounds_domain::thread::{InboxFilter, InboxQueue};
+    let (mut store, patients) = seeded();
+    let at = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).single().expect("time");
+    let me = PractitionerId::new_v7(100);
+    let other = PractitionerId::new_v7(101);
+    let thread = |n: u64, patient: Option<PatientId>| Thread {
+        id: ThreadId::new_v7(1000 + n),
+        patient_id: patient,
+        channel: Channel::Sms,
+        status: ThreadStatus::Open,
+        assignee_id: None,
+        service_line: "pediatric_sms".into(),
+        last_message_at: at + chrono::Duration::minutes(n as i64),
+        version: 1,
+        urgent: false,
+        from_number: None,
+        respond_by: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        escalation: None,
+        encounter_id: None,
+        queue: Role::NursePractitioner,
+    };
+    let p = Some(patients[0].id);
+    let mut quiet = thread(1, p); // answered, oldest
+    quiet.assignee_id = Some(me);
+    let mut due_late = thread(2, p);
+    due_late.respond_by = Some(at + chrono::Duration::minutes(60));
+    let mut due_soon = thread(3, p);
+    due_soon.respond_by = Some(at + chrono::Duration::minutes(10));
+    due_soon.assignee_id = Some(other);
+    let mut urgent = thread(4, p);
+    urgent.urgent = true;
+    urgent.respond_by = Some(at + chrono::Duration::minutes(30));
+    let mut review = thread(5, p);
+    review.status = ThreadStatus::AwaitingReview;
+    let mut closed = thread(6, p);
+    closed.status = ThreadStatus::Closed;
+    let unmatched = thread(7, None);
+    let mut physicians = thread(8, p);
+    physicians.queue = Role::Physician;
+    let all = [&quiet, &due_late, &due_soon, &urgent, &review, &closed, &unmatched, &physicians];
+    store
+        .transaction(|tx| {
+            for t in all {
+                tx.upsert_thread(t)?;
+                tx.insert_message(&Message {
+                    id: MessageId::new_v7(2000 + t.last_message_at.timestamp() as u64),
+                    thread_id: t.id,
+                    direction: MessageDirection::Inbound,
+                    author_id: None,
+                    body: format!("  message   of {}  ", t.id),
+                    sent_at: t.last_message_at,
+                    external_id: None,
+                    delivery: None,
+                })?;
+            }
+            // Read the due-late thread after its last message.
+            tx.mark_read(me, due_late.id, at + chrono::Duration::hours(1))?;
+            Ok(())
+        })
+        .expect("write");
+    let inbox = |queue, urgent_only, unread_only| {
+        let filter = InboxFilter { queue, urgent_only, unread_only, service_line: None, offset: 0, limit: 50 };
+        store.read().inbox(me, &[Role::NursePractitioner], &filter).expect("inbox")
+    };
+    let ids = |page: &rounds_domain::thread::InboxPage| page.items.iter().map(|i| i.thread.id).collect::<Vec<_>>();
+
+    let mine_roles = inbox(InboxQueue::MyRoles, false, false);
+    assert_eq!(ids(&mine_roles), vec![urgent.id, due_soon.id, due_late.id, review.id, quiet.id]);
+    assert_eq!(mine_roles.total, 5);
+    assert_eq!(mine_roles.items[0].preview, format!("message of {}", urgent.id));
+    assert!(mine_roles.items[0].last_from_patient);
+    assert_eq!(
+        mine_roles.items[0].patient_name.as_deref(),
+        Some(format!("{}, {}", patients[0].family_name, patients[0].given_name).as_str())
+    );
+    let counts = &mine_roles.counts;
+    assert_eq!((counts.mine, counts.my_roles, counts.unassigned, counts.review, counts.triage), (1, 5, 4, 1, 1));
+    assert_eq!(ids(&inbox(InboxQueue::Mine, false, false)), vec![quiet.id]);
+    assert_eq!(ids(&inbox(InboxQueue::Triage, false, false)), vec![unmatched.id]);
+    assert_eq!(ids(&inbox(InboxQueue::Review, false, false)), vec![review.id]);
+    assert_eq!(ids(&inbox(InboxQueue::Closed, false, false)), vec![closed.id]);
+    assert_eq!(ids(&inbox(InboxQueue::MyRoles, true, false)), vec![urgent.id]);
+    let unread = inbox(InboxQueue::MyRoles, false, true);
+    assert!(!ids(&unread).contains(&due_late.id), "read after its last message");
+    assert_eq!(unread.total, 4);
+    // A window further down the same order.
+    let filter = InboxFilter {
+        queue: InboxQueue::MyRoles,
+        urgent_only: false,
+        unread_only: false,
+        service_line: None,
+        offset: 2,
+        limit: 2,
+    };
+    let window = store.read().inbox(me, &[Role::NursePractitioner], &filter).expect("window");
+    assert_eq!((ids(&window), window.total), (vec![due_late.id, review.id], 5));
 }

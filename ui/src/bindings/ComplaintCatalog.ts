@@ -4,4 +4,9 @@ import type { ComplaintCatalogEntry } from "./ComplaintCatalogEntry";
 /**
  * A service line's whole catalog, as shipped in data/complaints/<service_line>.json.
  */
-export type ComplaintCatalog = { service_line: string, title: string, complaints: Array<ComplaintCatalogEntry>, };
+export type ComplaintCatalog = { service_line: string, title: string, 
+/**
+ * How soon a patient's message on this line should be answered, in minutes (the inbox's
+ * countdown); the organisation default when absent.
+ */
+response_target_minutes: number | null, complaints: Array<ComplaintCatalogEntry>, };

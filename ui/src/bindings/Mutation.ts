@@ -12,6 +12,7 @@ import type { TaskFocus } from "./TaskFocus";
 import type { TaskId } from "./TaskId";
 import type { TaskKind } from "./TaskKind";
 import type { TaskPriority } from "./TaskPriority";
+import type { ThreadAction } from "./ThreadAction";
 import type { ThreadId } from "./ThreadId";
 import type { UsState } from "./UsState";
 
@@ -22,4 +23,4 @@ export type Mutation = { "kind": "edit_patient", patient_id: PatientId, changes:
 /**
  * What the work is about (an encounter, a thread).
  */
-focus: TaskFocus | null, } | { "kind": "cancel_task", task_id: TaskId, } | { "kind": "hand_off_task", task_id: TaskId, base_version: number, to: PractitionerId, queue: Role, };
+focus: TaskFocus | null, } | { "kind": "cancel_task", task_id: TaskId, } | { "kind": "hand_off_task", task_id: TaskId, base_version: number, to: PractitionerId, queue: Role, } | { "kind": "thread_action", thread_id: ThreadId, action: ThreadAction, } | { "kind": "log_thread_time", entry_id: string, thread_id: ThreadId, started_at: string, seconds: number, };

@@ -131,6 +131,30 @@ pub trait Storage: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<()>;
     async fn insert_task(&self, org: OrganizationId, t: &Task, now: DateTime<Utc>) -> Result<()>;
+
+    /// Routes texts to `number` to the organisation's `service_line`.
+    async fn add_sms_number(&self, org: OrganizationId, number: &str, service_line: &str) -> Result<()>;
+    /// Stores a patient's text in their open SMS thread (a new one if none is open; an
+    /// unmatched one when the number matches no patient, or several). A MessageSid seen before
+    /// is stored once.
+    async fn receive_sms(&self, sms: &InboundSms, now: DateTime<Utc>) -> Result<Received>;
+    /// Replies waiting for the provider, oldest first.
+    async fn due_sms(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutboundSms>>;
+    /// What the provider said of a reply; returns the organisation and head when the message
+    /// changed.
+    async fn record_send(
+        &self,
+        message: MessageId,
+        outcome: SendOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(OrganizationId, i64)>>;
+    /// A delivery report for the message the provider knows as `external_id`; never goes back.
+    async fn delivery_report(
+        &self,
+        external_id: &str,
+        delivery: Delivery,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(OrganizationId, i64)>>;
     /// Row counts of the clinical tables, for seeding reports and tests.
     async fn counts(&self) -> Result<Counts>;
 
@@ -154,6 +178,53 @@ pub trait Storage: Send + Sync + 'static {
     /// The organisation's audit log in order (for the verifier and exports).
     async fn audit_log(&self, org: OrganizationId) -> Result<Vec<crate::audit::AuditRow>>;
 }
+
+/// A patient's text as the SMS provider delivered it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundSms {
+    pub from: String,
+    pub to: String,
+    pub body: String,
+    pub message_sid: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Received {
+    Stored {
+        organization_id: OrganizationId,
+        head: i64,
+        thread_id: ThreadId,
+        matched: bool,
+    },
+    /// The MessageSid was stored before.
+    Duplicate,
+    /// No organisation has the number it was sent to.
+    UnknownNumber,
+}
+
+/// A reply for the provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboundSms {
+    pub message_id: MessageId,
+    pub organization_id: OrganizationId,
+    pub to: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendOutcome {
+    Sent {
+        provider_id: String,
+    },
+    /// A passing failure: try again later (until the attempts run out).
+    Retry,
+    /// The provider refused it for good.
+    Failed,
+}
+
+/// Attempts at sending one reply before it is marked failed.
+pub const MAX_SEND_ATTEMPTS: i64 = 8;
 
 /// One command of a push, as the server read it.
 #[derive(Clone, Debug, PartialEq)]

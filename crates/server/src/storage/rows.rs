@@ -111,6 +111,14 @@ pub(crate) struct ThreadRow {
     pub service_line: String,
     pub last_message_at: Time,
     pub version: i64,
+    pub urgent: bool,
+    pub from_number: Option<String>,
+    pub respond_by: Option<Time>,
+    pub reviewed_by: Option<Uuid>,
+    pub reviewed_at: Option<Time>,
+    pub escalation: Option<Json<Escalation>>,
+    pub encounter_id: Option<Uuid>,
+    pub queue: String,
 }
 
 impl ThreadRow {
@@ -124,12 +132,51 @@ impl ThreadRow {
             service_line: self.service_line,
             last_message_at: self.last_message_at,
             version: self.version,
+            urgent: self.urgent,
+            from_number: self.from_number,
+            respond_by: self.respond_by,
+            reviewed_by: self.reviewed_by.map(PractitionerId),
+            reviewed_at: self.reviewed_at,
+            escalation: self.escalation.map(|j| j.0),
+            encounter_id: self.encounter_id.map(EncounterId),
+            queue: Role::parse(&self.queue).ok_or_else(|| StorageError::InvalidData(format!("role {}", self.queue)))?,
         })
     }
 }
 
 pub(crate) const THREAD_COLUMNS: &str =
-    "t.id, t.patient_id, t.channel, t.status, t.assignee_id, t.service_line, t.last_message_at, t.version";
+    "t.id, t.patient_id, t.channel, t.status, t.assignee_id, t.service_line, t.last_message_at, t.version, \
+     t.urgent, t.from_number, t.respond_by, t.reviewed_by, t.reviewed_at, t.escalation, t.encounter_id, t.queue";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MessageRow {
+    pub id: Uuid,
+    pub thread_id: Uuid,
+    pub direction: String,
+    pub author_id: Option<Uuid>,
+    pub body: String,
+    pub sent_at: Time,
+    pub external_id: Option<String>,
+    pub delivery: Option<String>,
+}
+
+impl MessageRow {
+    pub fn into_domain(self) -> Result<Message> {
+        Ok(Message {
+            id: MessageId(self.id),
+            thread_id: ThreadId(self.thread_id),
+            direction: from_name(&self.direction)?,
+            author_id: self.author_id.map(PractitionerId),
+            body: self.body,
+            sent_at: self.sent_at,
+            external_id: self.external_id,
+            delivery: self.delivery.as_deref().map(from_name).transpose()?,
+        })
+    }
+}
+
+pub(crate) const MESSAGE_COLUMNS: &str =
+    "m.id, m.thread_id, m.direction, m.author_id, m.body, m.sent_at, m.external_id, m.delivery";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct TaskRow {
