@@ -334,3 +334,108 @@ on_both_databases! {
         assert_eq!(rejected(&r.results[0].outcome).map(|r| r.0), Some(RejectCode::NotFound));
     }
 }
+
+mod on_the_device {
+    use super::*;
+    use rounds_client::{Config, Workspace};
+    use rounds_domain::summary::SummaryKind;
+    use rounds_domain::thread::{InboxFilter, InboxQueue};
+    use rounds_server::seed::DEMO_PASSWORD;
+
+    fn all_mine(queue: InboxQueue) -> InboxFilter {
+        InboxFilter { queue, urgent_only: false, unread_only: false, service_line: None, offset: 0, limit: 500 }
+    }
+
+    // A patient texts; the NP finds the thread at the top of her inbox with its target, reads
+    // the summary (each sentence citing its message), replies offline, and the reply is sent
+    // once after she reconnects. Her time on the thread turns the e-visit she converts it into
+    // a 99421, with the history taken from the summary.
+    on_both_databases! {
+        async fn a_text_is_answered_offline_and_becomes_an_evisit(db) {
+            let f = fixture(&db).await;
+            let (addr, url) = (f.server.addr, f.server.url.clone());
+            let patient = patient_with_own_number(&url).await;
+            let phone = patient.guardian.as_ref().map(|g| g.phone.clone()).expect("guardian");
+            for (i, body) in [
+                "Hi, my daughter has a fever for 3 days and a cough since yesterday.",
+                "She is drinking ok. I gave her Tylenol at 8am. Should I bring her in?",
+            ].iter().enumerate() {
+                assert_eq!(f.text(&phone, DEMO_SMS_PEDIATRIC, body, &format!("SMD{i}")).await.status(), 200);
+            }
+            let dir = tempfile::tempdir().expect("dir");
+            let ws = Workspace::open(&Config { data_dir: dir.path().join("np"), server_url: url.clone() }, rounds_tests::vault()).expect("open");
+            ws.sign_in(DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD).await.expect("sign in");
+            ws.sync_now().await.expect("sync");
+
+            let inbox = ws.inbox(&all_mine(InboxQueue::MyRoles)).expect("inbox");
+            let row = inbox.items.iter().find(|i| i.thread.patient_id == Some(patient.id)).expect("in the inbox");
+            assert!(row.unread && row.last_from_patient);
+            assert!(row.thread.respond_by.is_some(), "the countdown runs");
+            assert_eq!(row.preview, "She is drinking ok. I gave her Tylenol at 8am. Should I bring her in?");
+            // Nothing with a response due comes after a thread without one.
+            let due: Vec<bool> = inbox.items.iter().filter(|i| !i.thread.urgent).map(|i| i.thread.respond_by.is_some()).collect();
+            assert!(due.windows(2).all(|w| w[0] >= w[1]), "due threads first");
+            let thread_id = row.thread.id.to_string();
+
+            let view = ws.open_thread(&thread_id).expect("open");
+            assert_eq!((view.messages, view.first_unread, view.last_read_at), (2, None, None));
+            let summary = ws.thread_summary(&thread_id, view.last_read_at).expect("summary");
+            let window = ws.thread_messages(&thread_id, 0, 50).expect("messages");
+            let first = window.messages[0].id;
+            let second = window.messages[1].id;
+            let cites = |kind: SummaryKind, text: &str| {
+                summary.sentences.iter().find(|s| s.kind == kind && s.text == text).map(|s| s.sources.clone())
+            };
+            assert_eq!(cites(SummaryKind::Symptom, "Fever, for 3 days."), Some(vec![first]));
+            assert_eq!(cites(SummaryKind::Symptom, "Cough, since yesterday."), Some(vec![first]));
+            assert_eq!(cites(SummaryKind::Medication, "Acetaminophen: \u{201c}I gave her Tylenol at 8am.\u{201d}"), Some(vec![second]));
+            assert_eq!(cites(SummaryKind::Question, "Should I bring her in?"), Some(vec![second]));
+            assert_eq!(ws.message_position(&thread_id, &second.to_string()).expect("position"), 1);
+            // Opening marked it read.
+            let row = ws.inbox(&all_mine(InboxQueue::MyRoles)).expect("inbox").items.into_iter().find(|i| i.thread.id == view.thread.id).expect("row");
+            assert!(!row.unread);
+
+            // Offline: claim, reply, and six minutes on the thread.
+            f.server.stop().await;
+            ws.thread_action(&thread_id, ThreadAction::Claim).expect("claim offline");
+            let reply = ws.post_message(&thread_id, "Thanks. Please keep her drinking fluids; I'll set up an e-visit.").expect("reply offline");
+            assert_eq!(reply.delivery, Some(Delivery::Queued));
+            assert_eq!(ws.log_thread_time(&thread_id, 200).expect("time"), 3);
+            assert_eq!(ws.log_thread_time(&thread_id, 170).expect("time"), 6);
+            let row = ws.inbox(&all_mine(InboxQueue::Mine)).expect("mine").items.into_iter().find(|i| i.thread.id == view.thread.id).expect("mine");
+            assert_eq!((row.thread.respond_by, row.last_from_patient), (None, false), "answered, shown at once");
+            assert!(ws.post_message(&thread_id, "   ").is_err(), "an empty reply is refused");
+
+            let encounter = ws.convert_thread_to_evisit(&thread_id).expect("e-visit offline");
+            let visit = ws.encounter_view(&encounter.to_string()).expect("visit");
+            assert_eq!(visit.encounter.mode, EncounterMode::Async);
+            let history = &visit.encounter.draft.as_ref().expect("draft").history.narrative;
+            assert!(history.contains("- Fever, for 3 days.") && history.contains("I gave her Tylenol at 8am."), "{history}");
+            // The reply came after the question: it is no longer listed as unanswered.
+            assert!(!history.contains("Questions from the patient"), "{history}");
+            assert!(history.contains("Action items:\n- Please keep her drinking fluids; I'll set up an e-visit."), "{history}");
+            assert_eq!(visit.billing.code.as_deref(), Some("99421"), "{:?}", visit.billing);
+            assert_eq!(ws.convert_thread_to_evisit(&thread_id).expect("again"), encounter, "one e-visit per thread");
+
+            // Back online: everything lands once and the reply goes out once.
+            let mut state = f.state.clone();
+            state.sms = f.sender.clone();
+            let server = TestServer::start_on(state.clone(), addr).await;
+            ws.sign_in(DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD).await.expect("sign in again");
+            ws.sync_now().await.expect("sync");
+            ws.sync_now().await.expect("sync again");
+            assert_eq!(ws.sync_status().expect("status").rejected, 0);
+            assert_eq!(dispatch(&state).await.expect("dispatch"), 1);
+            assert_eq!(dispatch(&state).await.expect("dispatch"), 0);
+            let sent = f.sender.sent();
+            assert_eq!(sent.len(), 1);
+            assert_eq!((sent[0].to.as_str(), sent[0].key), (phone.as_str(), reply.id));
+            ws.sync_now().await.expect("sync");
+            let window = ws.thread_messages(&thread_id, 0, 50).expect("messages");
+            assert_eq!(window.messages.iter().find(|m| m.id == reply.id).and_then(|m| m.delivery), Some(Delivery::Sent));
+            let (threads, _) = threads_as(&server.url, DEMO_PHYSICIAN).await;
+            let t = &threads[&view.thread.id];
+            assert_eq!((t.encounter_id, t.assignee_id.is_some()), (Some(encounter), true));
+        }
+    }
+}

@@ -296,8 +296,18 @@ fn negated(lower: &str, at: usize) -> bool {
         .any(|w| NEGATIONS.contains(&w) || w.ends_with("n't"))
 }
 
+/// The byte range of the clause around `at`: up to the nearest , ; : "and" or "but".
+fn clause(lower: &str, at: usize) -> (usize, usize) {
+    const BREAKS: [&str; 5] = [",", ";", ":", " and ", " but "];
+    let from = BREAKS.iter().filter_map(|b| lower[..at].rfind(b).map(|i| i + b.len())).max().unwrap_or(0);
+    let to = BREAKS.iter().filter_map(|b| lower[at..].find(b).map(|i| at + i)).min().unwrap_or(lower.len());
+    (from, to)
+}
+
 /// The duration phrase in a sentence, as written ("for 3 days", "since yesterday").
 fn duration(text: &str, lower: &str) -> Option<String> {
+    // Lower-casing changed some byte lengths (rare letters): quote the lower-cased text.
+    let text = if text.len() == lower.len() { text } else { lower };
     let words: Vec<(usize, &str)> = lower
         .split(|c: char| !is_word_char(c))
         .scan(0usize, |pos, w| {
@@ -319,7 +329,7 @@ fn duration(text: &str, lower: &str) -> Option<String> {
                     Some((s, "for" | "past" | "last" | "about" | "almost" | "over")) => s,
                     _ => *start,
                 };
-                return Some(text[begin..ustart + u.len()].to_string());
+                return text.get(begin..ustart + u.len()).map(str::to_string);
             }
         }
         if *w == "since" {
@@ -327,14 +337,14 @@ fn duration(text: &str, lower: &str) -> Option<String> {
             let trimmed = rest.trim_start();
             let offset = start + 5 + (rest.len() - trimmed.len());
             if let Some(s) = SINCE_WORDS.iter().find(|s| trimmed.starts_with(*s)) {
-                return Some(text[*start..offset + s.len()].to_string());
+                return text.get(*start..offset + s.len()).map(str::to_string);
             }
         }
     }
     SINCE_WORDS
         .iter()
         .take(3)
-        .find_map(|s| find_word_start(lower, s).map(|at| format!("since {}", &text[at..at + s.len()])))
+        .find_map(|s| find_word_start(lower, s).and_then(|at| text.get(at..at + s.len())).map(|w| format!("since {w}")))
 }
 
 impl Summarizer for ExtractiveSummarizer {
@@ -384,7 +394,10 @@ impl Summarizer for ExtractiveSummarizer {
                         entry.2.push(s.message);
                     }
                     if entry.1.is_none() {
-                        entry.1 = duration(s.text, &s.lower);
+                        // The duration said of this symptom: in its own clause ("a fever for
+                        // 3 days and a cough since yesterday").
+                        let (from, to) = clause(&s.lower, at);
+                        entry.1 = s.text.get(from..to).and_then(|text| duration(text, &s.lower[from..to]));
                     }
                 }
             }
@@ -600,6 +613,21 @@ mod tests {
         let s =
             ExtractiveSummarizer::default().with_medications(["cefuroxime 250 MG Oral Tablet"]).summarize(&msgs, None);
         assert!(s.sentences.iter().any(|s| s.kind == SummaryKind::Medication && s.text.starts_with("Cefuroxime")));
+    }
+
+    #[test]
+    fn each_symptom_keeps_the_duration_of_its_own_clause() {
+        let msgs = thread(&[("patient", "She has a fever for 3 days and a cough since yesterday, no rash.")]);
+        let got = lines(&ExtractiveSummarizer::default().summarize(&msgs, None));
+        let symptoms: Vec<&str> = got.iter().filter(|l| l.0 == SummaryKind::Symptom).map(|l| l.1.as_str()).collect();
+        assert_eq!(symptoms, vec!["Fever, for 3 days.", "Cough, since yesterday.", "No rash."]);
+    }
+
+    #[test]
+    fn unusual_letters_do_not_break_quoting() {
+        let msgs = thread(&[("patient", "İİ fever for 2 days. Tylenol given? İ")]);
+        let s = ExtractiveSummarizer::default().summarize(&msgs, None);
+        assert!(s.sentences.iter().any(|l| l.kind == SummaryKind::Symptom && l.text.starts_with("Fever")));
     }
 
     #[test]

@@ -1854,8 +1854,9 @@ macro_rules! storage_impl {
                 thread.version += 1;
                 Self::write_thread(&mut tx, org, &thread).await?;
                 Self::write_message(&mut tx, &message).await?;
-                Self::append(&mut tx, org, thread.patient_id, &Record::Message(message), now).await?;
-                let head = Self::append(&mut tx, org, thread.patient_id, &Record::Thread(thread.clone()), now).await?;
+                // The thread first: a device stores a message only in a thread it has.
+                Self::append(&mut tx, org, thread.patient_id, &Record::Thread(thread.clone()), now).await?;
+                let head = Self::append(&mut tx, org, thread.patient_id, &Record::Message(message), now).await?;
                 match tx.commit().await {
                     Ok(()) => {}
                     // The same MessageSid committed by a concurrent delivery first.
