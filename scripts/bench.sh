@@ -17,6 +17,9 @@ echo
 echo "== chart opening (rounds-store): one patient, 5,556 visits x 9 vitals = 50,004 observations"
 cargo run --release --quiet -p rounds-store --example bench_chart -- "${ROUNDS_BENCH_ENCOUNTERS:-5556}"
 echo
+echo "== threads (rounds-store): inbox over 10,000 threads, a 10,000-message thread, summaries"
+cargo run --release --quiet -p rounds-store --example bench_threads -- "${ROUNDS_BENCH_THREADS:-10000}" 10000
+echo
 echo "== sync (rounds-server + rounds-client over loopback)"
 bash scripts/with-postgres.sh cargo run --release --quiet -p rounds-tests --bin rounds-bench-sync
 echo

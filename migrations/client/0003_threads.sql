@@ -9,8 +9,10 @@ ALTER TABLE threads ADD COLUMN reviewed_at TEXT;
 ALTER TABLE threads ADD COLUMN escalation TEXT;
 ALTER TABLE threads ADD COLUMN encounter_id TEXT;
 ALTER TABLE threads ADD COLUMN queue TEXT NOT NULL DEFAULT 'nurse_practitioner';
--- The inbox's order: urgent first, then the soonest response due, then the latest message.
-CREATE INDEX threads_inbox ON threads (status, urgent DESC, (respond_by IS NULL), respond_by, last_message_at DESC);
+-- The inbox in its order (urgent first, then the soonest response due, then the latest message),
+-- covering every column its filters read: a window is found without reading a thread's row.
+CREATE INDEX threads_inbox ON threads (urgent DESC, (respond_by IS NULL), respond_by, last_message_at DESC, id,
+    status, queue, patient_id, assignee_id, service_line);
 
 ALTER TABLE messages ADD COLUMN external_id TEXT;
 ALTER TABLE messages ADD COLUMN delivery TEXT;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use ts_rs::TS;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SummaryKind {
     Concern,
@@ -191,6 +191,9 @@ const SINCE_WORDS: &[&str] = &[
     "last week",
     "the weekend",
 ];
+
+/// Most action items in a summary (the latest).
+const MAX_ACTION_ITEMS: usize = 10;
 
 /// Longest sentence quoted, in characters.
 const MAX_QUOTE: usize = 200;
@@ -459,10 +462,31 @@ impl Summarizer for ExtractiveSummarizer {
             }
         }
 
-        let sentences = out
+        // The same words written again are one sentence citing every message that said them;
+        // of the action items, the latest are kept.
+        let mut merged: Vec<(SummaryKind, String, Vec<usize>)> = Vec::with_capacity(out.len());
+        let mut seen: HashMap<(SummaryKind, String), usize> = HashMap::new();
+        for (kind, text, idx) in out {
+            match seen.entry((kind, text.to_lowercase())) {
+                std::collections::hash_map::Entry::Occupied(e) => merged[*e.get()].2.extend(idx),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(merged.len());
+                    merged.push((kind, text, idx));
+                }
+            }
+        }
+        let actions = merged.iter().filter(|(k, _, _)| *k == SummaryKind::ActionItem).count();
+        let mut skip = actions.saturating_sub(MAX_ACTION_ITEMS);
+        merged.retain(|(k, _, _)| {
+            let drop = *k == SummaryKind::ActionItem && skip > 0;
+            skip -= usize::from(drop);
+            !drop
+        });
+        let sentences = merged
             .into_iter()
             .map(|(kind, text, mut idx)| {
                 idx.sort_unstable();
+                idx.dedup();
                 let new = idx.iter().any(|&i| last_read.is_none_or(|r| messages[i].sent_at > r));
                 SummarySentence { kind, text, sources: idx.into_iter().map(|i| messages[i].id).collect(), new }
             })
@@ -628,6 +652,18 @@ mod tests {
         let msgs = thread(&[("patient", "İİ fever for 2 days. Tylenol given? İ")]);
         let s = ExtractiveSummarizer::default().summarize(&msgs, None);
         assert!(s.sentences.iter().any(|l| l.kind == SummaryKind::Symptom && l.text.starts_with("Fever")));
+    }
+
+    #[test]
+    fn a_question_asked_twice_is_one_sentence_citing_both() {
+        let msgs = thread(&[
+            ("patient", "Should we come in?"),
+            ("patient", "Rash since Monday."),
+            ("patient", "should we come in?"),
+        ]);
+        let got = lines(&ExtractiveSummarizer::default().summarize(&msgs, None));
+        let questions: Vec<_> = got.iter().filter(|l| l.0 == SummaryKind::Question).collect();
+        assert_eq!(questions, vec![&(SummaryKind::Question, "Should we come in?".to_string(), vec![1, 3])]);
     }
 
     #[test]

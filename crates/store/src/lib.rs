@@ -100,6 +100,9 @@ impl Store {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "busy_timeout", 5000)?;
+        // Decrypted pages stay in memory (64 MiB at most): the inbox and queues scan thousands
+        // of rows, which SQLCipher would otherwise decrypt again on every query.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         migrate::check_and_apply(&mut conn)?;
         // WAL after the version check: switching journal mode writes to the file.
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;

@@ -254,68 +254,90 @@ impl Tx<'_> {
 
     /// One window of `me`'s inbox: urgent first, then the soonest response due, then the latest
     /// message; with the number of rows the filter matches and the queues' counts.
+    ///
+    /// The window is chosen on the thread rows alone (the sort never touches messages or
+    /// patients); only its rows are then joined with their patient, assignee and latest message.
     pub fn inbox(&self, me: PractitionerId, roles: &[Role], filter: &InboxFilter) -> Result<InboxPage> {
-        let roles_json = to_json(&roles.iter().map(Role::as_str).collect::<Vec<_>>())?;
-        let queue = match filter.queue {
-            InboxQueue::Mine => "t.status != 'closed' AND t.assignee_id = ?1",
-            InboxQueue::MyRoles => {
-                "t.status != 'closed' AND t.patient_id IS NOT NULL AND t.queue IN (SELECT value FROM json_each(?2))"
-            }
-            InboxQueue::Unassigned => "t.status != 'closed' AND t.patient_id IS NOT NULL AND t.assignee_id IS NULL",
-            InboxQueue::Review => "t.status = 'awaiting_review'",
-            InboxQueue::Triage => "t.status != 'closed' AND t.patient_id IS NULL",
-            InboxQueue::Closed => "t.status = 'closed'",
+        // Role names are a closed set of identifiers: written into the SQL, not bound.
+        let my_queues = if roles.is_empty() {
+            "NULL".to_string()
+        } else {
+            roles.iter().map(|r| format!("'{}'", r.as_str())).collect::<Vec<_>>().join(", ")
         };
-        let conditions = format!(
-            "{queue} AND (?3 = 0 OR t.urgent) AND (?4 IS NULL OR t.service_line = ?4)
-             AND (?5 = 0 OR t.last_message_at > coalesce(r.read_at, ''))"
-        );
-        let from = "FROM threads t LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.practitioner_id = ?1";
-        let params = rusqlite::params![
-            me.to_string(),
-            roles_json,
-            filter.urgent_only,
-            filter.service_line,
-            filter.unread_only,
-            filter.limit,
-            filter.offset,
-        ];
-        let total: u32 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) {from} WHERE {conditions} AND ?6 > 0 AND ?7 >= 0"))?
-            .query_row(params, |r| r.get(0))?;
+        let queue = match filter.queue {
+            InboxQueue::Mine => "t.status != 'closed' AND t.assignee_id = ?1".to_string(),
+            InboxQueue::MyRoles => {
+                format!("t.status != 'closed' AND t.patient_id IS NOT NULL AND t.queue IN ({my_queues})")
+            }
+            InboxQueue::Unassigned => {
+                "t.status != 'closed' AND t.patient_id IS NOT NULL AND t.assignee_id IS NULL".into()
+            }
+            InboxQueue::Review => "t.status = 'awaiting_review'".into(),
+            InboxQueue::Triage => "t.status != 'closed' AND t.patient_id IS NULL".into(),
+            InboxQueue::Closed => "t.status = 'closed'".into(),
+        };
+        // Read markers are looked up only for the unread filter and the window's rows.
+        let unread = "t.last_message_at > coalesce((SELECT r.read_at FROM thread_reads r
+                        WHERE r.practitioner_id = ?1 AND r.thread_id = t.id), '')";
+        const ORDER: &str = "t.urgent DESC, t.respond_by IS NULL, t.respond_by, t.last_message_at DESC, t.id";
+        // One pass over the matching threads: the window and, alongside, how many there are.
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {THREAD_COLUMNS},
+            "WITH page AS MATERIALIZED (
+                 SELECT t.id, count(*) OVER () AS total FROM threads t
+                 WHERE {queue} AND (?2 = 0 OR t.urgent) AND (?3 IS NULL OR t.service_line = ?3)
+                   AND (?4 = 0 OR {unread})
+                 ORDER BY {ORDER} LIMIT ?5 OFFSET ?6)
+             SELECT {THREAD_COLUMNS},
                     p.family_name || ', ' || p.given_name, p.birth_date, p.current_state,
                     (SELECT m.body || char(31) || m.direction FROM messages m WHERE m.thread_id = t.id
                      ORDER BY m.sent_at DESC, m.id DESC LIMIT 1),
-                    t.last_message_at > coalesce(r.read_at, ''),
-                    a.display_name
-             {from}
+                    {unread},
+                    a.display_name,
+                    page.total
+             FROM page JOIN threads t ON t.id = page.id
              LEFT JOIN patients p ON p.id = t.patient_id
              LEFT JOIN practitioners a ON a.id = t.assignee_id
-             WHERE {conditions}
-             ORDER BY t.urgent DESC, t.respond_by IS NULL, t.respond_by, t.last_message_at DESC
-             LIMIT ?6 OFFSET ?7"
+             ORDER BY {ORDER}"
         ))?;
-        let rows = stmt.query_map(params, |r| Ok(inbox_item(r)))?;
-        let items = rows.map(|r| r?).collect::<Result<Vec<_>>>()?;
-        let counts = self.inbox_counts(me, &roles_json)?;
+        let mut total = 0;
+        let rows = stmt.query_map(
+            rusqlite::params![
+                me.to_string(),
+                filter.urgent_only,
+                filter.service_line,
+                filter.unread_only,
+                filter.limit,
+                filter.offset
+            ],
+            |r| Ok((inbox_item(r), r.get::<_, u32>(22)?)),
+        )?;
+        let rows = rows.map(|r| {
+            let (item, n) = r?;
+            total = n;
+            item
+        });
+        let items = rows.collect::<Result<Vec<_>>>()?;
+        if items.is_empty() && filter.offset > 0 {
+            // Past the end: the count still matters (the list shrank while scrolled down).
+            let first = InboxFilter { offset: 0, limit: 1, ..filter.clone() };
+            total = self.inbox(me, roles, &first)?.total;
+        }
+        let counts = self.inbox_counts(me, &my_queues)?;
         Ok(InboxPage { items, total, counts })
     }
 
-    fn inbox_counts(&self, me: PractitionerId, roles_json: &str) -> Result<InboxCounts> {
+    fn inbox_counts(&self, me: PractitionerId, my_queues: &str) -> Result<InboxCounts> {
         Ok(self
             .conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT coalesce(sum(t.assignee_id = ?1), 0),
-                    coalesce(sum(t.patient_id IS NOT NULL AND t.queue IN (SELECT value FROM json_each(?2))), 0),
-                    coalesce(sum(t.patient_id IS NOT NULL AND t.assignee_id IS NULL), 0),
-                    coalesce(sum(t.status = 'awaiting_review'), 0),
-                    coalesce(sum(t.patient_id IS NULL), 0)
-             FROM threads t WHERE t.status != 'closed'",
-            )?
-            .query_row((me.to_string(), roles_json), |r| {
+                        coalesce(sum(t.patient_id IS NOT NULL AND t.queue IN ({my_queues})), 0),
+                        coalesce(sum(t.patient_id IS NOT NULL AND t.assignee_id IS NULL), 0),
+                        coalesce(sum(t.status = 'awaiting_review'), 0),
+                        coalesce(sum(t.patient_id IS NULL), 0)
+                 FROM threads t WHERE t.status != 'closed'"
+            ))?
+            .query_row([me.to_string()], |r| {
                 Ok(InboxCounts {
                     mine: r.get(0)?,
                     my_roles: r.get(1)?,
