@@ -128,7 +128,10 @@ SERVER_URL="http://127.0.0.1:$SERVER_PORT"
 export E2E_SERVER_BIN="$SERVER_BIN" E2E_SERVER_DB="$DB" E2E_SERVER_PORT="$SERVER_PORT" \
   E2E_SERVER_STATE="$TMP/server" E2E_SERVER_LOG="$ARTIFACTS/server.log"
 export E2E_SERVER_CTL="$ROOT/scripts/e2e-server.sh"
-bash "$E2E_SERVER_CTL" keep </dev/null &
+# The SMS webhook's shared secret: random per run, given to the server and the tests only (not
+# to tauri-driver or the app).
+SMS_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+ROUNDS_SMS_WEBHOOK_SECRET="$SMS_SECRET" bash "$E2E_SERVER_CTL" keep </dev/null &
 KEEPER_PID=$!
 wait_for 5 '[ -s "$E2E_SERVER_STATE/keeper" ]' "$KEEPER_PID" || die "the server keeper did not start"
 bash "$E2E_SERVER_CTL" start || die "the server did not become healthy"
@@ -202,7 +205,7 @@ log "tauri-driver ready on ports $DRIVER_PORT (display $DISPLAY) and $DRIVER_POR
 rc=0
 E2E_APP="$DESKTOP_BIN" E2E_ARTIFACTS="$ARTIFACTS" E2E_SERVER_URL="$SERVER_URL" E2E_TMP="$TMP" \
 E2E_WEBDRIVER_URL="http://127.0.0.1:$DRIVER_PORT" E2E_WEBDRIVER_URL_B="http://127.0.0.1:$DRIVER_PORT_B" \
-E2E_DISPLAY_B="$DISPLAY_B" \
+E2E_DISPLAY_B="$DISPLAY_B" E2E_SMS_SECRET="$SMS_SECRET" \
   timeout --kill-after=10 "$TEST_TIMEOUT" node --test --test-concurrency=1 --test-reporter=spec "${TESTS[@]}" </dev/null &
 TESTS_PID=$!
 wait "$TESTS_PID" || rc=$?

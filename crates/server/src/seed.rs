@@ -208,6 +208,9 @@ fn millis(t: DateTime<Utc>) -> u64 {
 /// The demo organisation's SMS numbers (the 555-01XX range is reserved for fiction).
 pub const DEMO_SMS_PEDIATRIC: &str = "+14155550199";
 pub const DEMO_SMS_ADULT: &str = "+14155550198";
+/// The parent of a demo child in California: the only demo patient with this number (other demo
+/// numbers end in 0100-0189).
+pub const DEMO_TEXTING_PARENT: &str = "+14155550190";
 
 /// Creates the demo organisation unless it exists. `now` anchors ages, expiries and histories.
 pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedReport> {
@@ -299,9 +302,19 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
     storage.add_sms_number(org, DEMO_SMS_ADULT, "adult_primary").await?;
 
     let mut rng = StdRng::seed_from_u64(20261122);
+    let mut texting_parent = false;
     for i in 0..DEMO_PATIENTS {
         let child = i % 5 < 2; // 40% children
-        let patient = demo_patient(&mut rng, i, child, today, ms)?;
+        let mut patient = demo_patient(&mut rng, i, child, today, ms)?;
+        // The first child in California gets the parent whose texts the demo and the end-to-end
+        // test send (a number no other patient has).
+        if child && !texting_parent && patient.current_state.as_str() == "CA" {
+            texting_parent = true;
+            patient.phone = Some(DEMO_TEXTING_PARENT.into());
+            if let Some(g) = patient.guardian.as_mut() {
+                g.phone = DEMO_TEXTING_PARENT.into();
+            }
+        }
         let team = if child { peds.id } else { adults.id };
         storage.insert_patient(org, team, &patient, now).await?;
         history(storage, &demo, &mut rng, &patient, child, now).await?;
@@ -346,7 +359,7 @@ fn demo_patient(rng: &mut StdRng, i: usize, child: bool, today: NaiveDate, ms: u
     let age_days = if child { rng.gen_range(60..(17 * 365)) } else { rng.gen_range((18 * 365)..(88 * 365)) };
     let birth_date = today - Duration::days(age_days);
     let (state, areas) = *pick(rng, PLACES);
-    let phone = format!("+1{}5550{:03}", pick(rng, areas), 100 + rng.gen_range(0..100));
+    let phone = format!("+1{}5550{:03}", pick(rng, areas), 100 + rng.gen_range(0..90));
 
     let mut allergies = Vec::new();
     if rng.gen_bool(0.6) {
