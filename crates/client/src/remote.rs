@@ -31,10 +31,20 @@ pub fn check_server_url(raw: &str) -> Result<Url> {
     }
 }
 
+/// The session's tokens, in memory only: the access token (minutes) and the refresh token that
+/// renews it.
+struct Tokens {
+    access: String,
+    refresh: Option<String>,
+}
+
 pub(crate) struct Remote {
     http: reqwest::Client,
     base: Url,
-    token: Mutex<Option<String>>,
+    tokens: Mutex<Option<Tokens>>,
+    /// One refresh at a time: two at once would present one refresh token twice, which the
+    /// server takes for a stolen copy and ends the session.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl Remote {
@@ -45,7 +55,7 @@ impl Remote {
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| ClientError::new(ErrorCode::Internal, format!("cannot set up HTTP: {e}")))?;
-        Ok(Remote { http, base, token: Mutex::new(None) })
+        Ok(Remote { http, base, tokens: Mutex::new(None), refreshing: tokio::sync::Mutex::new(()) })
     }
 
     pub fn base_url(&self) -> &str {
@@ -53,21 +63,27 @@ impl Remote {
     }
 
     pub fn has_token(&self) -> bool {
-        self.token.lock().map(|t| t.is_some()).unwrap_or(false)
+        self.tokens.lock().map(|t| t.is_some()).unwrap_or(false)
     }
 
     pub fn forget_token(&self) {
-        if let Ok(mut t) = self.token.lock() {
+        if let Ok(mut t) = self.tokens.lock() {
             *t = None;
         }
     }
 
     fn token(&self) -> Result<String> {
-        self.token
+        self.tokens
             .lock()
             .ok()
-            .and_then(|t| t.clone())
+            .and_then(|t| t.as_ref().map(|t| t.access.clone()))
             .ok_or_else(|| ClientError::new(ErrorCode::Unauthorized, "sign in to reach the server"))
+    }
+
+    fn keep(&self, signed_in: &SignInResponse) {
+        if let Ok(mut t) = self.tokens.lock() {
+            *t = Some(Tokens { access: signed_in.token.clone(), refresh: signed_in.refresh_token.clone() });
+        }
     }
 
     fn url(&self, path: &str) -> Result<Url> {
@@ -78,31 +94,69 @@ impl Remote {
         let req = SignInRequest { email: email.into(), password: password.into() };
         let resp = self.http.post(self.url("auth/sign-in")?).json(&req).send().await.map_err(unreachable)?;
         let signed_in: SignInResponse = decode(resp).await?;
-        if let Ok(mut t) = self.token.lock() {
-            *t = Some(signed_in.token.clone());
-        }
+        self.keep(&signed_in);
         Ok(signed_in)
+    }
+
+    /// Renews the access token that `expired` was, unless another request already did. A
+    /// refused refresh ends the session here too (the clinician signs in again).
+    async fn renew(&self, expired: &str) -> Result<()> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        let refresh = {
+            let tokens = self.tokens.lock().map_err(|_| ClientError::new(ErrorCode::Internal, "token lock"))?;
+            match tokens.as_ref() {
+                Some(t) if t.access != expired => return Ok(()),
+                Some(Tokens { refresh: Some(r), .. }) => r.clone(),
+                _ => return Err(ClientError::new(ErrorCode::Unauthorized, "sign in to reach the server")),
+            }
+        };
+        let body = rounds_domain::api::RefreshRequest { refresh_token: refresh };
+        let resp = self.http.post(self.url("auth/refresh")?).json(&body).send().await.map_err(unreachable)?;
+        match decode::<SignInResponse>(resp).await {
+            Ok(renewed) => {
+                self.keep(&renewed);
+                Ok(())
+            }
+            Err(e) => {
+                if e.code == ErrorCode::Unauthorized {
+                    self.forget_token();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Sends a request with the access token; when the server says it has expired, renews it
+    /// once and sends the request again.
+    async fn authed(&self, build: impl Fn(&str) -> Result<reqwest::RequestBuilder>) -> Result<reqwest::Response> {
+        let token = self.token()?;
+        let resp = build(&token)?.send().await.map_err(unreachable)?;
+        if resp.status() != reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(resp);
+        }
+        self.renew(&token).await?;
+        build(&self.token()?)?.send().await.map_err(unreachable)
     }
 }
 
 impl Remote {
     pub async fn push(&self, device_id: DeviceId, commands: &[Command]) -> Result<PushResponse> {
         let body = PushRequest { device_id, commands: commands.to_vec() };
-        let resp = self.http.post(self.url("sync/push")?).bearer_auth(self.token()?).json(&body).send().await;
-        decode(resp.map_err(unreachable)?).await
+        let resp = self.authed(|t| Ok(self.http.post(self.url("sync/push")?).bearer_auth(t).json(&body))).await?;
+        decode(resp).await
     }
 
     pub async fn pull(&self, cursor: i64, limit: u32) -> Result<PullResponse> {
         let mut url = self.url("sync/pull")?;
         url.query_pairs_mut().append_pair("cursor", &cursor.to_string()).append_pair("limit", &limit.to_string());
-        let resp = self.http.get(url).bearer_auth(self.token()?).send().await.map_err(unreachable)?;
+        let resp = self.authed(|t| Ok(self.http.get(url.clone()).bearer_auth(t))).await?;
         decode(resp).await
     }
 
     /// Coverage by state, computed by the server across the organisation.
     pub async fn coverage(&self) -> Result<Vec<rounds_domain::ops::StateCoverage>> {
-        let resp = self.http.get(self.url("operations/coverage")?).bearer_auth(self.token()?).send().await;
-        decode(resp.map_err(unreachable)?).await
+        let resp = self.authed(|t| Ok(self.http.get(self.url("operations/coverage")?).bearer_auth(t))).await?;
+        decode(resp).await
     }
 
     /// An administrator's change to a practitioner in the directory.
@@ -112,27 +166,24 @@ impl Remote {
         update: &rounds_domain::ops::PractitionerUpdate,
     ) -> Result<rounds_domain::Practitioner> {
         let url = self.url(&format!("admin/practitioners/{id}"))?;
-        let resp = self.http.put(url).bearer_auth(self.token()?).json(update).send().await;
-        decode(resp.map_err(unreachable)?).await
+        let resp = self.authed(|t| Ok(self.http.put(url.clone()).bearer_auth(t).json(update))).await?;
+        decode(resp).await
     }
 
     /// An administrator replaces the organisation's routing rules.
     pub async fn update_routing(&self, rules: &rounds_domain::routing::RoutingRules) -> Result<serde_json::Value> {
-        let resp = self.http.put(self.url("admin/routing")?).bearer_auth(self.token()?).json(rules).send().await;
-        decode(resp.map_err(unreachable)?).await
+        let resp = self.authed(|t| Ok(self.http.put(self.url("admin/routing")?).bearer_auth(t).json(rules))).await?;
+        decode(resp).await
     }
 
     /// The server's poke stream (server-sent events carrying the change-log head).
     pub async fn events(&self) -> Result<PokeStream> {
         // No overall timeout: the stream stays open; the server sends keep-alives.
         let resp = self
-            .http
-            .get(self.url("sync/events")?)
-            .bearer_auth(self.token()?)
-            .timeout(Duration::from_secs(24 * 3600))
-            .send()
-            .await
-            .map_err(unreachable)?;
+            .authed(|t| {
+                Ok(self.http.get(self.url("sync/events")?).bearer_auth(t).timeout(Duration::from_secs(24 * 3600)))
+            })
+            .await?;
         if !resp.status().is_success() {
             return Err(ClientError::new(ErrorCode::BadResponse, format!("poke stream answered {}", resp.status())));
         }

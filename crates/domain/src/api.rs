@@ -23,16 +23,47 @@ impl std::fmt::Debug for SignInRequest {
 
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SignInResponse {
-    /// Bearer token for `Authorization: Bearer ...`.
+    /// Bearer token for `Authorization: Bearer ...`: lives minutes.
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub practitioner: Practitioner,
+    /// Exchanged once at `POST /auth/refresh` for a new pair; a second use revokes the session.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    #[serde(default)]
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshRequest").field("refresh_token", &"<redacted>").finish()
+    }
+}
+
+/// One signed-in session of a practitioner (a device, until it signs out or is revoked).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SessionSummary {
+    #[ts(type = "string")]
+    pub id: uuid::Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    /// What signed in (its user agent).
+    pub client: String,
+    /// The session this request came from.
+    pub current: bool,
 }
 
 impl std::fmt::Debug for SignInResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SignInResponse")
             .field("token", &"<redacted>")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
             .field("expires_at", &self.expires_at)
             .field("practitioner", &self.practitioner.id)
             .finish()

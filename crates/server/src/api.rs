@@ -22,6 +22,10 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/auth/sign-in", post(sign_in))
+        .route("/auth/refresh", post(crate::session_api::refresh))
+        .route("/auth/sign-out", post(crate::session_api::sign_out))
+        .route("/auth/sessions", get(crate::session_api::list))
+        .route("/auth/sessions/{id}", axum::routing::delete(crate::session_api::revoke))
         .route("/patients", get(list_patients))
         .route("/patients/{id}", get(get_patient))
         .route("/sync/push", post(crate::sync::push).layer(DefaultBodyLimit::max(crate::sync::MAX_PUSH_BYTES)))
@@ -69,8 +73,10 @@ async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
 async fn sign_in(
     State(state): State<AppState>,
     connection: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<SignInRequest>,
 ) -> Result<Json<SignInResponse>, ApiError> {
+    let client = crate::session_api::client_name(&headers);
     if let Some(axum::Extension(axum::extract::ConnectInfo(peer))) = connection {
         if !state.sign_in_limiter.allow(peer.ip(), state.clock.now()) {
             return Err(ApiError::new(
@@ -137,12 +143,11 @@ async fn sign_in(
             ));
         }
     };
-    let token = auth::new_token();
-    let expires_at = now + state.session_ttl;
     state.storage.audit(&AuditEvent::new(practitioner.organization_id, now, practitioner.id, "auth.sign_in")).await?;
-    state.storage.create_session(&auth::token_hash(&token), practitioner.id, now, expires_at).await?;
+    let minted = crate::session_api::Minted::new(&state, now);
+    state.storage.open_session(practitioner.id, &client, &minted.stored, now).await?;
     tracing::info!(practitioner = %practitioner.id, "signed in");
-    Ok(Json(SignInResponse { token, expires_at, practitioner }))
+    Ok(Json(minted.answer(practitioner)))
 }
 
 /// An Argon2id hash of a random password nobody knows.

@@ -42,16 +42,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(ApiError::unauthorized)?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 128)
-            .ok_or_else(ApiError::unauthorized)?;
+        let token = bearer(parts)?;
         let practitioner = state
             .storage
             .session_practitioner(&token_hash(token), state.clock.now())
@@ -59,6 +50,35 @@ impl FromRequestParts<AppState> for CurrentUser {
             .ok_or_else(ApiError::unauthorized)?;
         Ok(CurrentUser(practitioner))
     }
+}
+
+/// The signed-in practitioner and the session (family) the request's token belongs to.
+pub struct CurrentSession {
+    pub user: Practitioner,
+    pub family: Option<uuid::Uuid>,
+}
+
+impl FromRequestParts<AppState> for CurrentSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        let (user, family) =
+            state.storage.session(&token_hash(token), state.clock.now()).await?.ok_or_else(ApiError::unauthorized)?;
+        Ok(CurrentSession { user, family })
+    }
+}
+
+/// The request's bearer token.
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .ok_or_else(ApiError::unauthorized)
 }
 
 /// A signed-in administrator. As an extractor it runs before the body is read, so anyone else

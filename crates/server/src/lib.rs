@@ -13,6 +13,7 @@ pub mod error;
 pub mod limit;
 pub mod policy;
 pub mod seed;
+pub mod session_api;
 pub mod sms;
 pub mod storage;
 pub mod sync;
@@ -29,8 +30,10 @@ use std::sync::Arc;
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub clock: Arc<dyn Clock>,
-    /// How long a bearer token from sign-in stays valid.
+    /// How long an access token stays valid (the device refreshes it).
     pub session_ttl: chrono::Duration,
+    /// How long a refresh token stays valid unused: a device away longer signs in again.
+    pub refresh_ttl: chrono::Duration,
     /// Sign-in attempts per client address per window.
     pub sign_in_limiter: Arc<limit::RateLimiter>,
     /// Wrong passwords in a row that lock an account, and for how long.
@@ -52,7 +55,8 @@ impl AppState {
         Self {
             storage,
             clock: Arc::new(SystemClock),
-            session_ttl: chrono::Duration::hours(12),
+            session_ttl: chrono::Duration::minutes(15),
+            refresh_ttl: chrono::Duration::days(30),
             sign_in_limiter: Arc::new(limit::RateLimiter::new(30, chrono::Duration::minutes(5))),
             max_failed_sign_ins: 5,
             lockout: chrono::Duration::minutes(15),

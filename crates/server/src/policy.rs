@@ -33,6 +33,11 @@ const fn e(method: &'static str, path: &'static str, access: Access) -> Endpoint
 pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/health", Access::Public),
     e("POST", "/auth/sign-in", Access::Public),
+    // The refresh token in the body is the credential.
+    e("POST", "/auth/refresh", Access::Public),
+    e("POST", "/auth/sign-out", Access::SignedIn),
+    e("GET", "/auth/sessions", Access::SignedIn),
+    e("DELETE", "/auth/sessions/{id}", Access::SignedIn),
     e("GET", "/patients", Access::SignedIn),
     e("GET", "/patients/{id}", Access::SignedIn),
     e("POST", "/sync/push", Access::SignedIn),

@@ -93,15 +93,36 @@ pub trait Storage: Send + Sync + 'static {
     /// A right password: the count of wrong ones starts over.
     async fn record_sign_in(&self, who: PractitionerId) -> Result<()>;
 
-    async fn create_session(
+    /// Starts a session family for a sign-in: its first access token and refresh token.
+    async fn open_session(
         &self,
-        token_hash: &str,
         who: PractitionerId,
+        client: &str,
+        tokens: &IssuedTokens,
         now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> Result<()>;
-    /// The practitioner of an unexpired session.
-    async fn session_practitioner(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Practitioner>>;
+    ) -> Result<uuid::Uuid>;
+    /// Exchanges a refresh token for `next`, once. A refresh token used again revokes its whole
+    /// family (someone else has it).
+    async fn rotate_refresh(&self, refresh_hash: &str, next: &IssuedTokens, now: DateTime<Utc>) -> Result<Rotation>;
+    /// The practitioner of an unexpired access token whose session is not revoked, and the
+    /// session (family) it belongs to.
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>)
+        -> Result<Option<(Practitioner, Option<uuid::Uuid>)>>;
+    /// The practitioner of an unexpired access token whose session is not revoked.
+    async fn session_practitioner(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Practitioner>> {
+        Ok(self.session(token_hash, now).await?.map(|(p, _)| p))
+    }
+    /// `who`'s live sessions, newest first.
+    async fn sessions(&self, who: PractitionerId, now: DateTime<Utc>) -> Result<Vec<SessionRow>>;
+    /// Revokes one of `who`'s sessions (its access and refresh tokens stop working at once).
+    /// False when `who` has no such live session.
+    async fn revoke_session(
+        &self,
+        who: PractitionerId,
+        family: uuid::Uuid,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 
     async fn insert_care_team(&self, team: &CareTeam) -> Result<()>;
     /// Inserts a patient (and its change-log row).
@@ -177,6 +198,32 @@ pub trait Storage: Send + Sync + 'static {
     async fn audit(&self, event: &crate::audit::AuditEvent) -> Result<()>;
     /// The organisation's audit log in order (for the verifier and exports).
     async fn audit_log(&self, org: OrganizationId) -> Result<Vec<crate::audit::AuditRow>>;
+}
+
+/// The hashes of a freshly issued access and refresh token, and when each expires.
+#[derive(Clone, Debug)]
+pub struct IssuedTokens {
+    pub access_hash: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_hash: String,
+    pub refresh_expires_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rotation {
+    Rotated(Practitioner),
+    /// Used before: the family is now revoked.
+    Reused(Practitioner),
+    /// Unknown, expired, or its session revoked.
+    Refused,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: uuid::Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    pub client: String,
 }
 
 /// A patient's text as the SMS provider delivered it.

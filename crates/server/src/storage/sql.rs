@@ -8,8 +8,8 @@
 
 use super::rows::{self, *};
 use super::{
-    CareTeam, Counts, InboundSms, Incoming, OutboundSms, PushRefused, Received, Result, SendOutcome, Storage,
-    StorageError, MAX_SEND_ATTEMPTS,
+    CareTeam, Counts, InboundSms, Incoming, IssuedTokens, OutboundSms, PushRefused, Received, Result, Rotation,
+    SendOutcome, Storage, StorageError, MAX_SEND_ATTEMPTS,
 };
 use crate::audit::{row_hash, AuditEvent, AuditRow, Severity, GENESIS};
 use async_trait::async_trait;
@@ -894,6 +894,40 @@ macro_rules! storage_impl {
                 row.map(PatientRow::into_domain).transpose()
             }
 
+            /// Stores a new access token and refresh token of a session family.
+            async fn issue(tx: &mut sqlx::Transaction<'static, $db>, who: PractitionerId, family: Uuid, t: &IssuedTokens, now: Time) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, practitioner_id, created_at, expires_at, family_id) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&t.access_hash)
+                .bind(who.0)
+                .bind(now)
+                .bind(t.access_expires_at)
+                .bind(family)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query("INSERT INTO refresh_tokens (token_hash, family_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(&t.refresh_hash)
+                    .bind(family)
+                    .bind(now)
+                    .bind(t.refresh_expires_at)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
+            /// Ends a session family: its access tokens are deleted, its refresh tokens refused.
+            async fn revoke_family(tx: &mut sqlx::Transaction<'static, $db>, family: Uuid, reason: &str, now: Time) -> Result<()> {
+                sqlx::query("UPDATE session_families SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL")
+                    .bind(family)
+                    .bind(now)
+                    .bind(reason)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query("DELETE FROM sessions WHERE family_id = $1").bind(family).execute(&mut **tx).await?;
+                Ok(())
+            }
+
             /// One message, found by id (`by_id`) or by the text key in `condition`.
             async fn message_by(tx: &mut sqlx::Transaction<'static, $db>, condition: &str, key: &str, by_id: Option<Uuid>) -> Result<Option<Message>> {
                 let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages m WHERE {condition}");
@@ -1613,32 +1647,113 @@ macro_rules! storage_impl {
             }
 
             #[tracing::instrument(skip_all)]
-            async fn create_session(&self, token_hash: &str, who: PractitionerId, now: Time, expires_at: Time) -> Result<()> {
-                sqlx::query("INSERT INTO sessions (token_hash, practitioner_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-                    .bind(token_hash)
-                    .bind(who.0)
-                    .bind(now)
-                    .bind(expires_at)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
+            async fn open_session(&self, who: PractitionerId, client: &str, tokens: &IssuedTokens, now: Time) -> Result<Uuid> {
+                let family = Uuid::now_v7();
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO session_families (id, practitioner_id, created_at, last_used_at, client) VALUES ($1, $2, $3, $3, $4)",
+                )
+                .bind(family)
+                .bind(who.0)
+                .bind(now)
+                .bind(client)
+                .execute(&mut *tx)
+                .await?;
+                Self::issue(&mut tx, who, family, tokens, now).await?;
+                tx.commit().await?;
+                Ok(family)
             }
 
             #[tracing::instrument(skip_all)]
-            async fn session_practitioner(&self, token_hash: &str, now: Time) -> Result<Option<Practitioner>> {
-                let row: Option<PractitionerRow> = sqlx::query_as(
-                    "SELECT p.id, p.organization_id, p.display_name, p.email, p.supervisor_id, p.on_duty
-                     FROM sessions s JOIN practitioners p ON p.id = s.practitioner_id
-                     WHERE s.token_hash = $1 AND s.expires_at > $2",
+            async fn rotate_refresh(&self, refresh_hash: &str, next: &IssuedTokens, now: Time) -> Result<Rotation> {
+                let mut tx = self.pool.begin().await?;
+                let row: Option<(Uuid, Uuid, Time, Option<Time>, Option<Time>)> = sqlx::query_as(
+                    "SELECT f.id, f.practitioner_id, r.expires_at, r.used_at, f.revoked_at
+                     FROM refresh_tokens r JOIN session_families f ON f.id = r.family_id WHERE r.token_hash = $1",
+                )
+                .bind(refresh_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((family, who, expires_at, used_at, revoked_at)) = row else { return Ok(Rotation::Refused) };
+                if revoked_at.is_some() || expires_at <= now {
+                    return Ok(Rotation::Refused);
+                }
+                let who = PractitionerId(who);
+                if used_at.is_some() {
+                    Self::revoke_family(&mut tx, family, "a refresh token was used twice", now).await?;
+                    tx.commit().await?;
+                    return Ok(Rotation::Reused(self.practitioner(who).await?));
+                }
+                // Compare-and-set: of two racing uses, one rotates and the other is a reuse.
+                let marked = sqlx::query("UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
+                    .bind(refresh_hash)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if marked != 1 {
+                    return Ok(Rotation::Refused);
+                }
+                Self::issue(&mut tx, who, family, next, now).await?;
+                sqlx::query("UPDATE session_families SET last_used_at = $2 WHERE id = $1")
+                    .bind(family)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Rotation::Rotated(self.practitioner(who).await?))
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn session(&self, token_hash: &str, now: Time) -> Result<Option<(Practitioner, Option<Uuid>)>> {
+                let row: Option<(Uuid, Option<Uuid>)> = sqlx::query_as(
+                    "SELECT s.practitioner_id, s.family_id
+                     FROM sessions s LEFT JOIN session_families f ON f.id = s.family_id
+                     WHERE s.token_hash = $1 AND s.expires_at > $2 AND f.revoked_at IS NULL",
                 )
                 .bind(token_hash)
                 .bind(now)
                 .fetch_optional(&self.pool)
                 .await?;
                 match row {
-                    Some(row) => Ok(Some(self.load_practitioner(row).await?)),
+                    Some((who, family)) => Ok(Some((self.practitioner(PractitionerId(who)).await?, family))),
                     None => Ok(None),
                 }
+            }
+
+            async fn sessions(&self, who: PractitionerId, now: Time) -> Result<Vec<super::SessionRow>> {
+                let rows: Vec<(Uuid, Time, Time, String)> = sqlx::query_as(
+                    "SELECT f.id, f.created_at, f.last_used_at, f.client FROM session_families f
+                     WHERE f.practitioner_id = $1 AND f.revoked_at IS NULL
+                       AND EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = f.id AND r.used_at IS NULL AND r.expires_at > $2)
+                     ORDER BY f.last_used_at DESC",
+                )
+                .bind(who.0)
+                .bind(now)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, created_at, last_used_at, client)| super::SessionRow { id, created_at, last_used_at, client })
+                    .collect())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn revoke_session(&self, who: PractitionerId, family: Uuid, reason: &str, now: Time) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let mine: Option<(Uuid,)> = sqlx::query_as(
+                    "SELECT id FROM session_families WHERE id = $1 AND practitioner_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(family)
+                .bind(who.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if mine.is_none() {
+                    return Ok(false);
+                }
+                Self::revoke_family(&mut tx, family, reason, now).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             #[tracing::instrument(skip_all)]

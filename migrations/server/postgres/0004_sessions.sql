@@ -1,0 +1,26 @@
+-- Sign-in sessions as families of rotating refresh tokens; access tokens live minutes.
+-- Shipped migrations are never edited.
+
+CREATE TABLE session_families (
+    id              UUID PRIMARY KEY NOT NULL,
+    practitioner_id UUID NOT NULL REFERENCES practitioners(id) ON DELETE CASCADE,
+    created_at      TIMESTAMPTZ NOT NULL,
+    last_used_at    TIMESTAMPTZ NOT NULL,
+    client          TEXT NOT NULL,          -- what signed in (the user agent), for the session list
+    revoked_at      TIMESTAMPTZ,
+    revoked_reason  TEXT
+);
+CREATE INDEX session_families_by_practitioner ON session_families (practitioner_id, created_at);
+
+-- Each refresh token is used once: using one again revokes its family (it was stolen).
+CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY NOT NULL,   -- SHA-256; the token itself is never stored
+    family_id  UUID NOT NULL REFERENCES session_families(id) ON DELETE CASCADE,
+    issued_at  TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    used_at    TIMESTAMPTZ
+);
+CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
+
+ALTER TABLE sessions ADD COLUMN family_id UUID REFERENCES session_families(id) ON DELETE CASCADE;
+CREATE INDEX sessions_by_family ON sessions (family_id);
