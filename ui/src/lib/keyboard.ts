@@ -31,3 +31,10 @@ export function isPlainShortcut(event: KeyboardEvent): boolean {
   if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return false;
   return !isTypingTarget(event.target) && !isModalOpen();
 }
+
+const CONTROLS = "button, a[href], input, select, textarea, [role='radio']";
+
+/** The key went to a control (a button, a field, a radio) that has its own use for Enter and the arrows. */
+export function isOnControl(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest(CONTROLS) !== null;
+}

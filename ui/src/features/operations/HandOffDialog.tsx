@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Practitioner } from "../../bindings/Practitioner";
 import type { QueueItem } from "../../bindings/QueueItem";
 import type { Role } from "../../bindings/Role";
 import { rolesLabel } from "../../lib/format";
 import { handOffTask, toIpcError, whoCanTake, type IpcError } from "../../lib/ipc";
+import { ChoiceList } from "../common/ChoiceList";
 import { Segmented } from "../common/Segmented";
 import { isClinicalQueue, kindLabel, queueName } from "./labels";
 import { Modal } from "../common/Modal";
@@ -19,8 +20,6 @@ interface Props {
 }
 
 type Load = { kind: "loading" } | { kind: "failed"; error: IpcError } | { kind: "loaded"; people: Practitioner[] };
-
-const optionId = (index: number) => `hand-off-option-${index}`;
 
 /** Pick a colleague who may take the task (role and an active license in its state), and their queue. */
 export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props) {
@@ -86,19 +85,6 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
     }
   }
 
-  function handleListKey(event: KeyboardEvent<HTMLUListElement>) {
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
-    let handled = true;
-    if (event.key === "ArrowDown") choose(Math.min(active + 1, people.length - 1));
-    else if (event.key === "ArrowUp") choose(Math.max(active - 1, 0));
-    else if (event.key === "Home") choose(0);
-    else if (event.key === "End") choose(people.length - 1);
-    else if (event.key === "Enter") void submit();
-    else if (/^[1-9]$/.test(event.key) && Number(event.key) <= people.length) choose(Number(event.key) - 1);
-    else handled = false;
-    if (handled) event.preventDefault();
-  }
-
   // Clinical work needs a license in the patient's state; a coordinator's does not.
   const clinical = isClinicalQueue(task.queue);
   const needs = clinical
@@ -136,40 +122,19 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
           <p id="hand-off-list-label" className="field-label">
             Colleague
           </p>
-          <ul
-            ref={listRef}
+          <ChoiceList
+            items={people}
+            active={active}
+            onActive={choose}
+            onChoose={() => void submit()}
+            itemKey={(p) => p.id}
+            labelledBy="hand-off-list-label"
+            idPrefix="hand-off-option"
+            listRef={listRef}
             className="hand-off-list"
-            role="listbox"
-            aria-labelledby="hand-off-list-label"
-            aria-activedescendant={optionId(active)}
-            tabIndex={0}
-            onKeyDown={handleListKey}
-          >
-            {people.map((p, index) => (
-              <li
-                key={p.id}
-                id={optionId(index)}
-                role="option"
-                aria-selected={index === active}
-                className="hand-off-option"
-                onMouseDown={(e) => e.preventDefault()}
-                onClick={() => {
-                  choose(index);
-                  listRef.current?.focus();
-                }}
-              >
-                <span className="option-key" aria-hidden="true">
-                  {index < 9 ? index + 1 : ""}
-                </span>
-                <span className="hand-off-name">{p.display_name}</span>
-                <span className="hand-off-meta">
-                  {rolesLabel(p.roles)}
-                  {p.licenses.length > 0 && ` · ${licenseStates(p)}`}
-                  {p.on_duty ? " · on duty" : " · off duty"}
-                </span>
-              </li>
-            ))}
-          </ul>
+            optionClassName="hand-off-option"
+            renderItem={(p) => <ColleagueOption person={p} />}
+          />
           {role && (
             <p className="hand-off-destination" data-testid="hand-off-destination">
               Goes to the {queueName(role).toLowerCase()} queue
@@ -217,5 +182,19 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
         <kbd>↓</kbd> or <kbd>1</kbd>–<kbd>9</kbd> choose · <kbd>Enter</kbd> hand off · <kbd>Esc</kbd> close
       </p>
     </Modal>
+  );
+}
+
+/** A colleague in a pick list: name, then roles, license states and whether on duty. */
+export function ColleagueOption({ person }: { person: Practitioner }) {
+  return (
+    <>
+      <span className="hand-off-name">{person.display_name}</span>
+      <span className="hand-off-meta">
+        {rolesLabel(person.roles)}
+        {person.licenses.length > 0 && ` · ${licenseStates(person)}`}
+        {person.on_duty ? " · on duty" : " · off duty"}
+      </span>
+    </>
   );
 }

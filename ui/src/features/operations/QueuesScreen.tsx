@@ -13,20 +13,20 @@ import {
   cancelTask,
   claimTask,
   completeTask,
-  directory,
   handOffTask,
   taskQueue,
   toIpcError,
   whoCanTake,
   type IpcError,
 } from "../../lib/ipc";
-import { isPlainShortcut } from "../../lib/keyboard";
+import { isOnControl, isPlainShortcut } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { useSync } from "../sync/SyncContext";
 import { HandOffDialog } from "./HandOffDialog";
 import { kindLabel, priorityLabel, queueName, statusLabel } from "./labels";
 import { TaskDetails } from "./TaskDetails";
+import { usePractitionerNames } from "./usePractitionerNames";
 import { filterKey, queueFor } from "./tasks";
 import { VirtualList } from "./VirtualList";
 
@@ -88,8 +88,6 @@ function resolveIndex(items: readonly QueueItem[], selection: Selection): number
   return Math.min(Math.max(selection.index, 0), items.length - 1);
 }
 
-const INTERACTIVE = "button, a[href], input, select, textarea, [role='radio']";
-
 /** The role queues of the signed-in user and their own tasks, worked by keyboard. */
 export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPatient, onError }: Props) {
   const me = session.practitioner;
@@ -104,13 +102,14 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
   const [busy, setBusy] = useState<string | null>(null);
   const [handingOff, setHandingOff] = useState<QueueItem | null>(null);
   const [announcement, setAnnouncement] = useState("");
-  const [names, setNames] = useState<ReadonlyMap<string, string>>(() => new Map([[me.id, me.display_name]]));
   const latest = useRef(0);
   const listRef = useRef<HTMLDivElement>(null);
   const onErrorRef = useLatest(onError);
   const sync = useSync();
   // Each sync round may bring tasks taken or added elsewhere (and refusals of ours): read again.
   const syncedAt = sync.status?.last_synced_at ?? null;
+  // Names for the task history: the directory when it can be read (else "a colleague").
+  const names = usePractitionerNames(me, syncedAt);
 
   useEffect(() => {
     const request = ++latest.current;
@@ -131,24 +130,6 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
     // `key` stands for filter and sort (new objects with the same meaning do not read again).
   }, [key, reload, syncedAt]);
 
-  // Names for the task history: the directory when it can be read (else "a colleague").
-  useEffect(() => {
-    let current = true;
-    directory().then(
-      (entries) => {
-        if (!current) return;
-        const known = new Map(entries.map((e) => [e.practitioner.id, e.practitioner.display_name] as const));
-        known.set(me.id, me.display_name);
-        setNames(known);
-      },
-      () => {
-        // Not worth an error banner: the history says "a colleague" instead.
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [me.id, me.display_name, syncedAt]);
 
   // Another queue: start at its top.
   useEffect(() => {
@@ -272,7 +253,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
   }
 
   const keys = useLatest((event: KeyboardEvent): boolean => {
-    const onControl = event.target instanceof Element && event.target.closest(INTERACTIVE) !== null;
+    const onControl = isOnControl(event.target);
     const page = Math.max(1, Math.floor((listRef.current?.clientHeight || 640) / ROW_HEIGHT) - 1);
     switch (event.key) {
       case "ArrowDown":

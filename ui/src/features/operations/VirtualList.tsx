@@ -1,4 +1,5 @@
-import { useCallback, useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from "react";
+import { useLatest } from "../../lib/useLatest";
 
 /** Without a measured height (no layout yet, or a test DOM), the list assumes this viewport. */
 export const FALLBACK_VIEWPORT = 640;
@@ -21,6 +22,8 @@ interface Props {
   label: string;
   activeDescendant?: string | undefined;
   testId?: string;
+  /** The rows rendered changed (`last` is one past the end): for lists that read their rows a window at a time. */
+  onRangeChange?: ((first: number, last: number) => void) | undefined;
 }
 
 export interface Window {
@@ -59,6 +62,7 @@ export function VirtualList({
   label,
   activeDescendant,
   testId,
+  onRangeChange,
 }: Props) {
   const ownRef = useRef<HTMLDivElement>(null);
   const ref = listRef ?? ownRef;
@@ -107,6 +111,11 @@ export function VirtualList({
   }, [count, rowHeight, viewport, ref]);
 
   const { first, last } = visibleWindow(count, rowHeight, scrollTop, viewport, overscan);
+  const rangeChanged = useLatest(onRangeChange);
+  useEffect(() => {
+    rangeChanged.current?.(first, last);
+  }, [first, last, rangeChanged]);
+
   const rows: ReactNode[] = [];
   for (let index = first; index < last; index += 1) {
     rows.push(

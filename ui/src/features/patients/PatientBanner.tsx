@@ -4,6 +4,7 @@ import { channelLabel, formatAge, formatDate, formatPhone, sexLabel } from "../.
 import type { IpcError } from "../../lib/ipc";
 import { isPlainShortcut } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
+import { ClinicalLists } from "./ClinicalLists";
 import { ContactForm } from "./ContactForm";
 import { draftFrom, type ContactDraft } from "./contact";
 import { displayName } from "./names";
@@ -22,7 +23,7 @@ interface Props {
 
 export function PatientBanner({ patient, draft = null, onDraftChange, onSaved, onError, shortcuts = true }: Props) {
   const age = formatAge(patient.birth_date);
-  const { guardian, allergies, medications, problems } = patient;
+  const { guardian } = patient;
   const editing = draft !== null && onDraftChange !== undefined;
   const [focusForm, setFocusForm] = useState(false);
   const editButtonRef = useRef<HTMLButtonElement>(null);
@@ -108,58 +109,7 @@ export function PatientBanner({ patient, draft = null, onDraftChange, onSaved, o
         )}
       </header>
 
-      <section
-        className={allergies.length === 0 ? "clinical allergies allergies-none" : "clinical allergies"}
-        aria-labelledby="allergies-heading"
-      >
-        <h2 id="allergies-heading">Allergies</h2>
-        {allergies.length === 0 ? (
-          <p className="none">No known allergies</p>
-        ) : (
-          <ul className="allergy-list">
-            {allergies.map((a, i) => (
-              <li key={`${a.substance}-${i}`}>
-                <span className="allergy-substance">{a.substance}</span>
-                {a.reaction && <span className="allergy-reaction"> — {a.reaction}</span>}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-
-      <div className="clinical-columns">
-        <section className="clinical" aria-labelledby="medications-heading">
-          <h2 id="medications-heading">Medications</h2>
-          {medications.length === 0 ? (
-            <p className="none">No medications recorded</p>
-          ) : (
-            <ul className="item-list item-list-stacked">
-              {medications.map((m, i) => (
-                <li key={`${m.name}-${i}`}>
-                  <span className="item-main">{m.name}</span>
-                  {m.dosage && <span className="item-detail">{m.dosage}</span>}
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-
-        <section className="clinical" aria-labelledby="problems-heading">
-          <h2 id="problems-heading">Problems</h2>
-          {problems.length === 0 ? (
-            <p className="none">No problems recorded</p>
-          ) : (
-            <ul className="item-list">
-              {problems.map((p, i) => (
-                <li key={`${p.description}-${i}`}>
-                  <span className="item-main">{p.description}</span>
-                  {p.icd10 && <code className="code">{p.icd10}</code>}
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-      </div>
+      <ClinicalLists patient={patient} />
     </article>
   );
 }

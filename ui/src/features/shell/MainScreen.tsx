@@ -15,6 +15,9 @@ import { defaultQueue } from "../operations/tasks";
 import { PatientPanel, type OpenRequest } from "../patients/PatientPanel";
 import { PatientSearch } from "../patients/PatientSearch";
 import { SyncProvider } from "../sync/SyncContext";
+import { InboxScreen, type InboxSelection } from "../threads/InboxScreen";
+import { DEFAULT_INBOX, type InboxChoice } from "../threads/labels";
+import { ThreadScreen } from "../threads/ThreadScreen";
 import { TopBar } from "./TopBar";
 import { useGoKeys, type View } from "./views";
 
@@ -43,6 +46,14 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
   // The queue screen's choices outlive it (open a patient from the queue, come back to the same queue).
   const [queue, setQueue] = useState<QueueFilter>(() => defaultQueue(session));
   const [queueSort, setQueueSort] = useState<QueueSort>("due");
+  // The inbox's choices and highlight outlive it (open a thread, chart it, come back to the same row).
+  const [inboxChoice, setInboxChoice] = useState<InboxChoice>(DEFAULT_INBOX);
+  const [inboxSelection, setInboxSelection] = useState<InboxSelection>({ id: null, index: 0 });
+  const inboxFilterRef = useRef<HTMLInputElement>(null);
+  // The thread open over the inbox; it stays open under a chart started from it.
+  const [thread, setThread] = useState<string | null>(null);
+  // Replies being written, by thread: leaving a thread never throws typing away.
+  const [replyDrafts, setReplyDrafts] = useState<Readonly<Record<string, string>>>({});
 
   const focusSearch = useCallback(() => {
     searchRef.current?.focus();
@@ -52,6 +63,8 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
   const go = useCallback(
     (next: View) => {
       setView(next);
+      // Going to a screen leaves any open thread (g i from a thread: the inbox list).
+      setThread(null);
       // The search box is there again once the workspace shows.
       if (next === "patients") requestAnimationFrame(focusSearch);
     },
@@ -62,6 +75,13 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
       if (charting.current || event.key !== "/" || !isPlainShortcut(event)) return;
+      if (viewRef.current === "inbox") {
+        // The inbox list: its filters. An open thread uses "/" for its reply box.
+        if (!inboxFilterRef.current) return;
+        event.preventDefault();
+        inboxFilterRef.current.focus();
+        return;
+      }
       event.preventDefault();
       if (viewRef.current === "directory") {
         directoryFilterRef.current?.focus();
@@ -104,6 +124,21 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
     });
   }, []);
 
+  const closeThread = useCallback(() => setThread(null), []);
+
+  const setReplyDraft = useCallback(
+    (text: string) => {
+      if (!thread) return;
+      setReplyDrafts((all) => {
+        const next = { ...all };
+        if (text) next[thread] = text;
+        else delete next[thread];
+        return next;
+      });
+    },
+    [thread],
+  );
+
   const handleError = useCallback(
     (error: IpcError) => {
       if (error.code === "not_signed_in") onSessionEnded();
@@ -125,6 +160,33 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
         />
         {chart && (
           <ChartingScreen session={session} opened={chart} onClose={closeChart} onError={handleError} />
+        )}
+        {!chart && view === "inbox" && (
+          <main className="ops-pane">
+            {thread ? (
+              <ThreadScreen
+                key={thread}
+                session={session}
+                threadId={thread}
+                draft={replyDrafts[thread] ?? ""}
+                onDraft={setReplyDraft}
+                onBack={closeThread}
+                onOpenChart={openChart}
+                onError={handleError}
+              />
+            ) : (
+              <InboxScreen
+                session={session}
+                choice={inboxChoice}
+                onChoice={setInboxChoice}
+                selection={inboxSelection}
+                onLeave={setInboxSelection}
+                onOpenThread={setThread}
+                filtersRef={inboxFilterRef}
+                onError={handleError}
+              />
+            )}
+          </main>
         )}
         {!chart && view === "queues" && (
           <main className="ops-pane">

@@ -2,8 +2,8 @@ import { useEffect } from "react";
 import { isPlainShortcut } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
 
-/** The main area's screens. Patients is the default; the others are the operations screens. */
-export type View = "patients" | "queues" | "directory" | "coverage";
+/** The main area's screens. Patients is the default; then the message inbox and the operations screens. */
+export type View = "patients" | "inbox" | "queues" | "directory" | "coverage";
 
 export interface ViewEntry {
   view: View;
@@ -14,6 +14,7 @@ export interface ViewEntry {
 
 export const VIEWS: readonly ViewEntry[] = [
   { view: "patients", label: "Patients", key: "p" },
+  { view: "inbox", label: "Inbox", key: "i" },
   { view: "queues", label: "Queues", key: "q" },
   { view: "directory", label: "Directory", key: "d" },
   { view: "coverage", label: "Coverage", key: "c" },
@@ -23,7 +24,7 @@ export const VIEWS: readonly ViewEntry[] = [
 export const CHORD_MS = 1500;
 
 /**
- * "g" then a letter goes to a screen (g p, g q, g d, g c). Listens in the capture phase so the
+ * "g" then a letter goes to a screen (g p, g i, g q, g d, g c). Listens in the capture phase so the
  * second key never reaches a screen's own single-key shortcut (g d is not "done").
  */
 export function useGoKeys(onGo: (view: View) => void, enabled: boolean) {

@@ -20,6 +20,25 @@ export function useSync(): SyncApi {
   return useContext(SyncContext);
 }
 
+/**
+ * How many sync rounds have completed since the caller mounted: a screen reading from the cache
+ * reads again when it changes. The first answer the caller sees is where it starts, not a round.
+ */
+export function useSyncRounds(): number {
+  const { status } = useSync();
+  // undefined: no answer yet (or the last poll failed); null: this device never synced.
+  const at = status ? status.last_synced_at : undefined;
+  const seen = useRef<string | null | undefined>(at);
+  const [rounds, setRounds] = useState(0);
+  useEffect(() => {
+    if (at === undefined || seen.current === at) return;
+    const first = seen.current === undefined;
+    seen.current = at;
+    if (!first) setRounds((n) => n + 1);
+  }, [at]);
+  return rounds;
+}
+
 interface Props {
   children: ReactNode;
   onError?: (error: IpcError) => void;

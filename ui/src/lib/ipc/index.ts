@@ -12,7 +12,11 @@ import type { Drug } from "../../bindings/Drug";
 import type { EncounterMode } from "../../bindings/EncounterMode";
 import type { EncounterView } from "../../bindings/EncounterView";
 import type { Icd10Code } from "../../bindings/Icd10Code";
+import type { InboxFilter } from "../../bindings/InboxFilter";
+import type { InboxPage } from "../../bindings/InboxPage";
 import type { LabTest } from "../../bindings/LabTest";
+import type { Message } from "../../bindings/Message";
+import type { MessageWindow } from "../../bindings/MessageWindow";
 import type { Mutation } from "../../bindings/Mutation";
 import type { Patient } from "../../bindings/Patient";
 import type { PatientChart } from "../../bindings/PatientChart";
@@ -28,8 +32,12 @@ import type { RoutingRules } from "../../bindings/RoutingRules";
 import type { Section } from "../../bindings/Section";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { StateCoverage } from "../../bindings/StateCoverage";
+import type { Summary } from "../../bindings/Summary";
 import type { SyncStatus } from "../../bindings/SyncStatus";
 import type { Task } from "../../bindings/Task";
+import type { Thread } from "../../bindings/Thread";
+import type { ThreadAction } from "../../bindings/ThreadAction";
+import type { ThreadView } from "../../bindings/ThreadView";
 
 // A Record over the generated union: adding a code on the Rust side makes this
 // fail to compile until it is listed here.
@@ -300,4 +308,66 @@ export function routingRules(): Promise<RoutingRules> {
  */
 export async function updateRoutingRules(rules: RoutingRules): Promise<void> {
   await call<null>("update_routing_rules", { rules });
+}
+
+// ---------- Message threads: the inbox and the thread screen ----------
+// All of these work from the device's cache: replies and actions are applied here at once and
+// sent to the server at the next sync.
+
+/**
+ * One window of an inbox (rows `offset..offset + limit`, at most 500): urgent first, then the
+ * soonest reply due, then the latest message. `total` counts every matching row; `counts` the
+ * open threads of each queue.
+ */
+export function inbox(filter: InboxFilter): Promise<InboxPage> {
+  return call<InboxPage>("inbox", { filter });
+}
+
+/** What the thread screen shows around its messages. Opening a thread marks it read. */
+export function openThread(threadId: string): Promise<ThreadView> {
+  return call<ThreadView>("open_thread", { threadId });
+}
+
+/** Messages `offset..offset + limit` of a thread (0 is the oldest; at most 500). */
+export function threadMessages(threadId: string, offset: number, limit: number): Promise<MessageWindow> {
+  return call<MessageWindow>("thread_messages", { threadId, offset, limit });
+}
+
+/** Where a message sits in its thread (0 is the oldest): to scroll a cited message into view. */
+export function messagePosition(threadId: string, messageId: string): Promise<number> {
+  return call<number>("message_position", { threadId, messageId });
+}
+
+/**
+ * The thread summarised since the patient's last signed visit, each sentence citing its messages.
+ * Sentences citing messages newer than `lastReadAt` (the thread view's `last_read_at`) are new.
+ */
+export function threadSummary(threadId: string, lastReadAt: string | null): Promise<Summary> {
+  return call<Summary>("thread_summary", { threadId, lastReadAt });
+}
+
+/** Replies to the patient: shown at once, its delivery "queued" until it is sent (works offline). */
+export function postMessage(threadId: string, body: string): Promise<Message> {
+  return call<Message>("post_message", { threadId, body });
+}
+
+/**
+ * Claims, assigns, escalates, reviews, closes, reopens or links a thread. Refused with
+ * invalid_input (or forbidden) and a message saying why; nothing changes then.
+ */
+export function threadAction(threadId: string, action: ThreadAction): Promise<Thread> {
+  return call<Thread>("thread_action", { threadId, action });
+}
+
+/** Records `seconds` (1 to 900) of this clinician's time on a thread, ending now: e-visit minutes over 7 days. */
+export function logThreadTime(threadId: string, seconds: number): Promise<number> {
+  return call<number>("log_thread_time", { threadId, seconds });
+}
+
+/**
+ * Turns a thread into a draft async visit, the history filled in from the thread (a thread that
+ * already became one answers with that visit): the encounter id, to open for charting.
+ */
+export function convertThreadToEvisit(threadId: string): Promise<string> {
+  return call<string>("convert_thread_to_evisit", { threadId });
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Section } from "../../bindings/Section";
 import { failure, installCore } from "../../test/fakeCore";
 import { MIA, MIA_PHONE_CONFLICT, SESSION, listItem, syncStatusOf } from "../../test/fixtures";
+import { counts, makeThread, message } from "../../test/threads";
 import {
   IpcError,
   dismissRejected,
@@ -38,6 +39,15 @@ import {
   taskQueue,
   updatePractitioner,
   whoCanTake,
+  convertThreadToEvisit,
+  inbox,
+  logThreadTime,
+  messagePosition,
+  openThread,
+  postMessage,
+  threadAction,
+  threadMessages,
+  threadSummary,
 } from ".";
 
 describe("ipc commands", () => {
@@ -221,6 +231,55 @@ describe("ipc commands", () => {
   it("pass coverage's server_unreachable through", async () => {
     installCore({ coverage: () => failure("server_unreachable", "offline") });
     await expect(coverage()).rejects.toMatchObject({ code: "server_unreachable" });
+  });
+
+  it("call the thread commands with the agreed names (thread_id crosses as threadId)", async () => {
+    const thread = makeThread("th-1");
+    const reply = message("th-1", 1, { delivery: "queued" });
+    const page = { items: [], total: 0, counts: counts() };
+    const summary = { sentences: [], messages: 0 };
+    const core = installCore({
+      inbox: () => page,
+      open_thread: () => ({ thread }),
+      thread_messages: () => ({ offset: 0, messages: [reply], total: 1 }),
+      message_position: () => 0,
+      thread_summary: () => summary,
+      post_message: () => reply,
+      thread_action: () => thread,
+      log_thread_time: () => 7,
+      convert_thread_to_evisit: () => "enc-1",
+    });
+    const filter = { queue: "review" as const, urgent_only: true, unread_only: false, service_line: null, offset: 100, limit: 100 };
+
+    await expect(inbox(filter)).resolves.toEqual(page);
+    await expect(openThread("th-1")).resolves.toEqual({ thread });
+    await expect(threadMessages("th-1", 9_900, 100)).resolves.toEqual({ offset: 0, messages: [reply], total: 1 });
+    await expect(messagePosition("th-1", "m-1")).resolves.toBe(0);
+    await expect(threadSummary("th-1", "2026-04-20T16:00:00Z")).resolves.toEqual(summary);
+    await expect(postMessage("th-1", "Hello")).resolves.toEqual(reply);
+    await expect(threadAction("th-1", { action: "assign", to: "pr-lee" })).resolves.toEqual(thread);
+    await expect(logThreadTime("th-1", 60)).resolves.toBe(7);
+    await expect(convertThreadToEvisit("th-1")).resolves.toBe("enc-1");
+
+    expect(core.calls).toEqual([
+      { cmd: "inbox", args: { filter } },
+      { cmd: "open_thread", args: { threadId: "th-1" } },
+      { cmd: "thread_messages", args: { threadId: "th-1", offset: 9_900, limit: 100 } },
+      { cmd: "message_position", args: { threadId: "th-1", messageId: "m-1" } },
+      { cmd: "thread_summary", args: { threadId: "th-1", lastReadAt: "2026-04-20T16:00:00Z" } },
+      { cmd: "post_message", args: { threadId: "th-1", body: "Hello" } },
+      { cmd: "thread_action", args: { threadId: "th-1", action: { action: "assign", to: "pr-lee" } } },
+      { cmd: "log_thread_time", args: { threadId: "th-1", seconds: 60 } },
+      { cmd: "convert_thread_to_evisit", args: { threadId: "th-1" } },
+    ]);
+  });
+
+  it("pass a refused thread action through with the core's message", async () => {
+    installCore({ thread_action: () => failure("invalid_input", "the thread is closed") });
+    await expect(threadAction("th-1", { action: "claim" })).rejects.toMatchObject({
+      code: "invalid_input",
+      message: "the thread is closed",
+    });
   });
 
   it("pass sync_now's refusals through with their codes", async () => {
