@@ -119,7 +119,7 @@ wait_for() {
 
 # --- Server with demo data -----------------------------------------------------------------------
 DB="sqlite://$TMP/server.sqlite3"
-"$SERVER_BIN" --database "$DB" seed --demo </dev/null >"$ARTIFACTS/seed.log" 2>&1 \
+"$SERVER_BIN" --database "$DB" seed --demo --long-thread "${E2E_LONG_THREAD:-10000}" </dev/null >"$ARTIFACTS/seed.log" 2>&1 \
   || { cat "$ARTIFACTS/seed.log" >&2; die "seeding the demo data failed"; }
 
 SERVER_PORT=$(free_port)

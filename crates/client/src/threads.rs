@@ -11,7 +11,7 @@ use rounds_domain::summary::{ExtractiveSummarizer, Summarizer, Summary, SummaryK
 use rounds_domain::sync::{Mutation, OrgDocumentKind};
 use rounds_domain::thread::{
     apply_action, evisit_minutes, InboxFilter, InboxPage, MessageWindow, ThreadView, EVISIT_WINDOW_DAYS,
-    MAX_MESSAGE_WINDOW, MAX_TIME_SLICE_SECONDS,
+    MAX_MESSAGE_WINDOW, MAX_TIME_SLICE_SECONDS, OPEN_WINDOW,
 };
 use rounds_domain::*;
 
@@ -40,7 +40,9 @@ impl Workspace {
                 Some(at) => tx.first_message_after(id, at)?,
                 None => None,
             };
-            let messages = tx.message_window(id, 0, 1)?.total;
+            let total = tx.message_window(id, 0, 1)?.total;
+            let latest = tx.message_window(id, total.saturating_sub(OPEN_WINDOW), OPEN_WINDOW)?;
+            let messages = latest.total;
             let since = now - Duration::days(EVISIT_WINDOW_DAYS);
             let slices = match thread.patient_id {
                 Some(p) => tx.time_on_patient_threads(me, p, since)?,
@@ -73,6 +75,7 @@ impl Workspace {
                 evisit_minutes: minutes,
                 evisit_code,
                 summary_since,
+                latest,
             })
         });
         view.map_err(|e| not_found(e, "this thread is not on this device"))

@@ -499,7 +499,13 @@ pub struct ThreadView {
     pub reviewer_name: Option<String>,
     /// The summary covers messages after the patient's last signed visit.
     pub summary_since: Option<DateTime<Utc>>,
+    /// The newest messages (up to [`OPEN_WINDOW`]): the screen paints them with no second
+    /// request.
+    pub latest: MessageWindow,
 }
+
+/// Messages sent with a thread when it is opened.
+pub const OPEN_WINDOW: u32 = 100;
 
 /// Most messages in one window.
 pub const MAX_MESSAGE_WINDOW: u32 = 500;

@@ -29,6 +29,10 @@ enum Command {
     Seed {
         #[arg(long)]
         demo: bool,
+        /// Also give a demo patient a thread of this many messages (to measure the thread
+        /// screen with a long conversation).
+        #[arg(long, value_name = "MESSAGES")]
+        long_thread: Option<u32>,
     },
 }
 
@@ -62,10 +66,16 @@ async fn main() -> anyhow::Result<()> {
                 })
                 .await?;
         }
-        Command::Seed { demo } => {
+        Command::Seed { demo, long_thread } => {
             anyhow::ensure!(demo, "only `seed --demo` exists so far");
-            let report = rounds_server::seed::demo(storage.as_ref(), chrono::Utc::now()).await?;
+            let now = chrono::Utc::now();
+            let report = rounds_server::seed::demo(storage.as_ref(), now).await?;
             tracing::info!(?report, "demo data ready");
+            if let Some(messages) = long_thread {
+                anyhow::ensure!((1..=100_000).contains(&messages), "--long-thread takes 1 to 100,000 messages");
+                rounds_server::seed::long_thread(storage.as_ref(), messages, now).await?;
+                tracing::info!(messages, "long thread ready");
+            }
         }
     }
     Ok(())

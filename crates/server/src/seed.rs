@@ -322,6 +322,66 @@ pub async fn demo(storage: &dyn Storage, now: DateTime<Utc>) -> Result<SeedRepor
     Ok(SeedReport { created: true, counts: storage.counts().await? })
 }
 
+/// Gives the second child in California a closed-then-reopened SMS thread of `messages`
+/// messages over the last weeks (a long conversation, to measure the thread screen with).
+pub async fn long_thread(storage: &dyn Storage, messages: u32, now: DateTime<Utc>) -> Result<ThreadId> {
+    let now = chrono::SubsecRound::trunc_subsecs(now, 6);
+    let org = storage.organization_by_name(DEMO_ORGANIZATION).await?.ok_or(StorageError::NotFound)?;
+    let np =
+        storage.credentials_by_email(DEMO_NURSE_PRACTITIONER).await?.map(|(p, _)| p).ok_or(StorageError::NotFound)?;
+    let patient = storage
+        .patients_in_scope(np.id, None, DEMO_PATIENTS as u32)
+        .await?
+        .into_iter()
+        .filter(|p| p.guardian.is_some() && p.current_state.as_str() == "CA")
+        .nth(1)
+        .ok_or(StorageError::NotFound)?;
+    let lines = CHILD_THREADS.iter().flat_map(|t| t.iter()).copied().collect::<Vec<_>>();
+    let start = now - Duration::minutes(i64::from(messages) + 60);
+    let thread_id = ThreadId::new_v7(millis(start));
+    let list: Vec<Message> = (0..messages)
+        .map(|i| {
+            let at = start + Duration::minutes(i64::from(i));
+            let inbound = i % 3 != 2;
+            Message {
+                id: MessageId::new_v7(millis(at)),
+                thread_id,
+                direction: if inbound { MessageDirection::Inbound } else { MessageDirection::Outbound },
+                author_id: (!inbound).then_some(np.id),
+                body: if inbound {
+                    format!("{} ({})", lines[i as usize % lines.len()], i + 1)
+                } else {
+                    format!("Thanks, noted ({}).", i + 1)
+                },
+                sent_at: at,
+                external_id: None,
+                delivery: (!inbound).then_some(Delivery::Delivered),
+            }
+        })
+        .collect();
+    let last = list.last().map(|m| m.sent_at).unwrap_or(start);
+    let thread = Thread {
+        id: thread_id,
+        patient_id: Some(patient.id),
+        channel: Channel::Sms,
+        status: ThreadStatus::Open,
+        assignee_id: Some(np.id),
+        service_line: "pediatric_sms".into(),
+        last_message_at: last,
+        version: 1,
+        urgent: false,
+        from_number: None,
+        respond_by: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        escalation: None,
+        encounter_id: None,
+        queue: Role::NursePractitioner,
+    };
+    storage.insert_thread(org, &thread, &list, now).await?;
+    Ok(thread_id)
+}
+
 /// What a new organisation starts from: the complaint catalogs and the service menu shipped in
 /// data/ (an administrator replaces them through the admin endpoints).
 pub fn starting_documents() -> Result<Vec<rounds_domain::sync::OrgDocument>> {

@@ -42,6 +42,9 @@ export interface WindowedRows<T, E> {
   want: (first: number, last: number) => void;
   /** A row known here first (a reply just posted): shown at once, read again with the next generation. */
   put: (index: number, row: T, total: number) => void;
+  /** Rows that came with something else (a thread's newest messages, with the thread): taken as
+   * this generation's answer for `start..start + rows.length`, so they are not asked for again. */
+  seed: (start: number, rows: T[], total: number) => void;
 }
 
 interface Loaded<T> {
@@ -204,6 +207,24 @@ export function useWindowedRows<T, E>({
     [latest, rerender],
   );
 
+  const seed = useCallback(
+    (start: number, rows: T[], total: number) => {
+      const s = store.current;
+      const { generation } = latest.current;
+      rows.forEach((row, k) => {
+        if ((s.rows.get(start + k)?.generation ?? -1) <= generation) s.rows.set(start + k, { generation, row });
+      });
+      if (generation >= s.totalGeneration) {
+        s.total = total;
+        s.totalGeneration = generation;
+      }
+      s.answered = true;
+      rerender();
+      fill();
+    },
+    [latest, rerender, fill],
+  );
+
   const s = store.current;
   const rowAt = useCallback((index: number) => store.current.rows.get(index)?.row, []);
   return {
@@ -214,5 +235,6 @@ export function useWindowedRows<T, E>({
     rowAt,
     want,
     put,
+    seed,
   };
 }

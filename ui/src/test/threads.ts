@@ -167,6 +167,7 @@ export function threadCore(options: ThreadFakeOptions = {}) {
     escalated_by_name: thread.escalation ? (thread.escalation.by === ANA.id ? ANA.display_name : KEMI.display_name) : null,
     reviewer_name: thread.reviewed_by ? ANA.display_name : null,
     summary_since: null,
+    latest: { offset: Math.max(0, all.length - 100), messages: all.slice(Math.max(0, all.length - 100)), total: all.length },
     ...options.names,
   });
   const handlers: Record<string, Handler> = {

@@ -108,6 +108,8 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
       (next) => {
         if (!current) return;
         opened.current ??= { lastReadAt: next.last_read_at, firstUnread: next.first_unread };
+        // The newest messages came with the thread: painted without asking again.
+        seedRows.current(next.latest.offset, next.latest.messages, next.latest.total);
         setView(next);
         setMinutes(next.evisit_minutes);
         setLoadError(null);
@@ -133,6 +135,7 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
     totalHint: view?.messages ?? null,
     onError: (error) => onErrorRef.current?.(error),
   });
+  const seedRows = useLatest(rows.seed);
   const count = rows.total ?? 0;
   const shown = view !== null && (view.messages === 0 || !rows.loading);
 
