@@ -35,6 +35,7 @@ CODE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 ICD_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 
 TOP_KEYS = {"service_line", "title", "complaints"}
+OPTIONAL_TOP_KEYS = {"response_target_minutes"}
 COMPLAINT_KEYS = {"code", "label", "rank", "hpi", "ros", "exam", "red_flags", "icd10"}
 PROMPT_KEYS = {"id", "label", "options", "multiple"}
 SYSTEM_KEYS = {"system", "label", "normal", "abnormal"}
@@ -71,12 +72,12 @@ def is_text(v) -> bool:
     return isinstance(v, str) and v.strip() != "" and v == v.strip()
 
 
-def check_keys(rep: Report, where: str, obj, expected: set[str]) -> bool:
+def check_keys(rep: Report, where: str, obj, expected: set[str], optional: frozenset[str] = frozenset()) -> bool:
     if not isinstance(obj, dict):
         rep.error(where, f"expected an object, got {type(obj).__name__}")
         return False
     missing = expected - obj.keys()
-    extra = obj.keys() - expected
+    extra = obj.keys() - expected - optional
     if missing:
         rep.error(where, f"missing field(s): {', '.join(sorted(missing))}")
     if extra:
@@ -137,8 +138,11 @@ def check_catalog(path: Path, codes: dict[str, bool]) -> tuple[Report, dict]:
     except (OSError, json.JSONDecodeError) as e:
         rep.error("file", f"cannot read JSON: {e}")
         return rep, stats
-    if not check_keys(rep, "top level", doc, TOP_KEYS):
+    if not check_keys(rep, "top level", doc, TOP_KEYS, frozenset(OPTIONAL_TOP_KEYS)):
         return rep, stats
+    target = doc.get("response_target_minutes")
+    if target is not None and (not isinstance(target, int) or isinstance(target, bool) or not 1 <= target <= 7 * 24 * 60):
+        rep.error("response_target_minutes", f"{target!r} is not 1 to 10080 minutes")
 
     if not is_text(doc["service_line"]) or not CODE_RE.match(doc["service_line"]):
         rep.error("service_line", f"{doc['service_line']!r} is not a snake_case id")
