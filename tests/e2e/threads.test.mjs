@@ -19,8 +19,10 @@ import {
   SERVER_URL,
   metric,
   newDataDir,
+  server,
   serverChanges,
   signIn,
+  waitForSync,
   withFailureScreenshots,
 } from "./helpers.mjs";
 import { DRIVERS, Keys, Session } from "./webdriver.mjs";
@@ -30,6 +32,7 @@ const PEDIATRIC_LINE = "+14155550199"; // seed.rs DEMO_SMS_PEDIATRIC
 const TEXT =
   "Hi, my daughter has had a fever for 2 days and a cough since yesterday. I gave her Tylenol at 8am. Should we come in?";
 const REPLY = "Thanks for letting us know. Please keep her drinking fluids; I'll set up an e-visit now.";
+const OFFLINE_REPLY = "One more thing: please send a photo of her throat if you can.";
 
 let app;
 
@@ -186,6 +189,28 @@ test("a patient's text is answered in the inbox and becomes an e-visit", { timeo
       app.execute(`return Array.from(document.querySelectorAll('[data-testid="message"]')).find((m) => m.innerText.includes(arguments[0]))?.querySelector('[data-testid="delivery"]')?.innerText ?? ""`, [REPLY])
         .then((d) => /sent|delivered/i.test(d)), { timeout: 20_000 });
 
+    // 4b. The server goes away; a reply written now waits on this device, then is sent once.
+    await server("stop");
+    await app.type('[aria-label="Reply"]', OFFLINE_REPLY);
+    await app.press(Keys.CONTROL + Keys.ENTER);
+    await app.waitUntil("the offline reply is shown, queued", () =>
+      app.execute(`return Array.from(document.querySelectorAll('[data-testid="message"]')).find((m) => m.innerText.includes(arguments[0]))?.querySelector('[data-testid="delivery"]')?.innerText ?? ""`, [OFFLINE_REPLY])
+        .then((d) => /queued/i.test(d)));
+    await waitForSync(app, /pending/);
+    await app.screenshot("thread-offline-reply.png");
+    await server("start");
+    const back = performance.now();
+    const offlineSent = await waitForServer("the server sent the offline reply", async () => {
+      const copies = (await serverChanges(NURSE_PRACTITIONER))
+        .map((c) => c.record)
+        .filter((r) => r.type === "message" && r.record.body === OFFLINE_REPLY)
+        .map((r) => r.record);
+      return copies.some((m) => m.delivery === "sent" || m.delivery === "delivered") ? copies : null;
+    }, 60_000);
+    metric("offline reply sent after the server came back", performance.now() - back);
+    assert.equal(new Set(offlineSent.map((m) => m.id)).size, 1, "stored once");
+    await waitForSync(app, "Synced", { timeout: 30_000 });
+
     // 5. Convert to e-visit: the charting screen opens on a draft async visit.
     await app.execute(`document.activeElement?.blur()`);
     await app.press("v");
@@ -232,6 +257,26 @@ test("a thread of many messages opens at its newest message", { timeout: 120_000
     assert.ok(shown.length > 0 && shown.length < 200, `a window of messages is rendered, not all (${shown.length})`);
     assert.ok(Math.max(...shown) === messages - 1, `the newest message is on screen (${Math.max(...shown)} of ${messages})`);
     await app.screenshot("long-thread.png");
+
+    // The command behind it, through IPC into the encrypted cache and back, from the page.
+    const rounds = await app.executeAsync(
+      `const done = arguments[arguments.length - 1];
+       const invoke = window.__TAURI_INTERNALS__.invoke;
+       (async () => {
+         const times = [];
+         for (let i = 0; i < 30; i += 1) {
+           const t = performance.now();
+           await invoke("open_thread", { threadId: arguments[0] });
+           times.push(performance.now() - t);
+         }
+         done({ times });
+       })().catch((e) => done({ error: String(e?.message ?? e) }));`,
+      [longest],
+    );
+    assert.ok(!rounds.error, `invoke failed: ${rounds.error}`);
+    const sorted = [...rounds.times].sort((x, y) => x - y);
+    metric(`open_thread round trip (${messages} messages, newest 100 with it) median over 30`, sorted[15]);
+    metric("open_thread round trip p95 over 30", sorted[Math.round(29 * 0.95)]);
   }),
 );
 

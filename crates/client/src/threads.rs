@@ -40,8 +40,7 @@ impl Workspace {
                 Some(at) => tx.first_message_after(id, at)?,
                 None => None,
             };
-            let total = tx.message_window(id, 0, 1)?.total;
-            let latest = tx.message_window(id, total.saturating_sub(OPEN_WINDOW), OPEN_WINDOW)?;
+            let latest = tx.latest_messages(id, OPEN_WINDOW)?;
             let messages = latest.total;
             let since = now - Duration::days(EVISIT_WINDOW_DAYS);
             let slices = match thread.patient_id {

@@ -171,14 +171,34 @@ impl Tx<'_> {
         at.as_deref().map(time).transpose()
     }
 
-    /// Position of the first message sent after `at` (None when there is none).
+    /// Position of the first message sent after `at` (None when there is none). Counts only the
+    /// newer messages (an index range), however long the thread.
     pub fn first_message_after(&self, thread: ThreadId, at: DateTime<Utc>) -> Result<Option<u32>> {
-        let (before, total): (u32, u32) = self.conn.query_row(
-            "SELECT coalesce(sum(sent_at <= ?2), 0), count(*) FROM messages WHERE thread_id = ?1",
-            (thread.to_string(), at.to_rfc3339()),
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        Ok((before < total).then_some(before))
+        let total = self.message_count(thread)?;
+        let after: u32 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM messages WHERE thread_id = ?1 AND sent_at > ?2")?
+            .query_row((thread.to_string(), at.to_rfc3339()), |r| r.get(0))?;
+        Ok((after > 0).then_some(total - after))
+    }
+
+    pub fn message_count(&self, thread: ThreadId) -> Result<u32> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(*) FROM messages WHERE thread_id = ?1")?
+            .query_row([thread.to_string()], |r| r.get(0))?)
+    }
+
+    /// The newest `limit` messages, oldest first (read from the end: no walk past the older ones).
+    pub fn latest_messages(&self, thread: ThreadId, limit: u32) -> Result<MessageWindow> {
+        let total = self.message_count(thread)?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id = ?1 ORDER BY sent_at DESC, id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map((thread.to_string(), limit), |r| Ok(message_from_row(r)))?;
+        let mut messages = rows.map(|r| r?).collect::<Result<Vec<_>>>()?;
+        messages.reverse();
+        Ok(MessageWindow { offset: total - messages.len() as u32, messages, total })
     }
 
     pub fn mark_read(&self, who: PractitionerId, thread: ThreadId, at: DateTime<Utc>) -> Result<()> {
