@@ -228,6 +228,18 @@ fn parse_event(event: &str) -> Option<i64> {
 
 fn unreachable(e: reqwest::Error) -> ClientError {
     tracing::warn!(error = %e, "server request failed");
+    // A certificate that does not verify is not an outage: say so (and send nothing).
+    let mut source: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(cause) = source {
+        let text = cause.to_string().to_lowercase();
+        if text.contains("certificate") {
+            return ClientError::new(
+                ErrorCode::ServerUnreachable,
+                format!("the server's certificate is not valid ({cause}); Rounds does not talk to it"),
+            );
+        }
+        source = cause.source();
+    }
     ClientError::new(ErrorCode::ServerUnreachable, "cannot reach the Rounds server")
 }
 

@@ -17,6 +17,7 @@ pub mod session_api;
 pub mod sms;
 pub mod storage;
 pub mod sync;
+pub mod tls;
 
 pub use api::app;
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -24,6 +24,15 @@ enum Command {
         /// Sign-in attempts allowed per client address per 5 minutes.
         #[arg(long, env = "ROUNDS_SIGN_IN_LIMIT", default_value_t = 30)]
         sign_in_limit: u32,
+        /// Serve HTTPS with this PEM certificate chain (and --tls-key).
+        #[arg(long, env = "ROUNDS_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, env = "ROUNDS_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
+        /// Plain HTTP on a non-loopback address, for a TLS-terminating proxy in front.
+        #[arg(long, env = "ROUNDS_BEHIND_PROXY")]
+        behind_proxy: bool,
     },
     /// Create data. With --demo: the demo organisation, its clinicians and about 200 patients.
     Seed {
@@ -48,7 +57,17 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the {} database", scheme(&cli.database)))?;
     match cli.command {
-        Command::Serve { listen, sign_in_limit } => {
+        Command::Serve { listen, sign_in_limit, tls_cert, tls_key, behind_proxy } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(rounds_server::tls::acceptor(&cert, &key)?),
+                _ => None,
+            };
+            // PHI never crosses a network in the clear: plain HTTP only on this machine, or
+            // behind a proxy that terminates TLS.
+            anyhow::ensure!(
+                tls.is_some() || listen.ip().is_loopback() || behind_proxy,
+                "refusing plain HTTP on {listen}: give --tls-cert and --tls-key, or --behind-proxy when a TLS proxy is in front"
+            );
             let mut state = rounds_server::AppState::new(storage);
             state.sign_in_limiter = std::sync::Arc::new(rounds_server::limit::RateLimiter::new(
                 sign_in_limit,
@@ -60,11 +79,21 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(%listen, database = state.storage.backend(), "rounds-server ready");
             tokio::spawn(rounds_server::escalate_every(state.clone(), std::time::Duration::from_secs(60)));
             tokio::spawn(rounds_server::sms::dispatch_every(state.clone(), std::time::Duration::from_secs(5)));
-            axum::serve(listener, rounds_server::app(state).into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            let router = rounds_server::app(state);
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            match tls {
+                Some(acceptor) => {
+                    let listener = rounds_server::tls::TlsListener::new(listener, acceptor)?;
+                    tracing::info!("serving HTTPS");
+                    axum::serve(listener, rounds_server::tls::app(router)).with_graceful_shutdown(shutdown).await?
+                }
+                None => {
+                    let app = router.into_make_service_with_connect_info::<SocketAddr>();
+                    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?
+                }
+            }
         }
         Command::Seed { demo, long_thread } => {
             anyhow::ensure!(demo, "only `seed --demo` exists so far");
