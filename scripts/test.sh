@@ -28,6 +28,9 @@ cargo build --workspace --locked
 step "rust tests: domain, store, client, server on SQLite and PostgreSQL, bindings check"
 bash scripts/with-postgres.sh cargo test --workspace --locked
 
+step "fuzz: the decoders of pushes, SMS forms, organisation documents and the summariser (cargo fuzz, bounded)"
+bash scripts/fuzz.sh
+
 step "ui tests (vitest)"
 (cd ui && npm test --silent)
 

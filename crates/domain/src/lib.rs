@@ -11,6 +11,7 @@ pub mod chart;
 pub mod charting;
 pub mod encounter;
 pub mod error;
+pub mod form;
 pub mod ids;
 pub mod ops;
 pub mod patient;
