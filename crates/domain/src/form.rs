@@ -38,7 +38,6 @@ fn percent_decode(s: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| "a field is not UTF-8 once decoded".to_string())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +53,4 @@ mod tests {
         assert!(parse_form(b"Body=a&Body=b").expect_err("refused").contains("twice"));
         assert_eq!(parse_form(b"Body=caf%C3%A9").expect("reads")["Body"], "café");
     }
-
 }

@@ -16,10 +16,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::Json;
 use hmac::{Hmac, Mac};
+use rounds_domain::form::parse_form;
 use rounds_domain::{Delivery, ErrorCode, MessageId};
 use serde::Serialize;
 use sha2::Sha256;
-use rounds_domain::form::parse_form;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
