@@ -45,6 +45,11 @@ fn main() {
         "thread_action",
         "log_thread_time",
         "convert_thread_to_evisit",
+        "audit_trail",
+        "verify_audit",
+        "export_audit",
+        "sessions",
+        "revoke_session",
     ];
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -2,7 +2,7 @@
 //! as `{code, message}` (`ClientError`'s serialized form).
 
 use rounds_client::{ClientError, Config, OsKeychain, Workspace};
-use rounds_domain::api::SessionInfo;
+use rounds_domain::api::{AuditEntry, AuditVerification, SessionInfo, SessionSummary};
 use rounds_domain::chart::{Drug, EncounterView, LabTest, PatientChart};
 use rounds_domain::charting::Section;
 use rounds_domain::ops::{DirectoryEntry, PractitionerUpdate, QueueFilter, QueueSort, QueueView, StateCoverage};
@@ -348,6 +348,40 @@ async fn convert_thread_to_evisit(desktop: State<'_, Arc<Desktop>>, thread_id: S
     Ok(desktop.workspace().await?.convert_thread_to_evisit(&thread_id)?.to_string())
 }
 
+#[tauri::command]
+async fn audit_trail(
+    desktop: State<'_, Arc<Desktop>>,
+    patient_id: Option<String>,
+    practitioner_id: Option<String>,
+) -> Result<Vec<AuditEntry>, ClientError> {
+    desktop.workspace().await?.audit_trail(patient_id.as_deref(), practitioner_id.as_deref()).await
+}
+
+#[tauri::command]
+async fn verify_audit(desktop: State<'_, Arc<Desktop>>) -> Result<AuditVerification, ClientError> {
+    desktop.workspace().await?.verify_audit().await
+}
+
+/// Writes the CSV into the user's Downloads folder; answers the file's path.
+#[tauri::command]
+async fn export_audit(
+    desktop: State<'_, Arc<Desktop>>,
+    patient_id: Option<String>,
+    practitioner_id: Option<String>,
+) -> Result<String, ClientError> {
+    desktop.workspace().await?.export_audit(patient_id.as_deref(), practitioner_id.as_deref(), None).await
+}
+
+#[tauri::command]
+async fn sessions(desktop: State<'_, Arc<Desktop>>) -> Result<Vec<SessionSummary>, ClientError> {
+    desktop.workspace().await?.sessions().await
+}
+
+#[tauri::command]
+async fn revoke_session(desktop: State<'_, Arc<Desktop>>, session_id: String) -> Result<(), ClientError> {
+    desktop.workspace().await?.revoke_session(&session_id).await
+}
+
 fn config(app: &tauri::App) -> Result<Config, ClientError> {
     let data_dir = match std::env::var_os("ROUNDS_DATA_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -416,7 +450,12 @@ pub fn run() {
             post_message,
             thread_action,
             log_thread_time,
-            convert_thread_to_evisit
+            convert_thread_to_evisit,
+            audit_trail,
+            verify_audit,
+            export_audit,
+            sessions,
+            revoke_session
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

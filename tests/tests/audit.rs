@@ -110,7 +110,7 @@ on_both_databases! {
         let bad = http.get(format!("{}/audit?format=xml", server.url)).bearer_auth(&admin).send().await.expect("send");
         assert_eq!(bad.status(), reqwest::StatusCode::BAD_REQUEST);
 
-        let verdict: rounds_server::audit_api::Verification = http
+        let verdict: rounds_domain::api::AuditVerification = http
             .get(format!("{}/audit/verify", server.url))
             .bearer_auth(&admin)
             .send()
@@ -151,5 +151,54 @@ on_both_databases! {
         db.execute(disable).await.expect("disable the trigger");
         assert_eq!(db.execute("UPDATE audit_log SET detail = 'edited' WHERE seq = 2").await.expect("tamper"), 1);
         assert_eq!(first_broken(&db.storage.audit_log(org).await.expect("log")), Some(2), "the verifier names row 2");
+    }
+
+    async fn reads_on_the_device_reach_the_audit_trail_and_administrators_read_it(db) {
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let org = db.storage.organization_by_name(DEMO_ORGANIZATION).await.expect("q").expect("org");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let (addr, url) = (server.addr, server.url.clone());
+        let dir = tempfile::tempdir().expect("dir");
+        let ws = Workspace::open(&Config { data_dir: dir.path().join("md"), server_url: url.clone() }, vault()).expect("open");
+        ws.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect("sign in");
+        let patients = ws.search_patients("", 2).expect("patients");
+        let (first, second) = (patients[0].id, patients[1].id);
+
+        // Read twice within minutes: noted once. Read offline: noted, and not shown as a pending change.
+        ws.patient(&first.to_string()).expect("read");
+        ws.patient_chart(&first.to_string()).expect("chart");
+        server.stop().await;
+        ws.patient(&second.to_string()).expect("read offline");
+        assert_eq!(ws.sync_status().expect("status").pending, 0, "reads are not pending changes");
+
+        let server = TestServer::start_on(rounds_server::AppState::new(db.storage.clone()), addr).await;
+        ws.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect("sign in again");
+        ws.sync_now().await.expect("sync");
+        let log = db.storage.audit_log(org).await.expect("log");
+        let reads: Vec<_> = log.iter().filter(|r| r.event.action == "device.chart_read").collect();
+        assert_eq!(reads.iter().filter(|r| r.event.patient_id == Some(first)).count(), 1, "noted once");
+        let offline = reads.iter().find(|r| r.event.patient_id == Some(second)).expect("the offline read arrived");
+        assert!(offline.event.device_id.is_some(), "with the device");
+        assert!(offline.event.detail.contains("device clock"), "{}", offline.event.detail);
+        assert!(first_broken(&log).is_none());
+
+        // An administrator reads the patient's trail, verifies the chain and exports it.
+        let admin = Workspace::open(&Config { data_dir: dir.path().join("admin"), server_url: url.clone() }, vault()).expect("open");
+        admin.sign_in(DEMO_ADMIN, DEMO_PASSWORD).await.expect("admin");
+        let trail = admin.audit_trail(Some(&second.to_string()), None).await.expect("trail");
+        assert!(trail.iter().any(|e| e.action == "device.chart_read" && e.device_id.is_some()), "{trail:?}");
+        assert!(trail.iter().all(|e| e.patient_id.as_deref() == Some(second.to_string().as_str())));
+        let verdict = admin.verify_audit().await.expect("verify");
+        assert_eq!(verdict.first_broken, None);
+        let folder = tempfile::tempdir().expect("folder");
+        let file = admin.export_audit(Some(&second.to_string()), None, Some(folder.path().to_path_buf())).await.expect("export");
+        let csv = std::fs::read_to_string(&file).expect("csv");
+        assert!(csv.starts_with("seq,at,practitioner_id,device_id,patient_id,action,detail,severity,hash\n"), "{csv}");
+        assert!(csv.contains("device.chart_read"));
+        // Bad requests and other roles are refused with a reason.
+        assert_eq!(admin.audit_trail(None, None).await.expect_err("no subject").code, rounds_domain::ErrorCode::InvalidInput);
+        assert_eq!(admin.audit_trail(Some("12"), None).await.expect_err("bad id").code, rounds_domain::ErrorCode::InvalidInput);
+        assert_eq!(ws.audit_trail(Some(&second.to_string()), None).await.expect_err("a physician").code, rounds_domain::ErrorCode::Forbidden);
+        drop(server);
     }
 }

@@ -26,13 +26,17 @@ impl Workspace {
         let tx = store.read();
         let patient = tx.patient(id).map_err(|e| not_found(e, "this patient is not on this device"))?;
         let (encounters, encounter_count) = tx.encounter_summaries(id, CHART_ENCOUNTERS)?;
-        Ok(PatientChart {
+        let chart = PatientChart {
             patient,
             encounters,
             encounter_count,
             open_draft: tx.open_draft(id, me)?,
             latest_vitals: tx.latest_vitals(id)?,
-        })
+        };
+        drop(tx);
+        drop(store);
+        self.record_read(id, rounds_domain::sync::AccessKind::Chart)?;
+        Ok(chart)
     }
 
     /// Opens a new draft note for the patient, in the state they are in now.

@@ -2,6 +2,7 @@
 //! cache, sign in, edit and read (always locally first), and sync with the server. Tauri
 //! commands call these one to one, and tests call them without Tauri.
 
+mod admin;
 mod charting;
 mod code_sets;
 mod error;
@@ -19,8 +20,8 @@ pub use vault::{KeyVault, MemoryVault, OsKeychain};
 use chrono::{DateTime, Utc};
 use rounds_domain::api::SessionInfo;
 use rounds_domain::sync::{
-    apply_patient_changes, patient_field, FieldChange, FieldEdit, Mutation, Outcome, PatientEditError, RejectedChange,
-    SyncStatus, MAX_MESSAGE_CHARS, MAX_PUSH_COMMANDS,
+    apply_patient_changes, patient_field, AccessKind, FieldChange, FieldEdit, Mutation, Outcome, PatientEditError,
+    RejectedChange, SyncStatus, MAX_MESSAGE_CHARS, MAX_PUSH_COMMANDS,
 };
 use rounds_domain::{
     ErrorCode, Message, MessageDirection, MessageId, Patient, PatientId, PatientListItem, Task, TaskId, ThreadId,
@@ -84,7 +85,12 @@ pub struct Workspace {
     progress: Mutex<Option<(i64, i64)>>,
     /// The shipped ICD-10-CM is in the cache (checked once per run).
     icd10_ready: std::sync::atomic::AtomicBool,
+    /// When each record was last noted as read here (see `record_read`).
+    reads: Mutex<std::collections::HashMap<(PatientId, AccessKind), DateTime<Utc>>>,
 }
+
+/// A record read again within this many minutes is not noted again.
+const READ_NOTED_EVERY_MINUTES: i64 = 5;
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -121,6 +127,7 @@ impl Workspace {
             offline_since: Mutex::new(None),
             progress: Mutex::new(None),
             icd10_ready: std::sync::atomic::AtomicBool::new(false),
+            reads: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -195,7 +202,29 @@ impl Workspace {
     pub fn patient(&self, id: &str) -> Result<Patient> {
         let id: PatientId = parse_id(id, "patient")?;
         self.require_session()?;
-        self.store().read().patient(id).map_err(|e| not_found(e, "this patient is not on this device"))
+        let patient =
+            self.store().read().patient(id).map_err(|e| not_found(e, "this patient is not on this device"))?;
+        self.record_read(id, AccessKind::Chart)?;
+        Ok(patient)
+    }
+
+    /// Notes that the clinician read a patient's record on this device, for the server's audit
+    /// trail: queued like any change (offline too) and sent with the next push, at most once per
+    /// record and kind every few minutes.
+    pub(crate) fn record_read(&self, patient: PatientId, what: AccessKind) -> Result<()> {
+        let now = self.now();
+        {
+            let mut reads = self.reads.lock().unwrap_or_else(|p| p.into_inner());
+            let recent = chrono::Duration::minutes(READ_NOTED_EVERY_MINUTES);
+            if reads.get(&(patient, what)).is_some_and(|at| now - *at < recent && *at <= now) {
+                return Ok(());
+            }
+            reads.insert((patient, what), now);
+        }
+        self.store()
+            .transaction(|tx| tx.enqueue(Mutation::RecordAccess { patient_id: patient, what, at: now }, now))?;
+        self.wake.notify_one();
+        Ok(())
     }
 
     /// Edits patient fields. The edit lands in the cache at once and is queued for the server

@@ -3,7 +3,7 @@
 use crate::{ClientError, Result};
 use rounds_domain::api::{SignInRequest, SignInResponse};
 use rounds_domain::sync::{Command, PullResponse, PushRequest, PushResponse};
-use rounds_domain::{DeviceId, ErrorBody, ErrorCode};
+use rounds_domain::{DeviceId, ErrorBody, ErrorCode, PatientId, PractitionerId};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -174,6 +174,67 @@ impl Remote {
     pub async fn update_routing(&self, rules: &rounds_domain::routing::RoutingRules) -> Result<serde_json::Value> {
         let resp = self.authed(|t| Ok(self.http.put(self.url("admin/routing")?).bearer_auth(t).json(rules))).await?;
         decode(resp).await
+    }
+
+    fn audit_url(&self, patient: Option<PatientId>, practitioner: Option<PractitionerId>, format: &str) -> Result<Url> {
+        let mut url = self.url("audit")?;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("format", format);
+            if let Some(p) = patient {
+                q.append_pair("patient_id", &p.to_string());
+            }
+            if let Some(p) = practitioner {
+                q.append_pair("practitioner_id", &p.to_string());
+            }
+        }
+        Ok(url)
+    }
+
+    /// The organisation's audit trail for one patient or one user (administrators).
+    pub async fn audit(
+        &self,
+        patient: Option<PatientId>,
+        practitioner: Option<PractitionerId>,
+    ) -> Result<Vec<rounds_domain::api::AuditEntry>> {
+        let url = self.audit_url(patient, practitioner, "json")?;
+        let resp = self.authed(|t| Ok(self.http.get(url.clone()).bearer_auth(t))).await?;
+        decode(resp).await
+    }
+
+    /// The same rows as CSV, as the server writes them (formulas neutralised).
+    pub async fn audit_csv(&self, patient: Option<PatientId>, practitioner: Option<PractitionerId>) -> Result<String> {
+        let url = self.audit_url(patient, practitioner, "csv")?;
+        let resp = self.authed(|t| Ok(self.http.get(url.clone()).bearer_auth(t))).await?;
+        if resp.status().is_success() {
+            return resp.text().await.map_err(unreachable);
+        }
+        Err(match decode::<serde_json::Value>(resp).await {
+            Err(e) => e,
+            Ok(_) => ClientError::new(ErrorCode::BadResponse, "the server refused the export"),
+        })
+    }
+
+    /// Whether the organisation's audit chain holds (administrators).
+    pub async fn audit_verify(&self) -> Result<rounds_domain::api::AuditVerification> {
+        let resp = self.authed(|t| Ok(self.http.get(self.url("audit/verify")?).bearer_auth(t))).await?;
+        decode(resp).await
+    }
+
+    /// The user's live sessions.
+    pub async fn sessions(&self) -> Result<Vec<rounds_domain::api::SessionSummary>> {
+        let resp = self.authed(|t| Ok(self.http.get(self.url("auth/sessions")?).bearer_auth(t))).await?;
+        decode(resp).await
+    }
+
+    /// Ends one of the user's sessions.
+    pub async fn revoke_session(&self, id: uuid::Uuid) -> Result<()> {
+        let url = self.url(&format!("auth/sessions/{id}"))?;
+        let resp = self.authed(|t| Ok(self.http.delete(url.clone()).bearer_auth(t))).await?;
+        if resp.status().is_success() {
+            return Ok(());
+        }
+        decode::<serde_json::Value>(resp).await.map(|_| ())
     }
 
     /// The server's poke stream (server-sent events carrying the change-log head).

@@ -77,7 +77,11 @@ impl Workspace {
                 latest,
             })
         });
-        view.map_err(|e| not_found(e, "this thread is not on this device"))
+        let view = view.map_err(|e| not_found(e, "this thread is not on this device"))?;
+        if let Some(patient) = view.thread.patient_id {
+            self.record_read(patient, rounds_domain::sync::AccessKind::Thread)?;
+        }
+        Ok(view)
     }
 
     /// Messages `offset..offset + limit` of a thread (0 = the oldest).

@@ -99,3 +99,31 @@ pub struct SessionInfo {
     /// False when the app opened the cache without reaching the server.
     pub online: bool,
 }
+
+/// One row of the audit trail, as administrators read it (`GET /audit?format=json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// Server time, RFC 3339 with microseconds.
+    pub at: String,
+    pub practitioner_id: String,
+    pub device_id: Option<String>,
+    pub patient_id: Option<String>,
+    /// e.g. "patient.read", "device.chart_read", "sync.edit_patient", "auth.refresh_reused".
+    pub action: String,
+    pub detail: String,
+    /// "normal" or "high".
+    pub severity: String,
+    pub hash: String,
+}
+
+/// The chain verifier's answer (`GET /audit/verify`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditVerification {
+    #[ts(type = "number")]
+    pub rows: u64,
+    /// The first row whose chain does not hold; None when the whole trail verifies.
+    #[ts(type = "number | null")]
+    pub first_broken: Option<i64>,
+}

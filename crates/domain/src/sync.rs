@@ -19,7 +19,7 @@ use uuid::Uuid;
 /// - 1: edit_patient, post_message, claim_task, complete_task.
 /// - 2: adds start_encounter, edit_section, sign_encounter, add_addendum, cosign_encounter,
 ///   create_task, cancel_task, hand_off_task. A format-1 command reads unchanged as format 2.
-/// - 3: adds thread_action and log_thread_time. Older commands read unchanged.
+/// - 3: adds thread_action, log_thread_time and record_access. Older commands read unchanged.
 pub const COMMAND_SCHEMA_VERSION: u32 = 3;
 
 /// The command kinds each format knows, oldest first.
@@ -35,7 +35,7 @@ const KINDS_BY_FORMAT: [&[&str]; 3] = [
         "cancel_task",
         "hand_off_task",
     ],
-    &["thread_action", "log_thread_time"],
+    &["thread_action", "log_thread_time", "record_access"],
 ];
 
 /// A command as it arrives, before the server reads its mutation (which may be in an older
@@ -247,6 +247,33 @@ pub enum Mutation {
         started_at: chrono::DateTime<chrono::Utc>,
         seconds: u32,
     },
+    /// A clinician looked at a patient's record on the device (offline too): the server's audit
+    /// trail gets it when the device is back.
+    RecordAccess {
+        patient_id: PatientId,
+        what: AccessKind,
+        /// The device's clock when it happened (the audit row's time is the server's).
+        at: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+/// What a clinician read on the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessKind {
+    /// The patient's banner and chart (visits included).
+    Chart,
+    /// A message thread.
+    Thread,
+}
+
+impl AccessKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AccessKind::Chart => "chart",
+            AccessKind::Thread => "thread",
+        }
+    }
 }
 
 impl Mutation {
@@ -255,7 +282,8 @@ impl Mutation {
         match self {
             Mutation::EditPatient { patient_id, .. }
             | Mutation::StartEncounter { patient_id, .. }
-            | Mutation::CreateTask { patient_id, .. } => Some(*patient_id),
+            | Mutation::CreateTask { patient_id, .. }
+            | Mutation::RecordAccess { patient_id, .. } => Some(*patient_id),
             _ => None,
         }
     }

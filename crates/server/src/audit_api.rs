@@ -10,8 +10,9 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use rounds_domain::api::{AuditEntry, AuditVerification};
 use rounds_domain::{ErrorCode, PatientId, PractitionerId, Role};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,33 +23,18 @@ pub struct AuditQuery {
     format: Option<String>,
 }
 
-#[derive(Serialize)]
-pub struct AuditEntry {
-    seq: i64,
-    at: String,
-    practitioner_id: String,
-    device_id: Option<String>,
-    patient_id: Option<String>,
-    action: String,
-    detail: String,
-    severity: String,
-    hash: String,
-}
-
-impl From<&AuditRow> for AuditEntry {
-    fn from(r: &AuditRow) -> Self {
-        let e = &r.event;
-        AuditEntry {
-            seq: r.seq,
-            at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            practitioner_id: e.practitioner_id.to_string(),
-            device_id: e.device_id.map(|d| d.to_string()),
-            patient_id: e.patient_id.map(|p| p.to_string()),
-            action: e.action.clone(),
-            detail: e.detail.clone(),
-            severity: e.severity.as_str().to_string(),
-            hash: r.hash.clone(),
-        }
+fn entry(r: &AuditRow) -> AuditEntry {
+    let e = &r.event;
+    AuditEntry {
+        seq: r.seq,
+        at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        practitioner_id: e.practitioner_id.to_string(),
+        device_id: e.device_id.map(|d| d.to_string()),
+        patient_id: e.patient_id.map(|p| p.to_string()),
+        action: e.action.clone(),
+        detail: e.detail.clone(),
+        severity: e.severity.as_str().to_string(),
+        hash: r.hash.clone(),
     }
 }
 
@@ -76,7 +62,7 @@ pub async fn export(
         .iter()
         .filter(|r| q.patient_id.is_none_or(|p| r.event.patient_id == Some(p)))
         .filter(|r| q.practitioner_id.is_none_or(|p| r.event.practitioner_id == p))
-        .map(AuditEntry::from)
+        .map(entry)
         .collect();
     let mut event = AuditEvent::new(user.organization_id, state.clock.now(), user.id, "audit.export")
         .detail(format!("{} rows as {format}", entries.len()));
@@ -115,21 +101,14 @@ fn csv_field(f: &str) -> String {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-pub struct Verification {
-    pub rows: usize,
-    /// The first row whose chain does not hold; None when the whole trail verifies.
-    pub first_broken: Option<i64>,
-}
-
 /// `GET /audit/verify`
 pub async fn verify(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-) -> Result<Json<Verification>, ApiError> {
+) -> Result<Json<AuditVerification>, ApiError> {
     require_admin(&user)?;
     let rows = state.storage.audit_log(user.organization_id).await?;
-    Ok(Json(Verification { rows: rows.len(), first_broken: first_broken(&rows) }))
+    Ok(Json(AuditVerification { rows: rows.len() as u64, first_broken: first_broken(&rows) }))
 }
 
 #[cfg(test)]

@@ -59,7 +59,9 @@ impl Tx<'_> {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )?;
         let (pending, rejected): (u32, u32) = self.conn.query_row(
-            "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'rejected') FROM outbox",
+            // Reads waiting to reach the audit trail are not changes: not counted as pending.
+            "SELECT count(*) FILTER (WHERE state = 'pending' AND json_extract(command, '$.mutation.kind') IS NOT 'record_access'),
+                    count(*) FILTER (WHERE state = 'rejected') FROM outbox",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;

@@ -310,6 +310,7 @@ macro_rules! storage_impl {
                     Mutation::HandOffTask { .. } => "hand_off_task",
                     Mutation::ThreadAction { .. } => "thread_action",
                     Mutation::LogThreadTime { .. } => "log_thread_time",
+                    Mutation::RecordAccess { .. } => "record_access",
                 }
             }
 
@@ -324,9 +325,9 @@ macro_rules! storage_impl {
                     | Mutation::CompleteTask { task_id }
                     | Mutation::CancelTask { task_id }
                     | Mutation::HandOffTask { task_id, .. } => ("SELECT patient_id FROM tasks WHERE id = $1", task_id.0),
-                    Mutation::StartEncounter { patient_id, .. } | Mutation::CreateTask { patient_id, .. } => {
-                        return Ok(Some(*patient_id))
-                    }
+                    Mutation::StartEncounter { patient_id, .. }
+                    | Mutation::CreateTask { patient_id, .. }
+                    | Mutation::RecordAccess { patient_id, .. } => return Ok(Some(*patient_id)),
                     Mutation::EditSection { encounter_id, .. }
                     | Mutation::SignEncounter { encounter_id, .. }
                     | Mutation::AddAddendum { encounter_id, .. }
@@ -1120,6 +1121,17 @@ macro_rules! storage_impl {
                     | Mutation::CreateTask { .. } => Self::apply_charting(tx, batch, who, &cmd.mutation, now).await,
                     Mutation::ThreadAction { .. } | Mutation::LogThreadTime { .. } => {
                         Self::apply_thread(tx, batch, who, &cmd.mutation, now).await
+                    }
+                    // Nothing changes but the audit trail (the push audits every command); a
+                    // read is recorded even when the patient has left the user's care teams since.
+                    Mutation::RecordAccess { patient_id, .. } => {
+                        let known: Option<(Uuid,)> =
+                            sqlx::query_as("SELECT id FROM patients WHERE id = $1 AND organization_id = $2")
+                                .bind(patient_id.0)
+                                .bind(org.0)
+                                .fetch_optional(&mut **tx)
+                                .await?;
+                        Ok((if known.is_some() { Outcome::Applied } else { Outcome::rejected(RejectCode::NotFound, "patient not found") }, None))
                     }
                 }
             }
@@ -2161,10 +2173,17 @@ macro_rules! storage_impl {
                             if *code == RejectCode::Forbidden { Severity::High } else { Severity::Normal },
                         ),
                     };
-                    let mut event = AuditEvent::new(who.organization_id, now, who.id, &format!("sync.{kind}"))
-                        .device(device)
-                        .detail(format!("command {mutation_id} {status}"))
-                        .severity(severity);
+                    let mut event = match incoming {
+                        // A read on the device: named as the read, with the device's time.
+                        Incoming::Ready(Command { mutation: Mutation::RecordAccess { what, at, .. }, .. }) => {
+                            AuditEvent::new(who.organization_id, now, who.id, &format!("device.{}_read", what.as_str()))
+                                .detail(format!("read on the device at {} (device clock); command {mutation_id} {status}", at.to_rfc3339()))
+                        }
+                        _ => AuditEvent::new(who.organization_id, now, who.id, &format!("sync.{kind}"))
+                            .detail(format!("command {mutation_id} {status}")),
+                    }
+                    .device(device)
+                    .severity(severity);
                     event.patient_id = patient;
                     batch.audits.push(event);
                     fail::fail_point!("push.command_applied", |_| Err(StorageError::Injected("push.command_applied")));
