@@ -33,7 +33,6 @@ impl Workspace {
             open_draft: tx.open_draft(id, me)?,
             latest_vitals: tx.latest_vitals(id)?,
         };
-        drop(tx);
         drop(store);
         self.record_read(id, rounds_domain::sync::AccessKind::Chart)?;
         Ok(chart)
