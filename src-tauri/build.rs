@@ -50,6 +50,8 @@ fn main() {
         "export_audit",
         "sessions",
         "revoke_session",
+        "enroll_second_factor",
+        "confirm_second_factor",
     ];
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -2,7 +2,7 @@
 //! as `{code, message}` (`ClientError`'s serialized form).
 
 use rounds_client::{ClientError, Config, OsKeychain, Workspace};
-use rounds_domain::api::{AuditEntry, AuditVerification, SessionInfo, SessionSummary};
+use rounds_domain::api::{AuditEntry, AuditVerification, SecondFactorEnrollment, SessionInfo, SessionSummary};
 use rounds_domain::chart::{Drug, EncounterView, LabTest, PatientChart};
 use rounds_domain::charting::Section;
 use rounds_domain::ops::{DirectoryEntry, PractitionerUpdate, QueueFilter, QueueSort, QueueView, StateCoverage};
@@ -59,8 +59,19 @@ async fn sign_in(
     desktop: State<'_, Arc<Desktop>>,
     email: String,
     password: String,
+    totp: Option<String>,
 ) -> Result<SessionInfo, ClientError> {
-    desktop.workspace().await?.sign_in(&email, &password).await
+    desktop.workspace().await?.sign_in_with_code(&email, &password, totp.as_deref()).await
+}
+
+#[tauri::command]
+async fn enroll_second_factor(desktop: State<'_, Arc<Desktop>>) -> Result<SecondFactorEnrollment, ClientError> {
+    desktop.workspace().await?.enroll_second_factor().await
+}
+
+#[tauri::command]
+async fn confirm_second_factor(desktop: State<'_, Arc<Desktop>>, code: String) -> Result<(), ClientError> {
+    desktop.workspace().await?.confirm_second_factor(&code).await
 }
 
 #[tauri::command]
@@ -455,7 +466,9 @@ pub fn run() {
             verify_audit,
             export_audit,
             sessions,
-            revoke_session
+            revoke_session,
+            enroll_second_factor,
+            confirm_second_factor
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -5,7 +5,7 @@
 use chrono::{Duration, Utc};
 use rounds_domain::api::{SessionSummary, SignInResponse};
 use rounds_server::audit::Severity;
-use rounds_server::clock::FixedClock;
+use rounds_server::clock::{Clock, FixedClock};
 use rounds_server::seed::{self, DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD, DEMO_PHYSICIAN};
 use rounds_tests::{on_both_databases, TestServer};
 use std::sync::Arc;
@@ -156,5 +156,76 @@ on_both_databases! {
         let err = ws.sync_now().await.expect_err("revoked");
         assert_eq!(err.code, rounds_domain::ErrorCode::Unauthorized);
         assert!(!ws.session().expect("session").expect("the cache stays").online);
+    }
+
+    async fn a_second_factor_is_enrolled_required_and_used_once(db) {
+        use rounds_domain::ErrorCode;
+        use rounds_server::seed::DEMO_ADMIN;
+        let start = Utc::now();
+        seed::demo(db.storage.as_ref(), start).await.expect("seed");
+        let clock = Arc::new(FixedClock::new(start));
+        let server = TestServer::start_with(db.storage.clone(), Some(clock.clone())).await;
+        let api = Api { url: server.url.clone(), http: reqwest::Client::new() };
+        let post = |path: &str, token: &str, body: serde_json::Value| {
+            api.http.post(format!("{}{path}", api.url)).bearer_auth(token).json(&body).send()
+        };
+        let sign_in = |code: Option<String>| {
+            api.http
+                .post(format!("{}/auth/sign-in", api.url))
+                .json(&serde_json::json!({"email": DEMO_NURSE_PRACTITIONER, "password": DEMO_PASSWORD, "totp": code}))
+                .send()
+        };
+        let code_now = |secret: &str| {
+            let bytes = rounds_server::totp::from_base32(secret).expect("base32");
+            format!("{:06}", rounds_server::totp::code(&bytes, clock.now().timestamp() / rounds_server::totp::STEP_SECONDS))
+        };
+        let error_code = |v: serde_json::Value| v["code"].as_str().unwrap_or_default().to_string();
+
+        // The administrator requires a second factor: the NP's session can only enrol one.
+        let admin = api.sign_in(DEMO_ADMIN, "Rounds desktop").await;
+        let r = api.http.put(format!("{}/admin/second-factor", api.url)).bearer_auth(&admin.token)
+            .json(&serde_json::json!({"required": true})).send().await.expect("policy");
+        assert_eq!(r.status(), 204);
+        let np: SignInResponse = sign_in(None).await.expect("sign in").json().await.expect("answer");
+        assert!(np.second_factor_enrollment_required);
+        let blocked = api.http.get(format!("{}/patients", api.url)).bearer_auth(&np.token).send().await.expect("get");
+        assert_eq!(blocked.status(), 403);
+        assert_eq!(error_code(blocked.json().await.expect("json")), "second_factor_enrollment_required");
+
+        // Enrol: a secret for the app; a wrong code does not turn it on, a right one does.
+        let enrolment: rounds_domain::api::SecondFactorEnrollment =
+            post("/auth/second-factor/enroll", &np.token, serde_json::json!(null)).await.expect("enroll").json().await.expect("secret");
+        assert!(enrolment.otpauth_uri.starts_with("otpauth://totp/Rounds:"), "{}", enrolment.otpauth_uri);
+        let wrong = post("/auth/second-factor/confirm", &np.token, serde_json::json!({"code": "000000"})).await.expect("confirm");
+        let right_now = code_now(&enrolment.secret);
+        assert!(wrong.status() == 400 || right_now == "000000");
+        let ok = post("/auth/second-factor/confirm", &np.token, serde_json::json!({"code": right_now})).await.expect("confirm");
+        assert_eq!(ok.status(), 204);
+        assert_eq!(api.read(&np.token).await, 200, "enrolled: the session works");
+
+        // From now on a sign-in needs the code, once.
+        clock.advance(Duration::seconds(61));
+        let without = sign_in(None).await.expect("post");
+        assert_eq!(without.status(), 401);
+        assert_eq!(error_code(without.json().await.expect("json")), "second_factor_required");
+        let code = code_now(&enrolment.secret);
+        let with: SignInResponse = sign_in(Some(code.clone())).await.expect("post").json().await.expect("signed in");
+        assert!(!with.second_factor_enrollment_required);
+        assert_eq!(api.read(&with.token).await, 200);
+        let replayed = sign_in(Some(code)).await.expect("post");
+        assert_eq!(replayed.status(), 401, "a code is used once");
+        let org = with.practitioner.organization_id;
+        let log = db.storage.audit_log(org).await.expect("audit");
+        assert!(log.iter().any(|r| r.event.action == "auth.second_factor_enrolled"));
+        assert!(log.iter().any(|r| r.event.action == "auth.second_factor_failed" && r.event.severity == Severity::High));
+
+        // The desktop signs in with the code too.
+        use rounds_client::{Config, Workspace};
+        clock.advance(Duration::seconds(31));
+        let dir = tempfile::tempdir().expect("dir");
+        let ws = Workspace::open(&Config { data_dir: dir.path().join("np"), server_url: server.url.clone() }, rounds_tests::vault()).expect("open");
+        let asked = ws.sign_in(DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD).await.expect_err("needs the code");
+        assert_eq!(asked.code, ErrorCode::SecondFactorRequired);
+        ws.sign_in_with_code(DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD, Some(&code_now(&enrolment.secret))).await.expect("signed in");
     }
 }

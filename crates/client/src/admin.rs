@@ -64,6 +64,22 @@ impl Workspace {
         Ok(path.display().to_string())
     }
 
+    /// Starts enrolling an authenticator app: the secret to give it (shown once).
+    pub async fn enroll_second_factor(&self) -> Result<rounds_domain::api::SecondFactorEnrollment> {
+        self.require_session()?;
+        self.remote.enroll_second_factor().await
+    }
+
+    /// Turns the second factor on with a code from the app being enrolled.
+    pub async fn confirm_second_factor(&self, code: &str) -> Result<()> {
+        let code = code.trim();
+        if code.is_empty() || code.len() > 16 {
+            return Err(ClientError::invalid("type the 6 digits the app shows"));
+        }
+        self.require_session()?;
+        self.remote.confirm_second_factor(code).await
+    }
+
     /// The user's live sessions (this device's is `current`).
     pub async fn sessions(&self) -> Result<Vec<SessionSummary>> {
         self.require_session()?;

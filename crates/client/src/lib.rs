@@ -144,6 +144,11 @@ impl Workspace {
     /// Signs in against the server and downloads the clinician's patients (their whole sync
     /// scope) into the cache.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<SessionInfo> {
+        self.sign_in_with_code(email, password, None).await
+    }
+
+    /// Signs in with the 6-digit code of the account's second factor, when it has one.
+    pub async fn sign_in_with_code(&self, email: &str, password: &str, code: Option<&str>) -> Result<SessionInfo> {
         let email = email.trim();
         if email.is_empty() || password.is_empty() {
             return Err(ClientError::invalid("enter your email and password"));
@@ -153,7 +158,10 @@ impl Workspace {
         {
             return Err(ClientError::invalid("email or password is too long"));
         }
-        let signed_in = self.remote.sign_in(email, password).await?;
+        if code.is_some_and(|c| c.len() > 16) {
+            return Err(ClientError::invalid("the code is 6 digits"));
+        }
+        let signed_in = self.remote.sign_in(email, password, code).await?;
         let now = self.now();
         let base = self.remote.base_url().to_string();
         if let Err(e) = self.store().transaction(|tx| tx.set_session(&signed_in.practitioner, &base, now)) {

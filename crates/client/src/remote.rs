@@ -90,8 +90,8 @@ impl Remote {
         self.base.join(path).map_err(|e| ClientError::new(ErrorCode::Internal, e.to_string()))
     }
 
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignInResponse> {
-        let req = SignInRequest { email: email.into(), password: password.into() };
+    pub async fn sign_in(&self, email: &str, password: &str, totp: Option<&str>) -> Result<SignInResponse> {
+        let req = SignInRequest { email: email.into(), password: password.into(), totp: totp.map(Into::into) };
         let resp = self.http.post(self.url("auth/sign-in")?).json(&req).send().await.map_err(unreachable)?;
         let signed_in: SignInResponse = decode(resp).await?;
         self.keep(&signed_in);
@@ -219,6 +219,24 @@ impl Remote {
     pub async fn audit_verify(&self) -> Result<rounds_domain::api::AuditVerification> {
         let resp = self.authed(|t| Ok(self.http.get(self.url("audit/verify")?).bearer_auth(t))).await?;
         decode(resp).await
+    }
+
+    /// Starts enrolling an authenticator app as the user's second factor.
+    pub async fn enroll_second_factor(&self) -> Result<rounds_domain::api::SecondFactorEnrollment> {
+        let resp = self.authed(|t| Ok(self.http.post(self.url("auth/second-factor/enroll")?).bearer_auth(t))).await?;
+        decode(resp).await
+    }
+
+    /// Confirms the enrolment with a code from the app.
+    pub async fn confirm_second_factor(&self, code: &str) -> Result<()> {
+        let body = rounds_domain::api::SecondFactorCode { code: code.into() };
+        let resp = self
+            .authed(|t| Ok(self.http.post(self.url("auth/second-factor/confirm")?).bearer_auth(t).json(&body)))
+            .await?;
+        if resp.status().is_success() {
+            return Ok(());
+        }
+        decode::<serde_json::Value>(resp).await.map(|_| ())
     }
 
     /// The user's live sessions.

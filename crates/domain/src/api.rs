@@ -13,11 +13,18 @@ pub const MAX_CREDENTIAL_LEN: usize = 256;
 pub struct SignInRequest {
     pub email: String,
     pub password: String,
+    /// The 6-digit code of the account's second factor, when it has one.
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 impl std::fmt::Debug for SignInRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignInRequest").field("email", &"<redacted>").field("password", &"<redacted>").finish()
+        f.debug_struct("SignInRequest")
+            .field("email", &"<redacted>")
+            .field("password", &"<redacted>")
+            .field("totp", &self.totp.as_ref().map(|_| "<redacted>"))
+            .finish()
     }
 }
 
@@ -32,6 +39,38 @@ pub struct SignInResponse {
     pub refresh_token: Option<String>,
     #[serde(default)]
     pub refresh_expires_at: Option<DateTime<Utc>>,
+    /// The organisation requires a second factor this account lacks: until it is enrolled, the
+    /// session may only enrol one.
+    #[serde(default)]
+    pub second_factor_enrollment_required: bool,
+}
+
+/// A second factor being enrolled: the secret for an authenticator app, once.
+#[derive(Clone, Serialize, Deserialize, TS)]
+pub struct SecondFactorEnrollment {
+    /// Base32, to type into the app.
+    pub secret: String,
+    /// The same as an `otpauth://` URI (what a QR code carries).
+    pub otpauth_uri: String,
+}
+
+impl std::fmt::Debug for SecondFactorEnrollment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecondFactorEnrollment").field("secret", &"<redacted>").finish()
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactorCode {
+    pub code: String,
+}
+
+/// Whether the organisation requires a second factor (administrators set it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactorPolicy {
+    pub required: bool,
 }
 
 #[derive(Clone, Serialize, Deserialize)]

@@ -36,6 +36,10 @@ pub enum ErrorCode {
     KeychainUnavailable,
     /// A sync push skipped commands the server has not seen (see SYNC.md, epochs).
     SyncGap,
+    /// The account has a second factor: the sign-in needs its 6-digit code.
+    SecondFactorRequired,
+    /// The organisation requires a second factor and this account has none yet: enrol first.
+    SecondFactorEnrollmentRequired,
     Internal,
 }
 

@@ -64,6 +64,7 @@ fn export_all(dir: &Path) {
         rounds_domain::api::AuditEntry,
         rounds_domain::api::AuditVerification,
         rounds_domain::api::SessionSummary,
+        rounds_domain::api::SecondFactorEnrollment,
         EncounterMode,
         EncounterStatus,
         ComplaintCatalogEntry,

@@ -26,6 +26,9 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/sign-out", post(crate::session_api::sign_out))
         .route("/auth/sessions", get(crate::session_api::list))
         .route("/auth/sessions/{id}", axum::routing::delete(crate::session_api::revoke))
+        .route("/auth/second-factor/enroll", post(crate::session_api::enroll_second_factor))
+        .route("/auth/second-factor/confirm", post(crate::session_api::confirm_second_factor))
+        .route("/admin/second-factor", put(crate::session_api::set_second_factor_policy))
         .route("/patients", get(list_patients))
         .route("/patients/{id}", get(get_patient))
         .route("/sync/push", post(crate::sync::push).layer(DefaultBodyLimit::max(crate::sync::MAX_PUSH_BYTES)))
@@ -116,10 +119,21 @@ async fn sign_in(
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
         .await
         .map_err(ApiError::internal)?;
-    let practitioner = match (practitioner, ok) {
+    let (practitioner, must_enrol) = match (practitioner, ok) {
         (Some(p), true) => {
+            let must_enrol = match crate::session_api::check_second_factor(&state, &p, req.totp.as_deref(), now).await {
+                Ok(must_enrol) => must_enrol,
+                Err(refused) => {
+                    // A wrong code counts towards the lockout like a wrong password.
+                    if refused.body.code == ErrorCode::InvalidCredentials {
+                        let lock_until = now + state.lockout;
+                        state.storage.record_failed_sign_in(p.id, state.max_failed_sign_ins, lock_until).await?;
+                    }
+                    return Err(refused);
+                }
+            };
             state.storage.record_sign_in(p.id).await?;
-            p
+            (p, must_enrol)
         }
         (Some(p), false) => {
             let event = AuditEvent::new(p.organization_id, now, p.id, "auth.sign_in_failed").severity(Severity::High);
@@ -147,7 +161,7 @@ async fn sign_in(
     let minted = crate::session_api::Minted::new(&state, now);
     state.storage.open_session(practitioner.id, &client, &minted.stored, now).await?;
     tracing::info!(practitioner = %practitioner.id, "signed in");
-    Ok(Json(minted.answer(practitioner)))
+    Ok(Json(minted.answer(practitioner, must_enrol)))
 }
 
 /// An Argon2id hash of a random password nobody knows.

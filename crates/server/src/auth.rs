@@ -42,13 +42,15 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
-        let practitioner = state
-            .storage
-            .session_practitioner(&token_hash(token), state.clock.now())
-            .await?
-            .ok_or_else(ApiError::unauthorized)?;
-        Ok(CurrentUser(practitioner))
+        let session = CurrentSession::from_request_parts(parts, state).await?;
+        if session.must_enrol {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                rounds_domain::ErrorCode::SecondFactorEnrollmentRequired,
+                "your organisation requires a second factor: set up your authenticator app first",
+            ));
+        }
+        Ok(CurrentUser(session.user))
     }
 }
 
@@ -56,6 +58,9 @@ impl FromRequestParts<AppState> for CurrentUser {
 pub struct CurrentSession {
     pub user: Practitioner,
     pub family: Option<uuid::Uuid>,
+    /// Until the second factor the organisation requires is enrolled, only enrolment (and the
+    /// session endpoints) answer.
+    pub must_enrol: bool,
 }
 
 impl FromRequestParts<AppState> for CurrentSession {
@@ -63,9 +68,9 @@ impl FromRequestParts<AppState> for CurrentSession {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        let (user, family) =
+        let session =
             state.storage.session(&token_hash(token), state.clock.now()).await?.ok_or_else(ApiError::unauthorized)?;
-        Ok(CurrentSession { user, family })
+        Ok(CurrentSession { user: session.practitioner, family: session.family, must_enrol: session.must_enrol })
     }
 }
 

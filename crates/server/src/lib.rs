@@ -18,6 +18,7 @@ pub mod sms;
 pub mod storage;
 pub mod sync;
 pub mod tls;
+pub mod totp;
 
 pub use api::app;
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -41,13 +41,14 @@ impl Minted {
     }
 
     /// The answer to a sign-in or a refresh.
-    pub fn answer(self, practitioner: Practitioner) -> SignInResponse {
+    pub fn answer(self, practitioner: Practitioner, must_enrol: bool) -> SignInResponse {
         SignInResponse {
             token: self.token,
             expires_at: self.stored.access_expires_at,
             practitioner,
             refresh_token: Some(self.refresh),
             refresh_expires_at: Some(self.stored.refresh_expires_at),
+            second_factor_enrollment_required: must_enrol,
         }
     }
 }
@@ -68,7 +69,10 @@ pub async fn refresh(
     let now = state.clock.now();
     let minted = Minted::new(&state, now);
     match state.storage.rotate_refresh(&auth::token_hash(presented), &minted.stored, now).await? {
-        Rotation::Rotated(who) => Ok(Json(minted.answer(who))),
+        Rotation::Rotated(who) => {
+            let must_enrol = state.storage.second_factor(who.id).await?.must_enrol();
+            Ok(Json(minted.answer(who, must_enrol)))
+        }
         Rotation::Reused(who) => {
             let event = AuditEvent::new(who.organization_id, now, who.id, "auth.refresh_reused")
                 .severity(Severity::High)
@@ -125,4 +129,87 @@ pub async fn sign_out(State(state): State<AppState>, session: CurrentSession) ->
     }
     state.storage.audit(&AuditEvent::new(session.user.organization_id, now, session.user.id, "auth.sign_out")).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /auth/second-factor/enroll`: a new secret for an authenticator app, pending until a
+/// code from it is confirmed (an enrolled factor is replaced only after its successor is).
+pub async fn enroll_second_factor(
+    State(state): State<AppState>,
+    session: CurrentSession,
+) -> Result<Json<rounds_domain::api::SecondFactorEnrollment>, ApiError> {
+    let secret = crate::totp::new_secret();
+    state.storage.set_second_factor_pending(session.user.id, &secret).await?;
+    let uri = crate::totp::otpauth_uri("Rounds", &session.user.email, &secret);
+    Ok(Json(rounds_domain::api::SecondFactorEnrollment { secret, otpauth_uri: uri }))
+}
+
+/// `POST /auth/second-factor/confirm`: a code from the app being enrolled turns it on.
+pub async fn confirm_second_factor(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    ApiJson(req): ApiJson<rounds_domain::api::SecondFactorCode>,
+) -> Result<StatusCode, ApiError> {
+    let now = state.clock.now();
+    let factor = state.storage.second_factor(session.user.id).await?;
+    let Some(pending) = factor.pending else {
+        return Err(ApiError::invalid("start the enrolment first: no authenticator is waiting for a code"));
+    };
+    let Some(step) = crate::totp::verify(&pending, &req.code, now.timestamp(), None) else {
+        return Err(ApiError::invalid("that code is not right: type the 6 digits the app shows now"));
+    };
+    if !state.storage.confirm_second_factor(session.user.id, step).await? {
+        return Err(ApiError::invalid("start the enrolment first: no authenticator is waiting for a code"));
+    }
+    let event = AuditEvent::new(session.user.organization_id, now, session.user.id, "auth.second_factor_enrolled")
+        .severity(Severity::High);
+    state.storage.audit(&event).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /admin/second-factor`: whether the organisation requires a second factor.
+pub async fn set_second_factor_policy(
+    State(state): State<AppState>,
+    crate::auth::AdminUser(admin): crate::auth::AdminUser,
+    ApiJson(policy): ApiJson<rounds_domain::api::SecondFactorPolicy>,
+) -> Result<StatusCode, ApiError> {
+    let now = state.clock.now();
+    state.storage.set_require_second_factor(admin.organization_id, policy.required).await?;
+    let event = AuditEvent::new(admin.organization_id, now, admin.id, "admin.second_factor_policy")
+        .detail(if policy.required { "required" } else { "optional" })
+        .severity(Severity::High);
+    state.storage.audit(&event).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The sign-in's second step, after the password: the account's code, once. `Ok(must_enrol)`
+/// when the sign-in may go on.
+pub async fn check_second_factor(
+    state: &AppState,
+    who: &Practitioner,
+    code: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let factor = state.storage.second_factor(who.id).await?;
+    let Some(secret) = &factor.secret else { return Ok(factor.must_enrol()) };
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::SecondFactorRequired,
+            "enter the 6-digit code from your authenticator app",
+        ));
+    };
+    let accepted = match crate::totp::verify(secret, code, now.timestamp(), factor.last_step) {
+        Some(step) => state.storage.use_second_factor_step(who.id, step).await?,
+        None => false,
+    };
+    if accepted {
+        return Ok(false);
+    }
+    let event = AuditEvent::new(who.organization_id, now, who.id, "auth.second_factor_failed").severity(Severity::High);
+    state.storage.audit(&event).await?;
+    Err(ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::InvalidCredentials,
+        "that code is not right, or was used already: type the code the app shows now",
+    ))
 }

@@ -24,3 +24,10 @@ CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
 
 ALTER TABLE sessions ADD COLUMN family_id UUID REFERENCES session_families(id) ON DELETE CASCADE;
 CREATE INDEX sessions_by_family ON sessions (family_id);
+
+-- The second factor (TOTP): the secret in use, one being enrolled, the last time step used (a
+-- code is accepted once). An organisation can require it.
+ALTER TABLE practitioners ADD COLUMN totp_secret TEXT;
+ALTER TABLE practitioners ADD COLUMN totp_pending TEXT;
+ALTER TABLE practitioners ADD COLUMN totp_last_step BIGINT;
+ALTER TABLE organizations ADD COLUMN require_totp BOOLEAN NOT NULL DEFAULT FALSE;

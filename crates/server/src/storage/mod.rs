@@ -104,14 +104,23 @@ pub trait Storage: Send + Sync + 'static {
     /// Exchanges a refresh token for `next`, once. A refresh token used again revokes its whole
     /// family (someone else has it).
     async fn rotate_refresh(&self, refresh_hash: &str, next: &IssuedTokens, now: DateTime<Utc>) -> Result<Rotation>;
-    /// The practitioner of an unexpired access token whose session is not revoked, and the
-    /// session (family) it belongs to.
-    async fn session(&self, token_hash: &str, now: DateTime<Utc>)
-        -> Result<Option<(Practitioner, Option<uuid::Uuid>)>>;
+    /// The practitioner of an unexpired access token whose session is not revoked, the session
+    /// (family) it belongs to, and whether it must enrol a second factor before anything else.
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>>;
     /// The practitioner of an unexpired access token whose session is not revoked.
     async fn session_practitioner(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Practitioner>> {
-        Ok(self.session(token_hash, now).await?.map(|(p, _)| p))
+        Ok(self.session(token_hash, now).await?.map(|s| s.practitioner))
     }
+    /// `who`'s second factor, and whether their organisation requires one.
+    async fn second_factor(&self, who: PractitionerId) -> Result<SecondFactorState>;
+    /// Starts enrolling a second factor (replacing any enrolment not confirmed yet).
+    async fn set_second_factor_pending(&self, who: PractitionerId, secret: &str) -> Result<()>;
+    /// Makes the pending secret the one in use, `step` its first code used. False when none was pending.
+    async fn confirm_second_factor(&self, who: PractitionerId, step: i64) -> Result<bool>;
+    /// Records that the code of time step `step` was used; false when it, or a later one, was
+    /// used before (a replay).
+    async fn use_second_factor_step(&self, who: PractitionerId, step: i64) -> Result<bool>;
+    async fn set_require_second_factor(&self, org: OrganizationId, required: bool) -> Result<()>;
     /// `who`'s live sessions, newest first.
     async fn sessions(&self, who: PractitionerId, now: DateTime<Utc>) -> Result<Vec<SessionRow>>;
     /// Revokes one of `who`'s sessions (its access and refresh tokens stop working at once).
@@ -198,6 +207,32 @@ pub trait Storage: Send + Sync + 'static {
     async fn audit(&self, event: &crate::audit::AuditEvent) -> Result<()>;
     /// The organisation's audit log in order (for the verifier and exports).
     async fn audit_log(&self, org: OrganizationId) -> Result<Vec<crate::audit::AuditRow>>;
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionUser {
+    pub practitioner: Practitioner,
+    pub family: Option<uuid::Uuid>,
+    /// The organisation requires a second factor the practitioner has not enrolled.
+    pub must_enrol: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SecondFactorState {
+    /// The secret in use (base32).
+    pub secret: Option<String>,
+    /// One being enrolled, not confirmed yet.
+    pub pending: Option<String>,
+    pub last_step: Option<i64>,
+    /// The organisation requires a second factor.
+    pub required: bool,
+}
+
+impl SecondFactorState {
+    /// Required by the organisation and not enrolled yet.
+    pub fn must_enrol(&self) -> bool {
+        self.required && self.secret.is_none()
+    }
 }
 
 /// The hashes of a freshly issued access and refresh token, and when each expires.

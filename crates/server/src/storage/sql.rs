@@ -9,7 +9,7 @@
 use super::rows::{self, *};
 use super::{
     CareTeam, Counts, InboundSms, Incoming, IssuedTokens, OutboundSms, PushRefused, Received, Result, Rotation,
-    SendOutcome, Storage, StorageError, MAX_SEND_ATTEMPTS,
+    SecondFactorState, SendOutcome, Storage, StorageError, MAX_SEND_ATTEMPTS,
 };
 use crate::audit::{row_hash, AuditEvent, AuditRow, Severity, GENESIS};
 use async_trait::async_trait;
@@ -1717,10 +1717,12 @@ macro_rules! storage_impl {
             }
 
             #[tracing::instrument(skip_all)]
-            async fn session(&self, token_hash: &str, now: Time) -> Result<Option<(Practitioner, Option<Uuid>)>> {
-                let row: Option<(Uuid, Option<Uuid>)> = sqlx::query_as(
-                    "SELECT s.practitioner_id, s.family_id
+            async fn session(&self, token_hash: &str, now: Time) -> Result<Option<super::SessionUser>> {
+                let row: Option<(Uuid, Option<Uuid>, bool)> = sqlx::query_as(
+                    "SELECT s.practitioner_id, s.family_id, (o.require_totp AND p.totp_secret IS NULL)
                      FROM sessions s LEFT JOIN session_families f ON f.id = s.family_id
+                     JOIN practitioners p ON p.id = s.practitioner_id
+                     JOIN organizations o ON o.id = p.organization_id
                      WHERE s.token_hash = $1 AND s.expires_at > $2 AND f.revoked_at IS NULL",
                 )
                 .bind(token_hash)
@@ -1728,9 +1730,69 @@ macro_rules! storage_impl {
                 .fetch_optional(&self.pool)
                 .await?;
                 match row {
-                    Some((who, family)) => Ok(Some((self.practitioner(PractitionerId(who)).await?, family))),
+                    Some((who, family, must_enrol)) => Ok(Some(super::SessionUser {
+                        practitioner: self.practitioner(PractitionerId(who)).await?,
+                        family,
+                        must_enrol,
+                    })),
                     None => Ok(None),
                 }
+            }
+
+            async fn second_factor(&self, who: PractitionerId) -> Result<SecondFactorState> {
+                let row: Option<(Option<String>, Option<String>, Option<i64>, bool)> = sqlx::query_as(
+                    "SELECT p.totp_secret, p.totp_pending, p.totp_last_step, o.require_totp
+                     FROM practitioners p JOIN organizations o ON o.id = p.organization_id WHERE p.id = $1",
+                )
+                .bind(who.0)
+                .fetch_optional(&self.pool)
+                .await?;
+                let (secret, pending, last_step, required) = row.ok_or(StorageError::NotFound)?;
+                Ok(SecondFactorState { secret, pending, last_step, required })
+            }
+
+            async fn set_second_factor_pending(&self, who: PractitionerId, secret: &str) -> Result<()> {
+                sqlx::query("UPDATE practitioners SET totp_pending = $2 WHERE id = $1")
+                    .bind(who.0)
+                    .bind(secret)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn confirm_second_factor(&self, who: PractitionerId, step: i64) -> Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE practitioners SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $2
+                     WHERE id = $1 AND totp_pending IS NOT NULL",
+                )
+                .bind(who.0)
+                .bind(step)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(done == 1)
+            }
+
+            async fn use_second_factor_step(&self, who: PractitionerId, step: i64) -> Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE practitioners SET totp_last_step = $2
+                     WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+                )
+                .bind(who.0)
+                .bind(step)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(done == 1)
+            }
+
+            async fn set_require_second_factor(&self, org: OrganizationId, required: bool) -> Result<()> {
+                sqlx::query("UPDATE organizations SET require_totp = $2 WHERE id = $1")
+                    .bind(org.0)
+                    .bind(required)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
             }
 
             async fn sessions(&self, who: PractitionerId, now: Time) -> Result<Vec<super::SessionRow>> {
