@@ -6,6 +6,7 @@ import {
   formatMoment,
   formatMomentDate,
   formatPhone,
+  formatTimestamp,
   parseIsoDate,
   plural,
   rolesLabel,
@@ -78,5 +79,10 @@ describe("labels", () => {
     expect(formatMoment(new Date(2025, 11, 31, 22, 10).toISOString(), now)).toBe("12/31/2025 22:10");
     expect(formatMoment("not a time", now)).toBeNull();
     expect(formatMomentDate(new Date(2026, 3, 19, 23, 59).toISOString())).toBe("04/19/2026");
+    // Records: the date and the second, even today.
+    expect(formatTimestamp(new Date(2026, 3, 20, 8, 5, 9).toISOString())).toBe("04/20/2026 08:05:09");
+    const utc = new Date(Date.UTC(2026, 3, 19, 22, 10, 5)).toISOString();
+    expect(formatTimestamp("2026-04-19T22:10:05.123456Z")).toBe(formatTimestamp(utc));
+    expect(formatTimestamp("not a time")).toBeNull();
   });
 });

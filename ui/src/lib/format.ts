@@ -147,6 +147,17 @@ export function formatMoment(iso: string, now: Date = new Date()): string | null
   return sameDay ? time : `${pad2(at.getMonth() + 1)}/${pad2(at.getDate())}/${at.getFullYear()} ${time}`;
 }
 
+/**
+ * A moment from the core (RFC 3339) as local date and time to the second, whatever the day:
+ * "04/19/2026 22:10:05" (records such as the audit trail). Null when unparseable.
+ */
+export function formatTimestamp(iso: string): string | null {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return null;
+  const date = `${pad2(at.getMonth() + 1)}/${pad2(at.getDate())}/${at.getFullYear()}`;
+  return `${date} ${pad2(at.getHours())}:${pad2(at.getMinutes())}:${pad2(at.getSeconds())}`;
+}
+
 /** The local calendar date of a moment from the core: "04/19/2026". Null when unparseable. */
 export function formatMomentDate(iso: string): string | null {
   const at = new Date(iso);

@@ -40,9 +40,16 @@ interface Props<T> {
   /** Rows reached by 1–9 show their digit. */
   digits?: boolean;
   testId?: string | undefined;
+  /** A click chooses the row (a picker), not only highlights it. */
+  chooseOnClick?: boolean;
+  /** data-testid of each row. */
+  optionTestId?: string | undefined;
 }
 
-/** A listbox of choices in a dialog: arrows, Home/End and 1–9 move, Enter chooses, a click highlights. */
+/**
+ * A listbox of choices in a dialog: arrows, Home/End and 1–9 move, Enter chooses, a click
+ * highlights (or chooses, with `chooseOnClick`).
+ */
 export function ChoiceList<T>({
   items,
   active,
@@ -57,6 +64,8 @@ export function ChoiceList<T>({
   optionClassName = "choice-option",
   digits = true,
   testId,
+  chooseOnClick = false,
+  optionTestId,
 }: Props<T>) {
   function handleKeyDown(event: KeyboardEvent<HTMLUListElement>) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
@@ -84,11 +93,13 @@ export function ChoiceList<T>({
           id={`${idPrefix}-${index}`}
           role="option"
           aria-selected={index === active}
+          data-testid={optionTestId}
           className={digits ? optionClassName : `${optionClassName} no-key`}
           onMouseDown={(e) => e.preventDefault()}
           onClick={() => {
             onActive(index);
-            listRef?.current?.focus();
+            if (chooseOnClick) onChoose(index);
+            else listRef?.current?.focus();
           }}
         >
           {digits && (

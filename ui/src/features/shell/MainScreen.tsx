@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Patient } from "../../bindings/Patient";
 import type { QueueFilter } from "../../bindings/QueueFilter";
 import type { QueueSort } from "../../bindings/QueueSort";
@@ -6,6 +6,7 @@ import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { IpcError } from "../../lib/ipc";
 import { isPlainShortcut } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
+import { AuditScreen } from "../admin/AuditScreen";
 import { ChartingScreen } from "../charting/ChartingScreen";
 import type { OpenedChart } from "../charting/open";
 import { CoverageScreen } from "../operations/CoverageScreen";
@@ -19,7 +20,7 @@ import { InboxScreen, type InboxSelection } from "../threads/InboxScreen";
 import { DEFAULT_INBOX, type InboxChoice } from "../threads/labels";
 import { ThreadScreen } from "../threads/ThreadScreen";
 import { TopBar } from "./TopBar";
-import { useGoKeys, type View } from "./views";
+import { useGoKeys, viewsFor, type View } from "./views";
 
 interface Props {
   session: SessionInfo;
@@ -43,6 +44,11 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
   const [view, setView] = useState<View>("patients");
   const viewRef = useLatest(view);
   const directoryFilterRef = useRef<HTMLInputElement>(null);
+  const auditSubjectRef = useRef<HTMLInputElement>(null);
+  // Some screens are for some roles only (the audit trail: administrators).
+  const roles = session.practitioner.roles;
+  const views = useMemo(() => viewsFor(roles), [roles]);
+  const allowed = views.some((v) => v.view === view);
   // The queue screen's choices outlive it (open a patient from the queue, come back to the same queue).
   const [queue, setQueue] = useState<QueueFilter>(() => defaultQueue(session));
   const [queueSort, setQueueSort] = useState<QueueSort>("due");
@@ -70,7 +76,12 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
     },
     [focusSearch],
   );
-  useGoKeys(go, chart === null);
+  useGoKeys(views, go, chart === null);
+
+  // Signed in again without the role a screen needs: back to the patients.
+  useEffect(() => {
+    if (!allowed) setView("patients");
+  }, [allowed]);
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
@@ -86,6 +97,9 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
       if (viewRef.current === "directory") {
         directoryFilterRef.current?.focus();
         directoryFilterRef.current?.select();
+      } else if (viewRef.current === "audit") {
+        auditSubjectRef.current?.focus();
+        auditSubjectRef.current?.select();
       } else if (viewRef.current === "patients") {
         focusSearch();
       } else {
@@ -151,6 +165,7 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
       <div className="main-layout">
         <TopBar
           session={session}
+          views={views}
           view={chart ? null : view}
           onView={go}
           onSignOut={onSignOut}
@@ -209,6 +224,11 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
         {!chart && view === "coverage" && (
           <main className="ops-pane">
             <CoverageScreen session={session} onError={handleError} />
+          </main>
+        )}
+        {!chart && view === "audit" && allowed && (
+          <main className="ops-pane">
+            <AuditScreen session={session} subjectRef={auditSubjectRef} onError={handleError} />
           </main>
         )}
         <div className="workspace" hidden={chart !== null || view !== "patients"}>

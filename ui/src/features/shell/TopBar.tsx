@@ -4,12 +4,15 @@ import type { SessionInfo } from "../../bindings/SessionInfo";
 import { plural, rolesLabel } from "../../lib/format";
 import { toIpcError, type IpcError } from "../../lib/ipc";
 import { Reconnect } from "../auth/Reconnect";
+import { SessionsDialog } from "../auth/SessionsDialog";
 import { SyncIndicator } from "../sync/SyncIndicator";
 import { useOnline } from "../sync/useOnline";
-import { VIEWS, type View } from "./views";
+import type { View, ViewEntry } from "./views";
 
 interface Props {
   session: SessionInfo;
+  /** The screens this user may open (viewsFor their roles). */
+  views: readonly ViewEntry[];
   /** The screen shown; null while a visit is being charted (the tabs rest then). */
   view: View | null;
   onView: (view: View) => void;
@@ -21,9 +24,10 @@ interface Props {
   onError?: ((error: IpcError) => void) | undefined;
 }
 
-export function TopBar({ session, view, onView, onSignOut, onSessionChanged, onPatientEdited, onError }: Props) {
+export function TopBar({ session, views, view, onView, onSignOut, onSessionChanged, onPatientEdited, onError }: Props) {
   const [signingOut, setSigningOut] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [showSessions, setShowSessions] = useState(false);
   const { practitioner } = session;
   const online = useOnline(session);
   // ts-rs may emit 64-bit integers as bigint; Number() accepts either.
@@ -48,7 +52,7 @@ export function TopBar({ session, view, onView, onSignOut, onSessionChanged, onP
         {practitioner.roles.length > 0 && <span className="clinician-roles">{rolesLabel(practitioner.roles)}</span>}
       </span>
       <nav className="topbar-nav" aria-label="Screens">
-        {VIEWS.map((v) => (
+        {views.map((v) => (
           <button
             key={v.view}
             type="button"
@@ -78,9 +82,19 @@ export function TopBar({ session, view, onView, onSignOut, onSessionChanged, onP
           {error}
         </span>
       )}
+      <button
+        type="button"
+        className="button button-quiet"
+        aria-haspopup="dialog"
+        title="Where you are signed in; end a session on another device"
+        onClick={() => setShowSessions(true)}
+      >
+        Sessions
+      </button>
       <button type="button" className="button button-quiet" onClick={handleSignOut} disabled={signingOut}>
         {signingOut ? "Signing out…" : "Sign out"}
       </button>
+      {showSessions && <SessionsDialog online={online} onClose={() => setShowSessions(false)} onError={onError} />}
     </header>
   );
 }

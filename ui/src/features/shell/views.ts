@@ -1,15 +1,21 @@
 import { useEffect } from "react";
+import type { Role } from "../../bindings/Role";
 import { isPlainShortcut } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
 
-/** The main area's screens. Patients is the default; then the message inbox and the operations screens. */
-export type View = "patients" | "inbox" | "queues" | "directory" | "coverage";
+/**
+ * The main area's screens. Patients is the default; then the message inbox, the operations
+ * screens, and the audit trail (administrators).
+ */
+export type View = "patients" | "inbox" | "queues" | "directory" | "coverage" | "audit";
 
 export interface ViewEntry {
   view: View;
   label: string;
   /** The second key after "g". */
   key: string;
+  /** Shown (and reached with g) only by someone holding this role. */
+  role?: Role;
 }
 
 export const VIEWS: readonly ViewEntry[] = [
@@ -18,17 +24,25 @@ export const VIEWS: readonly ViewEntry[] = [
   { view: "queues", label: "Queues", key: "q" },
   { view: "directory", label: "Directory", key: "d" },
   { view: "coverage", label: "Coverage", key: "c" },
+  { view: "audit", label: "Audit", key: "a", role: "admin" },
 ];
+
+/** The screens someone with these roles may open. */
+export function viewsFor(roles: readonly Role[]): readonly ViewEntry[] {
+  return VIEWS.filter((v) => v.role === undefined || roles.includes(v.role));
+}
 
 /** How long "g" waits for its second key. */
 export const CHORD_MS = 1500;
 
 /**
- * "g" then a letter goes to a screen (g p, g i, g q, g d, g c). Listens in the capture phase so the
- * second key never reaches a screen's own single-key shortcut (g d is not "done").
+ * "g" then a letter goes to one of `views` (g p, g i, g q, g d, g c; g a for administrators).
+ * Listens in the capture phase so the second key never reaches a screen's own single-key shortcut
+ * (g d is not "done").
  */
-export function useGoKeys(onGo: (view: View) => void, enabled: boolean) {
+export function useGoKeys(views: readonly ViewEntry[], onGo: (view: View) => void, enabled: boolean) {
   const go = useLatest(onGo);
+  const shown = useLatest(views);
   useEffect(() => {
     if (!enabled) return;
     let armed = false;
@@ -41,7 +55,7 @@ export function useGoKeys(onGo: (view: View) => void, enabled: boolean) {
       if (armed) {
         if (event.key === "Shift") return;
         disarm();
-        const target = VIEWS.find((v) => v.key === event.key);
+        const target = shown.current.find((v) => v.key === event.key);
         if (target && isPlainShortcut(event)) {
           event.preventDefault();
           event.stopPropagation();
@@ -60,5 +74,5 @@ export function useGoKeys(onGo: (view: View) => void, enabled: boolean) {
       disarm();
       document.removeEventListener("keydown", onKeyDown, true);
     };
-  }, [enabled, go]);
+  }, [enabled, go, shown]);
 }

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { PatientListItem } from "../../bindings/PatientListItem";
 import type { Thread } from "../../bindings/Thread";
-import { formatDobWithAge, formatPhone } from "../../lib/format";
+import { formatPhone } from "../../lib/format";
 import { searchPatients, threadAction, toIpcError, type IpcError } from "../../lib/ipc";
 import { ChoiceList, pickKey } from "../common/ChoiceList";
 import { Modal } from "../common/Modal";
 import { displayName } from "../patients/names";
+import { PatientOption } from "../patients/PatientOption";
 import { ACTION_REFUSED } from "./labels";
 
 const RESULTS = 20;
@@ -114,15 +115,7 @@ export function LinkPatientDialog({ threadId, fromNumber, onClose, onLinked, onE
             labelledBy="link-list-label"
             idPrefix="link-option"
             digits={false}
-            renderItem={(p) => (
-              <>
-                <span className="hand-off-name">{displayName(p)}</span>
-                <span className="hand-off-meta">
-                  {formatDobWithAge(p.birth_date)} · MRN {p.mrn} · {p.current_state}
-                  {p.phone && ` · ${formatPhone(p.phone)}`}
-                </span>
-              </>
-            )}
+            renderItem={(p) => <PatientOption patient={p} />}
           />
         </>
       )}

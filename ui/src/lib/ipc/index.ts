@@ -3,6 +3,8 @@
  * typed functions; nothing else may import from "@tauri-apps/api/core".
  */
 import { invoke } from "@tauri-apps/api/core";
+import type { AuditEntry } from "../../bindings/AuditEntry";
+import type { AuditVerification } from "../../bindings/AuditVerification";
 import type { ErrorBody } from "../../bindings/ErrorBody";
 import type { ErrorCode } from "../../bindings/ErrorCode";
 import type { FieldEdit } from "../../bindings/FieldEdit";
@@ -31,6 +33,7 @@ import type { Role } from "../../bindings/Role";
 import type { RoutingRules } from "../../bindings/RoutingRules";
 import type { Section } from "../../bindings/Section";
 import type { SessionInfo } from "../../bindings/SessionInfo";
+import type { SessionSummary } from "../../bindings/SessionSummary";
 import type { StateCoverage } from "../../bindings/StateCoverage";
 import type { Summary } from "../../bindings/Summary";
 import type { SyncStatus } from "../../bindings/SyncStatus";
@@ -57,6 +60,8 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   not_signed_in: true,
   keychain_unavailable: true,
   sync_gap: true,
+  second_factor_required: true,
+  second_factor_enrollment_required: true,
   internal: true,
 };
 
@@ -370,4 +375,35 @@ export function logThreadTime(threadId: string, seconds: number): Promise<number
  */
 export function convertThreadToEvisit(threadId: string): Promise<string> {
   return call<string>("convert_thread_to_evisit", { threadId });
+}
+
+// ---------- The audit trail (administrators) and the user's own sessions: online only ----------
+
+/**
+ * The audit trail of a patient or a user (give exactly one of the two ids), oldest first. Refused
+ * with invalid_input when neither is given, forbidden for non-administrators, server_unreachable
+ * offline.
+ */
+export function auditTrail(patientId: string | null, practitionerId: string | null): Promise<AuditEntry[]> {
+  return call<AuditEntry[]>("audit_trail", { patientId, practitionerId });
+}
+
+/** Whether the organisation's whole audit chain holds, and the first row (seq) where it does not. */
+export function verifyAudit(): Promise<AuditVerification> {
+  return call<AuditVerification>("verify_audit");
+}
+
+/** Writes the trail of a patient or a user as CSV into the user's Downloads folder: the file's path. */
+export function exportAudit(patientId: string | null, practitionerId: string | null): Promise<string> {
+  return call<string>("export_audit", { patientId, practitionerId });
+}
+
+/** The signed-in user's live sessions, most recently used first (this device's is `current`). */
+export function sessions(): Promise<SessionSummary[]> {
+  return call<SessionSummary[]>("sessions");
+}
+
+/** Ends another device's session (this device's ends by signing out). */
+export async function revokeSession(sessionId: string): Promise<void> {
+  await call<null>("revoke_session", { sessionId });
 }

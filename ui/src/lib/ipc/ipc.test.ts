@@ -48,6 +48,11 @@ import {
   threadAction,
   threadMessages,
   threadSummary,
+  auditTrail,
+  exportAudit,
+  revokeSession,
+  sessions,
+  verifyAudit,
 } from ".";
 
 describe("ipc commands", () => {
@@ -226,6 +231,44 @@ describe("ipc commands", () => {
       { cmd: "update_practitioner", args: { practitionerId: "pr-1", update } },
       { cmd: "coverage", args: {} },
     ]);
+  });
+
+  it("call the audit and session commands with the agreed names (ids cross as camelCase)", async () => {
+    const verification = { rows: 12, first_broken: null };
+    const mine = [
+      { id: "s-1", created_at: "2026-04-20T08:00:00Z", last_used_at: "2026-04-20T09:00:00Z", client: "Rounds", current: true },
+    ];
+    const core = installCore({
+      audit_trail: () => [],
+      verify_audit: () => verification,
+      export_audit: () => "/home/jo/Downloads/rounds-audit.csv",
+      sessions: () => mine,
+      revoke_session: () => null,
+    });
+
+    await expect(auditTrail(null, "pr-lee")).resolves.toEqual([]);
+    await expect(auditTrail("pt-mia", null)).resolves.toEqual([]);
+    await expect(verifyAudit()).resolves.toEqual(verification);
+    await expect(exportAudit("pt-mia", null)).resolves.toBe("/home/jo/Downloads/rounds-audit.csv");
+    await expect(sessions()).resolves.toEqual(mine);
+    await expect(revokeSession("s-2")).resolves.toBeUndefined();
+
+    expect(core.calls).toEqual([
+      { cmd: "audit_trail", args: { patientId: null, practitionerId: "pr-lee" } },
+      { cmd: "audit_trail", args: { patientId: "pt-mia", practitionerId: null } },
+      { cmd: "verify_audit", args: {} },
+      { cmd: "export_audit", args: { patientId: "pt-mia", practitionerId: null } },
+      { cmd: "sessions", args: {} },
+      { cmd: "revoke_session", args: { sessionId: "s-2" } },
+    ]);
+  });
+
+  it("pass the audit trail's forbidden through with the core's message", async () => {
+    installCore({ audit_trail: () => failure("forbidden", "the audit trail is for administrators") });
+    await expect(auditTrail(null, "pr-lee")).rejects.toMatchObject({
+      code: "forbidden",
+      message: "the audit trail is for administrators",
+    });
   });
 
   it("pass coverage's server_unreachable through", async () => {
