@@ -166,3 +166,31 @@ pub struct AuditVerification {
     #[ts(type = "number | null")]
     pub first_broken: Option<i64>,
 }
+
+/// Longest break-glass reason.
+pub const MAX_BREAK_GLASS_REASON: usize = 500;
+
+/// Emergency access to a chart outside the user's care teams: why.
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassRequest {
+    pub patient_id: PatientId,
+    pub reason: String,
+}
+
+/// What break-glass opens, until when (read-only; nothing is kept on the device).
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+pub struct BreakGlassView {
+    pub patient: Patient,
+    /// The signed notes, newest first.
+    pub encounters: Vec<crate::Encounter>,
+    pub expires_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// Whether a practitioner may use break-glass (administrators set it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassPermission {
+    pub allowed: bool,
+}

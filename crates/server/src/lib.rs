@@ -8,6 +8,7 @@ pub mod api;
 pub mod audit;
 pub mod audit_api;
 pub mod auth;
+pub mod break_glass;
 pub mod clock;
 pub mod error;
 pub mod limit;

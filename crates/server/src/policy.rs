@@ -41,6 +41,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/auth/second-factor/enroll", Access::SignedIn),
     e("POST", "/auth/second-factor/confirm", Access::SignedIn),
     e("PUT", "/admin/second-factor", Access::Admin),
+    // Signed in, then the practitioner's break-glass flag decides (refusals audited).
+    e("POST", "/break-glass", Access::SignedIn),
+    e("GET", "/break-glass/{patient_id}", Access::SignedIn),
+    e("PUT", "/admin/practitioners/{id}/break-glass", Access::Admin),
     e("GET", "/patients", Access::SignedIn),
     e("GET", "/patients/{id}", Access::SignedIn),
     e("POST", "/sync/push", Access::SignedIn),

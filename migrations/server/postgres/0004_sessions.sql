@@ -31,3 +31,16 @@ ALTER TABLE practitioners ADD COLUMN totp_secret TEXT;
 ALTER TABLE practitioners ADD COLUMN totp_pending TEXT;
 ALTER TABLE practitioners ADD COLUMN totp_last_step BIGINT;
 ALTER TABLE organizations ADD COLUMN require_totp BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- Break-glass: who may open a chart outside their care teams in an emergency, and each grant
+-- (its reason, for how long). Every grant and read is audited at high severity.
+ALTER TABLE practitioners ADD COLUMN may_break_glass BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE TABLE break_glass_grants (
+    id              UUID PRIMARY KEY NOT NULL,
+    practitioner_id UUID NOT NULL REFERENCES practitioners(id),
+    patient_id      UUID NOT NULL REFERENCES patients(id),
+    reason          TEXT NOT NULL,
+    granted_at      TIMESTAMPTZ NOT NULL,
+    expires_at      TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX break_glass_by_practitioner ON break_glass_grants (practitioner_id, patient_id, expires_at);

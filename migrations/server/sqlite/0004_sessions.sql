@@ -31,3 +31,16 @@ ALTER TABLE practitioners ADD COLUMN totp_secret TEXT;
 ALTER TABLE practitioners ADD COLUMN totp_pending TEXT;
 ALTER TABLE practitioners ADD COLUMN totp_last_step INTEGER;
 ALTER TABLE organizations ADD COLUMN require_totp BOOLEAN NOT NULL DEFAULT 0;
+
+-- Break-glass: who may open a chart outside their care teams in an emergency, and each grant
+-- (its reason, for how long). Every grant and read is audited at high severity.
+ALTER TABLE practitioners ADD COLUMN may_break_glass BOOLEAN NOT NULL DEFAULT 0;
+CREATE TABLE break_glass_grants (
+    id              BLOB PRIMARY KEY NOT NULL,
+    practitioner_id BLOB NOT NULL REFERENCES practitioners(id),
+    patient_id      BLOB NOT NULL REFERENCES patients(id),
+    reason          TEXT NOT NULL,
+    granted_at      TEXT NOT NULL,
+    expires_at      TEXT NOT NULL
+);
+CREATE INDEX break_glass_by_practitioner ON break_glass_grants (practitioner_id, patient_id, expires_at);

@@ -121,6 +121,32 @@ pub trait Storage: Send + Sync + 'static {
     /// used before (a replay).
     async fn use_second_factor_step(&self, who: PractitionerId, step: i64) -> Result<bool>;
     async fn set_require_second_factor(&self, org: OrganizationId, required: bool) -> Result<()>;
+    /// Lets a practitioner of `org` use break-glass, or not. False when no such practitioner.
+    async fn set_may_break_glass(&self, org: OrganizationId, who: PractitionerId, allowed: bool) -> Result<bool>;
+    async fn may_break_glass(&self, who: PractitionerId) -> Result<bool>;
+    /// Records a grant to `who` on a patient of their organisation until `expires_at`; None when
+    /// the organisation has no such patient.
+    async fn grant_break_glass(
+        &self,
+        who: &Practitioner,
+        patient: PatientId,
+        reason: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Option<()>>;
+    /// The latest unexpired grant's reason and end, if any.
+    async fn break_glass_grant(
+        &self,
+        who: PractitionerId,
+        patient: PatientId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(String, DateTime<Utc>)>>;
+    /// A patient of `org` and their signed notes, newest first (for a break-glass grant).
+    async fn chart_for_break_glass(
+        &self,
+        org: OrganizationId,
+        patient: PatientId,
+    ) -> Result<Option<(Patient, Vec<Encounter>)>>;
     /// `who`'s live sessions, newest first.
     async fn sessions(&self, who: PractitionerId, now: DateTime<Utc>) -> Result<Vec<SessionRow>>;
     /// Revokes one of `who`'s sessions (its access and refresh tokens stop working at once).
