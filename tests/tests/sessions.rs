@@ -228,4 +228,33 @@ on_both_databases! {
         assert_eq!(asked.code, ErrorCode::SecondFactorRequired);
         ws.sign_in_with_code(DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD, Some(&code_now(&enrolment.secret))).await.expect("signed in");
     }
+
+    async fn the_session_is_kept_in_the_keychain_across_a_restart_until_sign_out(db) {
+        use rounds_client::{Config, Workspace};
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let dir = tempfile::tempdir().expect("dir");
+        let cfg = Config { data_dir: dir.path().join("laptop"), server_url: server.url.clone() };
+        let vault = rounds_client::MemoryVault::default();
+        let ws = Workspace::open(&cfg, &vault).expect("open");
+        ws.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect("sign in");
+        drop(ws);
+
+        // Restarted: offline until the server accepts the kept refresh token, then no password.
+        let ws = Workspace::open(&cfg, &vault).expect("reopen");
+        assert!(!ws.session().expect("session").expect("signed in").online);
+        ws.sync_now().await.expect("synced with the kept session");
+        assert!(ws.session().expect("session").expect("signed in").online);
+        // The kept token rotated: the one from before the restart is spent.
+        let api = Api { url: server.url.clone(), http: reqwest::Client::new() };
+        let other = api.sign_in(DEMO_PHYSICIAN, "other").await;
+        assert_eq!(api.sessions(&other.token).await.len(), 2, "the laptop's session and this one");
+
+        // Signing out forgets it: the next start needs the password.
+        ws.sign_out().expect("sign out");
+        drop(ws);
+        let ws = Workspace::open(&cfg, &vault).expect("reopen");
+        assert!(ws.session().expect("session").is_none());
+        assert!(ws.sync_now().await.is_err());
+    }
 }

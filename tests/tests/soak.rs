@@ -188,6 +188,9 @@ async fn device_thread_counts(dir: &Path, url: &str) -> HashMap<ThreadId, usize>
         fn cache_key(&self, _: &Path) -> rounds_client::Result<rounds_store::CacheKey> {
             Ok(rounds_store::CacheKey::from_bytes([0x5a; 32]))
         }
+        fn token_slot(&self, path: &Path) -> std::sync::Arc<dyn rounds_client::TokenSlot> {
+            rounds_client::MemoryVault::default().token_slot(path)
+        }
     }
     let ws = rounds_client::Workspace::open(
         &rounds_client::Config { data_dir: dir.into(), server_url: url.into() },

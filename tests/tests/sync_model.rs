@@ -511,11 +511,10 @@ async fn run_case(db: &Db, seed_value: u64, ops: u64) {
                 }
             }
             85..=92 => {
-                // The app is killed and started again: the outbox must survive; the server
-                // session does not (it lives in memory).
+                // The app is killed and started again: the outbox must survive, and so does the
+                // server session (its refresh token is in the keychain): online stays as it was.
                 let replacement = open(&c.cfg, c.skew);
                 c.ws = replacement;
-                c.online = false;
                 assert_eq!(
                     c.ws.sync_state().expect("state").pending as usize,
                     c.pending.len() + c.unacked,

@@ -15,7 +15,7 @@ pub use code_sets::ICD10CM_VERSION;
 pub use error::ClientError;
 pub use remote::check_server_url;
 pub use threads::history_from_summary;
-pub use vault::{KeyVault, MemoryVault, OsKeychain};
+pub use vault::{KeyVault, MemoryVault, OsKeychain, TokenSlot};
 
 use chrono::{DateTime, Utc};
 use rounds_domain::api::SessionInfo;
@@ -107,7 +107,7 @@ impl Workspace {
     }
 
     pub fn open_with_clock(config: &Config, vault: &dyn KeyVault, clock: Clock) -> Result<Workspace> {
-        let remote = Arc::new(remote::Remote::new(&config.server_url)?);
+        remote::check_server_url(&config.server_url)?;
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             ClientError::new(
                 ErrorCode::Internal,
@@ -117,6 +117,8 @@ impl Workspace {
         let path = config.cache_path();
         let key = vault.cache_key(&path)?;
         let store = Store::open(&path, &key)?;
+        // The session kept in the keychain belongs to the cache it was made with.
+        let remote = Arc::new(remote::Remote::new(&config.server_url, vault.token_slot(&path))?);
         Ok(Workspace {
             store: Mutex::new(store),
             remote,
@@ -184,7 +186,7 @@ impl Workspace {
             practitioner,
             server_url: session.server_url,
             cached_patients: tx.patient_count()?,
-            online: self.remote.has_token(),
+            online: self.remote.is_online(),
         }))
     }
 
@@ -435,6 +437,7 @@ impl Workspace {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .map(|(done, total)| rounds_domain::sync::SyncProgress { done, total }),
+            session_live: self.remote.is_online(),
         })
     }
 

@@ -31,8 +31,8 @@ pub fn check_server_url(raw: &str) -> Result<Url> {
     }
 }
 
-/// The session's tokens, in memory only: the access token (minutes) and the refresh token that
-/// renews it.
+/// The session's tokens: the access token (minutes; in memory only, empty until the first
+/// renewal after a restart) and the refresh token that renews it (also in the keychain).
 struct Tokens {
     access: String,
     refresh: Option<String>,
@@ -42,34 +42,45 @@ pub(crate) struct Remote {
     http: reqwest::Client,
     base: Url,
     tokens: Mutex<Option<Tokens>>,
+    /// The keychain entry that keeps the refresh token across restarts.
+    slot: std::sync::Arc<dyn crate::vault::TokenSlot>,
     /// One refresh at a time: two at once would present one refresh token twice, which the
     /// server takes for a stolen copy and ends the session.
     refreshing: tokio::sync::Mutex<()>,
 }
 
 impl Remote {
-    pub fn new(base: &str) -> Result<Remote> {
+    pub fn new(base: &str, slot: std::sync::Arc<dyn crate::vault::TokenSlot>) -> Result<Remote> {
         let base = check_server_url(base)?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| ClientError::new(ErrorCode::Internal, format!("cannot set up HTTP: {e}")))?;
-        Ok(Remote { http, base, tokens: Mutex::new(None), refreshing: tokio::sync::Mutex::new(()) })
+        // A session kept from before a restart: renewed on first use (no password).
+        let kept = slot.get().map(|refresh| Tokens { access: String::new(), refresh: Some(refresh) });
+        Ok(Remote { http, base, tokens: Mutex::new(kept), slot, refreshing: tokio::sync::Mutex::new(()) })
     }
 
     pub fn base_url(&self) -> &str {
         self.base.as_str().trim_end_matches('/')
     }
 
+    /// A session to talk to the server with (a live access token, or a refresh token to get one).
     pub fn has_token(&self) -> bool {
         self.tokens.lock().map(|t| t.is_some()).unwrap_or(false)
+    }
+
+    /// The server accepted this session since the app started (a live access token).
+    pub fn is_online(&self) -> bool {
+        self.tokens.lock().map(|t| t.as_ref().is_some_and(|t| !t.access.is_empty())).unwrap_or(false)
     }
 
     pub fn forget_token(&self) {
         if let Ok(mut t) = self.tokens.lock() {
             *t = None;
         }
+        self.slot.set(None);
     }
 
     fn token(&self) -> Result<String> {
@@ -84,6 +95,7 @@ impl Remote {
         if let Ok(mut t) = self.tokens.lock() {
             *t = Some(Tokens { access: signed_in.token.clone(), refresh: signed_in.refresh_token.clone() });
         }
+        self.slot.set(signed_in.refresh_token.as_deref());
     }
 
     fn url(&self, path: &str) -> Result<Url> {
@@ -129,7 +141,12 @@ impl Remote {
     /// Sends a request with the access token; when the server says it has expired, renews it
     /// once and sends the request again.
     async fn authed(&self, build: impl Fn(&str) -> Result<reqwest::RequestBuilder>) -> Result<reqwest::Response> {
-        let token = self.token()?;
+        let mut token = self.token()?;
+        if token.is_empty() {
+            // Restarted with a kept session: renew before the first request.
+            self.renew("").await?;
+            token = self.token()?;
+        }
         let resp = build(&token)?.send().await.map_err(unreachable)?;
         if resp.status() != reqwest::StatusCode::UNAUTHORIZED {
             return Ok(resp);

@@ -8,13 +8,49 @@ use rounds_store::CacheKey;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 const SERVICE: &str = "health.rounds.desktop";
 
-/// Gets, or on first use creates, the key of the cache at `cache_path`.
+/// Gets, or on first use creates, the key of the cache at `cache_path`; and keeps its session's
+/// refresh token.
 pub trait KeyVault: Send + Sync {
     fn cache_key(&self, cache_path: &Path) -> Result<CacheKey>;
+    /// Where the refresh token of the session using the cache at `cache_path` is kept.
+    fn token_slot(&self, cache_path: &Path) -> Arc<dyn TokenSlot>;
+}
+
+/// One secret string in the keychain (a refresh token).
+pub trait TokenSlot: Send + Sync {
+    fn get(&self) -> Option<String>;
+    /// Replaces it, or removes it with None. A keychain that refuses is logged: the session
+    /// then lasts as long as the app runs.
+    fn set(&self, token: Option<&str>);
+}
+
+fn token_entry_name(cache_path: &Path) -> String {
+    entry_name(cache_path).replace("cache-key-", "refresh-token-")
+}
+
+struct KeychainSlot(String);
+
+impl TokenSlot for KeychainSlot {
+    fn get(&self) -> Option<String> {
+        keyring::Entry::new(SERVICE, &self.0).and_then(|e| e.get_password()).ok()
+    }
+
+    fn set(&self, token: Option<&str>) {
+        let result = keyring::Entry::new(SERVICE, &self.0).and_then(|e| match token {
+            Some(t) => e.set_password(t),
+            None => match e.delete_credential() {
+                Err(keyring::Error::NoEntry) => Ok(()),
+                other => other,
+            },
+        });
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "the keychain did not keep the session's refresh token");
+        }
+    }
 }
 
 /// One keychain entry per cache file, so two data folders on one machine have two keys.
@@ -69,16 +105,46 @@ impl KeyVault for OsKeychain {
             Err(e) => Err(unavailable(e)),
         }
     }
+
+    fn token_slot(&self, cache_path: &Path) -> Arc<dyn TokenSlot> {
+        Arc::new(KeychainSlot(token_entry_name(cache_path)))
+    }
 }
 
-/// Keys held in memory: for tests and benchmarks only.
+/// Keys and tokens held in memory: for tests and benchmarks only.
 #[derive(Default)]
-pub struct MemoryVault(Mutex<HashMap<String, [u8; 32]>>);
+pub struct MemoryVault {
+    keys: Mutex<HashMap<String, [u8; 32]>>,
+    tokens: Arc<Mutex<HashMap<String, String>>>,
+}
 
 impl KeyVault for MemoryVault {
     fn cache_key(&self, cache_path: &Path) -> Result<CacheKey> {
-        let mut keys = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
         let bytes = keys.entry(entry_name(cache_path)).or_insert_with(|| *new_key().as_bytes());
         Ok(CacheKey::from_bytes(*bytes))
+    }
+
+    fn token_slot(&self, cache_path: &Path) -> Arc<dyn TokenSlot> {
+        Arc::new(MemorySlot { tokens: self.tokens.clone(), name: token_entry_name(cache_path) })
+    }
+}
+
+struct MemorySlot {
+    tokens: Arc<Mutex<HashMap<String, String>>>,
+    name: String,
+}
+
+impl TokenSlot for MemorySlot {
+    fn get(&self) -> Option<String> {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).get(&self.name).cloned()
+    }
+
+    fn set(&self, token: Option<&str>) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        match token {
+            Some(t) => tokens.insert(self.name.clone(), t.to_string()),
+            None => tokens.remove(&self.name),
+        };
     }
 }

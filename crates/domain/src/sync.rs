@@ -672,6 +672,10 @@ pub struct SyncStatus {
     pub offline_since: Option<chrono::DateTime<chrono::Utc>>,
     /// While a long download runs (the first sync): how far it is.
     pub progress: Option<SyncProgress>,
+    /// The server accepted this device's session since the app started (a session kept from
+    /// before a restart counts once it has been renewed).
+    #[serde(default)]
+    pub session_live: bool,
 }
 
 /// Change-log positions received of those the server had when the download started.

@@ -20,6 +20,11 @@ impl KeyVault for FixedVault {
     fn cache_key(&self, _cache_path: &Path) -> rounds_client::Result<CacheKey> {
         Ok(CacheKey::from_bytes([0x5a; 32]))
     }
+
+    /// The session lasts as long as the process: each run signs in.
+    fn token_slot(&self, cache_path: &Path) -> std::sync::Arc<dyn rounds_client::TokenSlot> {
+        rounds_client::MemoryVault::default().token_slot(cache_path)
+    }
 }
 
 #[allow(clippy::print_stdout)]

@@ -20,4 +20,9 @@ offline_since: string | null,
 /**
  * While a long download runs (the first sync): how far it is.
  */
-progress: SyncProgress | null, };
+progress: SyncProgress | null, 
+/**
+ * The server accepted this device's session since the app started (a session kept from
+ * before a restart counts once it has been renewed).
+ */
+session_live: boolean, };
