@@ -80,7 +80,7 @@ describe("sign-in", () => {
     await user.keyboard("{Enter}");
 
     expect(await screen.findAllByTestId("patient-row")).toHaveLength(3);
-    expect(core.argsOf("sign_in")).toEqual([{ email: "ana.ruiz@clinic.test", password: "correct horse" }]);
+    expect(core.argsOf("sign_in")).toEqual([{ email: "ana.ruiz@clinic.test", password: "correct horse", totp: null }]);
     expect(screen.getByText("Ana Ruiz, NP")).toBeInTheDocument();
     expect(screen.getByText("Nurse practitioner")).toBeInTheDocument();
     expect(screen.getByTestId("connection-status")).toHaveTextContent(/^Online$/);

@@ -11,7 +11,7 @@ type AppState =
   | { kind: "database-error"; error: IpcError }
   | { kind: "startup-error"; error: IpcError }
   | { kind: "signed-out"; notice?: string }
-  | { kind: "signed-in"; session: SessionInfo };
+  | { kind: "signed-in"; session: SessionInfo; secondFactorNeeded?: boolean };
 
 export function App() {
   const [state, setState] = useState<AppState>({ kind: "opening" });
@@ -64,7 +64,7 @@ export function App() {
       return (
         <SignInScreen
           notice={state.notice}
-          onSignedIn={(info) => setState({ kind: "signed-in", session: info })}
+          onSignedIn={(info, secondFactorNeeded) => setState({ kind: "signed-in", session: info, secondFactorNeeded })}
           onDatabaseError={(error) => setState({ kind: "database-error", error })}
         />
       );
@@ -75,6 +75,7 @@ export function App() {
           onSignOut={handleSignOut}
           onSessionChanged={handleSessionChanged}
           onSessionEnded={handleSessionEnded}
+          secondFactorNeeded={state.secondFactorNeeded}
         />
       );
   }

@@ -132,7 +132,15 @@ export function todayAt(hours: number, minutes: number): string {
 }
 
 export function syncStatusOf(overrides: Partial<SyncStatus> = {}): SyncStatus {
-  return { pending: 0, rejected: 0, last_synced_at: todayAt(9, 28), offline_since: null, progress: null, ...overrides };
+  return {
+    pending: 0,
+    rejected: 0,
+    last_synced_at: todayAt(9, 28),
+    offline_since: null,
+    progress: null,
+    session_live: false,
+    ...overrides,
+  };
 }
 
 /** Someone else changed Mia's phone first; this device wanted another number. */

@@ -14,9 +14,11 @@ import {
   verifyAudit,
   type IpcError,
 } from "../../lib/ipc";
-import { isPlainShortcut } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
+import { useShortcutKeys } from "../../lib/useShortcutKeys";
 import { ChoiceList, pickKey } from "../common/ChoiceList";
+import { OfflineNotice, ReadFailed } from "../common/Notices";
+import { offlineReason, readFailure } from "../common/serverRead";
 import { PatientOption } from "../patients/PatientOption";
 import { useOnline } from "../sync/useOnline";
 import {
@@ -152,14 +154,7 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
         if (request === latestTrail.current) setTrail({ kind: "loaded", entries: rows });
       },
       (caught: unknown) => {
-        if (request !== latestTrail.current) return;
-        const failure = toIpcError(caught);
-        if (failure.code === "server_unreachable") {
-          setTrail({ kind: "offline", message: failure.message });
-        } else {
-          setTrail({ kind: "failed", error: failure });
-          onErrorRef.current?.(failure);
-        }
+        if (request === latestTrail.current) setTrail(readFailure(caught, onErrorRef.current));
       },
     );
   }, [subject, online, reload, onErrorRef]);
@@ -219,7 +214,7 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
     }
   }
 
-  const keys = useLatest((event: KeyboardEvent): boolean => {
+  useShortcutKeys((event) => {
     switch (event.key) {
       case "v":
         void verify();
@@ -234,14 +229,6 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
     }
     return false;
   });
-  useEffect(() => {
-    function onKeyDown(event: KeyboardEvent) {
-      if (event.shiftKey || !isPlainShortcut(event)) return;
-      if (keys.current(event)) event.preventDefault();
-    }
-    document.addEventListener("keydown", onKeyDown);
-    return () => document.removeEventListener("keydown", onKeyDown);
-  }, [keys]);
 
   const rows = trail.kind === "loaded" ? trail.entries : [];
   const high = rows.filter(isHighSeverity);
@@ -384,21 +371,12 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
 
       {trail.kind === "loading" && <p className="muted">Asking the server…</p>}
       {trail.kind === "offline" && (
-        <div className="ops-notice" data-testid="audit-offline">
-          <p className="ops-notice-title">The audit trail needs the server</p>
-          <p className="muted">
-            {trail.message ? `${trail.message}. ` : "Rounds is offline now. "}
-            The trail shows as soon as Rounds is back online.
-          </p>
-        </div>
+        <OfflineNotice title="The audit trail needs the server" testId="audit-offline">
+          {offlineReason(trail.message)}The trail shows as soon as Rounds is back online.
+        </OfflineNotice>
       )}
       {trail.kind === "failed" && (
-        <p className="form-error" role="alert">
-          The trail could not be read: {trail.error.message}{" "}
-          <button type="button" className="link-button" onClick={() => setReload((n) => n + 1)}>
-            Try again
-          </button>
-        </p>
+        <ReadFailed what="The trail" message={trail.error.message} onRetry={() => setReload((n) => n + 1)} />
       )}
       {trail.kind === "loaded" && shown.length === 0 && (
         <p className="muted" data-testid="audit-empty">

@@ -1,8 +1,9 @@
 import { useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import type { SessionInfo } from "../../bindings/SessionInfo";
-import { signIn, toIpcError, type IpcError } from "../../lib/ipc";
+import { session, signIn, toIpcError, type IpcError } from "../../lib/ipc";
 import { useSync } from "../sync/SyncContext";
-import { signInErrorMessage } from "./messages";
+import { CodeField } from "./CodeField";
+import { CODE_PROMPT, cleanCode, codeErrorMessage, signInErrorMessage } from "./messages";
 
 interface Props {
   /** The signed-in practitioner's email: only the password is asked for. */
@@ -18,17 +19,31 @@ interface Props {
 export function Reconnect({ email, onReconnected, onError }: Props) {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState("");
+  // The password was right and the account has two-step sign-in: its code is asked for too.
+  const [codeAsked, setCodeAsked] = useState(false);
+  const [code, setCode] = useState("");
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
+  const codeRef = useRef<HTMLInputElement>(null);
   const sync = useSync();
 
   function close() {
     setOpen(false);
     setPassword("");
+    setCodeAsked(false);
+    setCode("");
     setError(null);
     buttonRef.current?.focus();
+  }
+
+  /** Another password: the code asked for belonged to the previous attempt. */
+  function leaveCodeStep() {
+    if (!codeAsked) return;
+    setCodeAsked(false);
+    setCode("");
+    setError(null);
   }
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
@@ -36,21 +51,47 @@ export function Reconnect({ email, onReconnected, onError }: Props) {
     if (pending || password === "") return;
     setPending(true);
     setError(null);
-    let session: SessionInfo;
+    let result: SessionInfo;
     try {
-      session = await signIn(email, password);
+      result = await signIn(email, password, codeAsked ? cleanCode(code) : null);
     } catch (caught) {
       const failure = toIpcError(caught);
-      setError(signInErrorMessage(failure));
-      setPassword("");
+      if (failure.code === "second_factor_enrollment_required") {
+        // Connected, but the server answers nothing else until the second factor is set up:
+        // the app says so (onError) and offers the setup.
+        const started = await session().catch(() => null);
+        if (started) {
+          finish(started);
+          onError?.(failure);
+          return;
+        }
+      }
       setPending(false);
-      passwordRef.current?.focus();
+      if (failure.code === "second_factor_required" && !codeAsked) {
+        // The second step, not an error: the password stays as typed.
+        setCodeAsked(true);
+        return;
+      }
+      if (codeAsked) {
+        setError(codeErrorMessage(failure));
+        setCode("");
+        codeRef.current?.focus();
+      } else {
+        setError(signInErrorMessage(failure));
+        setPassword("");
+        passwordRef.current?.focus();
+      }
       onError?.(failure);
       return;
     }
+    finish(result);
+  }
+
+  function finish(result: SessionInfo) {
     setPassword("");
+    setCode("");
     sync.refresh();
-    onReconnected(session);
+    onReconnected(result);
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLFormElement>) {
@@ -93,11 +134,30 @@ export function Reconnect({ email, onReconnected, onError }: Props) {
               autoComplete="current-password"
               value={password}
               readOnly={pending}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? "reconnect-error" : undefined}
-              onChange={(e) => setPassword(e.target.value)}
+              aria-invalid={error && !codeAsked ? true : undefined}
+              aria-describedby={error && !codeAsked ? "reconnect-error" : undefined}
+              onChange={(e) => {
+                setPassword(e.target.value);
+                leaveCodeStep();
+              }}
             />
           </div>
+          {codeAsked && (
+            <>
+              <p className="reconnect-code-prompt" role="status">
+                {CODE_PROMPT}
+              </p>
+              <CodeField
+                id="reconnect-code"
+                inputRef={codeRef}
+                value={code}
+                onChange={setCode}
+                readOnly={pending}
+                errorId={error ? "reconnect-error" : undefined}
+                autoFocus
+              />
+            </>
+          )}
           {error && (
             <p id="reconnect-error" className="form-error" role="alert">
               {error}

@@ -5,12 +5,22 @@ import { revokeSession, sessions, toIpcError, type IpcError } from "../../lib/ip
 import { useLatest } from "../../lib/useLatest";
 import { ChoiceList } from "../common/ChoiceList";
 import { Modal } from "../common/Modal";
+import { OfflineNotice, ReadFailed } from "../common/Notices";
+import { offlineReason, readFailure } from "../common/serverRead";
+import { TwoStepSetup } from "./TwoStepSetup";
 
 interface Props {
   /** The server answers (sessions are kept there). */
   online: boolean;
   onClose: () => void;
   onError?: ((error: IpcError) => void) | undefined;
+  /**
+   * The organisation requires two-step sign-in and this account has not set it up: the dialog
+   * opens at its setup.
+   */
+  secondFactorNeeded?: boolean;
+  /** Two-step sign-in was turned on. */
+  onSecondFactorOn?: (() => void) | undefined;
 }
 
 type Load =
@@ -19,8 +29,11 @@ type Load =
   | { kind: "failed"; error: IpcError }
   | { kind: "loaded"; list: SessionSummary[] };
 
-/** The signed-in user's sessions, device by device; ends another device's session. */
-export function SessionsDialog({ online, onClose, onError }: Props) {
+/**
+ * The signed-in user's sessions, device by device; ends another device's session. Below them,
+ * two-step sign-in is set up.
+ */
+export function SessionsDialog({ online, onClose, onError, secondFactorNeeded = false, onSecondFactorOn }: Props) {
   const [load, setLoad] = useState<Load>({ kind: "loading" });
   const [reload, setReload] = useState(0);
   const [active, setActive] = useState(0);
@@ -30,6 +43,9 @@ export function SessionsDialog({ online, onClose, onError }: Props) {
   const [note, setNote] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const setUpRef = useRef<HTMLButtonElement>(null);
+  // Opened to set up two-step sign-in: the keyboard stays there until the list is used.
+  const focusList = useRef(!secondFactorNeeded);
   const onErrorRef = useLatest(onError);
 
   useEffect(() => {
@@ -45,14 +61,7 @@ export function SessionsDialog({ online, onClose, onError }: Props) {
         setActive((a) => Math.max(0, Math.min(a, list.length - 1)));
       },
       (caught: unknown) => {
-        if (!current) return;
-        const failure = toIpcError(caught);
-        if (failure.code === "server_unreachable") {
-          setLoad({ kind: "offline", message: failure.message });
-        } else {
-          setLoad({ kind: "failed", error: failure });
-          onErrorRef.current?.(failure);
-        }
+        if (current) setLoad(readFailure(caught, onErrorRef.current));
       },
     );
     return () => {
@@ -62,7 +71,7 @@ export function SessionsDialog({ online, onClose, onError }: Props) {
 
   // The list takes the keyboard once it is there (again after a session ends).
   useEffect(() => {
-    if (load.kind === "loaded" && load.list.length > 0) listRef.current?.focus();
+    if (focusList.current && load.kind === "loaded" && load.list.length > 0) listRef.current?.focus();
   }, [load]);
 
   useEffect(() => {
@@ -103,6 +112,7 @@ export function SessionsDialog({ online, onClose, onError }: Props) {
     setError(null);
     try {
       await revokeSession(target.id);
+      focusList.current = true;
       setConfirming(null);
       setNote(`Ended the session on ${target.client}. That device is signed out.`);
       setReload((n) => n + 1);
@@ -137,6 +147,7 @@ export function SessionsDialog({ online, onClose, onError }: Props) {
       className="sessions-dialog"
       testId="sessions-dialog"
       onClose={onClose}
+      initialFocus={secondFactorNeeded ? () => setUpRef.current : undefined}
     >
       <div className="sessions-body" onKeyDown={handleKeyDown}>
         <p id="sessions-list-label" className="muted">
@@ -146,21 +157,12 @@ export function SessionsDialog({ online, onClose, onError }: Props) {
         </p>
         {load.kind === "loading" && <p className="muted">Asking the server…</p>}
         {load.kind === "offline" && (
-          <div className="ops-notice" data-testid="sessions-offline">
-            <p className="ops-notice-title">Your sessions are kept by the server</p>
-            <p className="muted">
-              {load.message ? `${load.message}. ` : "Rounds is offline now. "}They show again once Rounds is back
-              online.
-            </p>
-          </div>
+          <OfflineNotice title="Your sessions are kept by the server" testId="sessions-offline">
+            {offlineReason(load.message)}They show again once Rounds is back online.
+          </OfflineNotice>
         )}
         {load.kind === "failed" && (
-          <p className="form-error" role="alert">
-            Your sessions could not be read: {load.error.message}{" "}
-            <button type="button" className="link-button" onClick={() => setReload((n) => n + 1)}>
-              Try again
-            </button>
-          </p>
+          <ReadFailed what="Your sessions" message={load.error.message} onRetry={() => setReload((n) => n + 1)} />
         )}
         {load.kind === "loaded" && list.length === 0 && <p className="muted">No sessions are open.</p>}
         {list.length > 0 && (
@@ -222,6 +224,13 @@ export function SessionsDialog({ online, onClose, onError }: Props) {
           </p>
         )}
       </div>
+      <TwoStepSetup
+        online={online}
+        required={secondFactorNeeded}
+        startRef={setUpRef}
+        onTurnedOn={onSecondFactorOn}
+        onError={onError}
+      />
       <p className="key-hints dialog-hints" aria-hidden="true">
         <kbd>↑</kbd>
         <kbd>↓</kbd> choose · <kbd>Enter</kbd> or <kbd>Delete</kbd> end the session · <kbd>Esc</kbd> close

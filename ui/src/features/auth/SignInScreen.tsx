@@ -2,11 +2,16 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { SyncProgress } from "../../bindings/SyncProgress";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import { isDatabaseErrorCode } from "../../lib/errors";
-import { signIn, syncStatus, toIpcError, type IpcError } from "../../lib/ipc";
-import { signInErrorMessage } from "./messages";
+import { session, signIn, syncStatus, toIpcError, type IpcError } from "../../lib/ipc";
+import { CodeField } from "./CodeField";
+import { CODE_PROMPT, cleanCode, codeErrorMessage, signInErrorMessage } from "./messages";
 
 interface Props {
-  onSignedIn: (session: SessionInfo) => void;
+  /**
+   * Signed in. `secondFactorNeeded`: the organisation requires two-step sign-in the account has not
+   * set up; the session started, but the server answers nothing else until it is.
+   */
+  onSignedIn: (session: SessionInfo, secondFactorNeeded?: boolean) => void;
   /** The local database cannot be opened: the app shows its full-screen error. */
   onDatabaseError: (error: IpcError) => void;
   /** A calm note shown above the form, e.g. after the session ended. */
@@ -16,39 +21,71 @@ interface Props {
 export function SignInScreen({ onSignedIn, onDatabaseError, notice }: Props) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  // The password was right and the account has two-step sign-in: its code is asked for too.
+  const [codeAsked, setCodeAsked] = useState(false);
+  const [code, setCode] = useState("");
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
+  const codeRef = useRef<HTMLInputElement>(null);
+
+  /** Another email or password: the code asked for belonged to the previous attempt. */
+  function leaveCodeStep() {
+    if (!codeAsked) return;
+    setCodeAsked(false);
+    setCode("");
+    setError(null);
+  }
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (pending) return;
     setPending(true);
     setError(null);
-    let session: SessionInfo;
+    let result: SessionInfo;
     try {
-      session = await signIn(email.trim(), password);
+      result = await signIn(email.trim(), password, codeAsked ? cleanCode(code) : null);
     } catch (caught) {
       const failure = toIpcError(caught);
       if (isDatabaseErrorCode(failure.code)) {
         onDatabaseError(failure);
         return;
       }
+      if (failure.code === "second_factor_enrollment_required") {
+        // Signed in, but nothing can be downloaded before the second factor is set up.
+        const started = await session().catch(() => null);
+        if (started) {
+          onSignedIn(started, true);
+          return;
+        }
+      }
+      setPending(false);
+      if (failure.code === "second_factor_required" && !codeAsked) {
+        // Not an error: the second step. The email and password stay as typed.
+        setCodeAsked(true);
+        return;
+      }
+      if (codeAsked) {
+        setError(codeErrorMessage(failure));
+        setCode("");
+        codeRef.current?.focus();
+        return;
+      }
       setError(signInErrorMessage(failure));
       setPassword("");
-      setPending(false);
       passwordRef.current?.focus();
       return;
     }
-    onSignedIn(session);
+    onSignedIn(result);
   }
 
+  const passwordError = error !== null && !codeAsked;
   return (
     <div className="screen-center signin-screen">
       <main className="signin-card">
         <h1 className="wordmark">Rounds</h1>
         <p className="signin-lede">Sign in to see your patients.</p>
-        {notice && !error && (
+        {notice && !error && !codeAsked && (
           <p className="signin-notice" role="status">
             {notice}
           </p>
@@ -66,7 +103,10 @@ export function SignInScreen({ onSignedIn, onDatabaseError, notice }: Props) {
               spellCheck={false}
               value={email}
               readOnly={pending}
-              onChange={(e) => setEmail(e.target.value)}
+              onChange={(e) => {
+                setEmail(e.target.value);
+                leaveCodeStep();
+              }}
             />
           </div>
           <div className="field">
@@ -79,11 +119,30 @@ export function SignInScreen({ onSignedIn, onDatabaseError, notice }: Props) {
               autoComplete="current-password"
               value={password}
               readOnly={pending}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? "sign-in-error" : undefined}
-              onChange={(e) => setPassword(e.target.value)}
+              aria-invalid={passwordError ? true : undefined}
+              aria-describedby={passwordError ? "sign-in-error" : undefined}
+              onChange={(e) => {
+                setPassword(e.target.value);
+                leaveCodeStep();
+              }}
             />
           </div>
+          {codeAsked && (
+            <>
+              <p className="signin-notice signin-code-prompt" role="status">
+                {CODE_PROMPT}
+              </p>
+              <CodeField
+                id="sign-in-code"
+                inputRef={codeRef}
+                value={code}
+                onChange={setCode}
+                readOnly={pending}
+                errorId={error ? "sign-in-error" : undefined}
+                autoFocus
+              />
+            </>
+          )}
           {error && (
             <p id="sign-in-error" className="form-error" role="alert">
               {error}

@@ -33,10 +33,32 @@ describe("reconnect", () => {
     await user.type(password, "correct horse{Enter}");
 
     await waitFor(() => expect(screen.getByTestId("connection-status")).toHaveTextContent(/^Online$/));
-    expect(core.argsOf("sign_in")).toEqual([{ email: "ana.ruiz@clinic.test", password: "correct horse" }]);
+    expect(core.argsOf("sign_in")).toEqual([{ email: "ana.ruiz@clinic.test", password: "correct horse", totp: null }]);
     expect(screen.queryByRole("button", { name: "Reconnect" })).not.toBeInTheDocument();
     // Still on the chart: the patient list did not go away.
     expect(screen.getAllByTestId("patient-row")).toHaveLength(3);
+  });
+
+  it("goes online without a password when sync renews the session kept from before a restart", async () => {
+    let live = false;
+    installCore({
+      session: () => OFFLINE,
+      search_patients: search,
+      sync_status: () => syncStatusOf({ session_live: live }),
+      sync_now: () => {
+        live = true;
+        return { pushed: 0, rejected: 0, pulled: 0 };
+      },
+    });
+    render(<App />);
+    expect(await screen.findByTestId("connection-status")).toHaveTextContent(/^Offline — working from this device$/);
+    expect(screen.getByRole("button", { name: "Reconnect" })).toBeInTheDocument();
+
+    // The background sync renewed the kept session: online, and nothing to reconnect.
+    live = true;
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(screen.getByTestId("connection-status")).toHaveTextContent(/^Online$/), { timeout: 5_000 });
+    expect(screen.queryByRole("button", { name: "Reconnect" })).not.toBeInTheDocument();
   });
 
   it("explains a wrong password, stays offline, and Escape closes the form", async () => {

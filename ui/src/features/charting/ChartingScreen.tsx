@@ -8,6 +8,7 @@ import { formatAge, sexLabel } from "../../lib/format";
 import { complaints, saveSection, toIpcError, type IpcError } from "../../lib/ipc";
 import { isModalOpen, isTypingTarget } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
+import { ReadFailed } from "../common/Notices";
 import { displayName } from "../patients/names";
 import { ConflictBanner, ConflictDialog } from "./conflicts";
 import {
@@ -360,12 +361,7 @@ function EncounterCharting({
             <p className="merge-note">Editing a merge: your next change on this page settles the conflict.</p>
           )}
           {(shown === "complaint" || shown === "history" || shown === "systems") && catalogError && (
-            <p className="form-error" role="alert">
-              The complaint list could not be read: {catalogError}{" "}
-              <button type="button" className="link-button" onClick={() => void retryCatalog()}>
-                Try again
-              </button>
-            </p>
+            <ReadFailed what="The complaint list" message={catalogError} onRetry={() => void retryCatalog()} />
           )}
           {body}
           {nextPage && !locked && (

@@ -2,10 +2,12 @@ import { useEffect, useRef, useState } from "react";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { StateCoverage } from "../../bindings/StateCoverage";
 import { formatMoment } from "../../lib/format";
-import { coverage, toIpcError, type IpcError } from "../../lib/ipc";
-import { isPlainShortcut } from "../../lib/keyboard";
+import { coverage, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
+import { useShortcutKeys } from "../../lib/useShortcutKeys";
+import { OfflineNotice, ReadFailed } from "../common/Notices";
 import { Segmented, type SegmentOption } from "../common/Segmented";
+import { readFailure } from "../common/serverRead";
 import { useSync } from "../sync/SyncContext";
 import { useOnline } from "../sync/useOnline";
 import { isUncovered, loadLabel, sortCoverage, type CoverageSort } from "./coverage";
@@ -50,10 +52,7 @@ export function CoverageScreen({ session, onError }: Props) {
         if (request === latest.current) setLoad({ kind: "loaded", rows, at: new Date() });
       },
       (caught: unknown) => {
-        if (request !== latest.current) return;
-        const failure = toIpcError(caught);
-        setLoad(failure.code === "server_unreachable" ? { kind: "offline" } : { kind: "failed", error: failure });
-        if (failure.code !== "server_unreachable") onErrorRef.current?.(failure);
+        if (request === latest.current) setLoad(readFailure(caught, onErrorRef.current));
       },
     );
   }, [online, reload, syncedAt, onErrorRef]);
@@ -62,7 +61,7 @@ export function CoverageScreen({ session, onError }: Props) {
     headingRef.current?.focus({ preventScroll: true });
   }, []);
 
-  const keys = useLatest((event: KeyboardEvent): boolean => {
+  useShortcutKeys((event) => {
     if (event.key === "r") {
       setReload((n) => n + 1);
       return true;
@@ -74,14 +73,6 @@ export function CoverageScreen({ session, onError }: Props) {
     }
     return false;
   });
-  useEffect(() => {
-    function onKeyDown(event: KeyboardEvent) {
-      if (event.shiftKey || !isPlainShortcut(event)) return;
-      if (keys.current(event)) event.preventDefault();
-    }
-    document.addEventListener("keydown", onKeyDown);
-    return () => document.removeEventListener("keydown", onKeyDown);
-  }, [keys]);
 
   const rows = load.kind === "loaded" ? sortCoverage(load.rows, sort) : [];
   const uncovered = rows.filter(isUncovered);
@@ -105,22 +96,14 @@ export function CoverageScreen({ session, onError }: Props) {
       </header>
 
       {load.kind === "offline" && (
-        <div className="ops-notice" data-testid="coverage-offline">
-          <p className="ops-notice-title">Coverage needs the server</p>
-          <p className="muted">
-            It counts clinicians and waiting work across the whole organisation, so it shows again as soon as Rounds
-            is back online. Queues and the directory keep working from this device.
-          </p>
-        </div>
+        <OfflineNotice title="Coverage needs the server" testId="coverage-offline">
+          It counts clinicians and waiting work across the whole organisation, so it shows again as soon as Rounds is
+          back online. Queues and the directory keep working from this device.
+        </OfflineNotice>
       )}
       {load.kind === "loading" && <p className="muted">Asking the server…</p>}
       {load.kind === "failed" && (
-        <p className="form-error" role="alert">
-          Coverage could not be read: {load.error.message}{" "}
-          <button type="button" className="link-button" onClick={() => setReload((n) => n + 1)}>
-            Try again
-          </button>
-        </p>
+        <ReadFailed what="Coverage" message={load.error.message} onRetry={() => setReload((n) => n + 1)} />
       )}
 
       {load.kind === "loaded" && (

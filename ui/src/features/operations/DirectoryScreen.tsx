@@ -5,6 +5,7 @@ import type { SessionInfo } from "../../bindings/SessionInfo";
 import { formatDate, plural, rolesLabel } from "../../lib/format";
 import { directory, toIpcError, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
+import { ReadFailed } from "../common/Notices";
 import { useSync } from "../sync/SyncContext";
 import { useOnline } from "../sync/useOnline";
 import { daysUntil, licenseFlag, matchesFilter, needsAttention } from "./directory";
@@ -98,12 +99,7 @@ export function DirectoryScreen({ session, filterRef, onError }: Props) {
 
       {load.kind === "loading" && <p className="muted">Loading the directory…</p>}
       {load.kind === "failed" && (
-        <p className="form-error" role="alert">
-          The directory could not be read: {load.error.message}{" "}
-          <button type="button" className="link-button" onClick={() => setReload((n) => n + 1)}>
-            Try again
-          </button>
-        </p>
+        <ReadFailed what="The directory" message={load.error.message} onRetry={() => setReload((n) => n + 1)} />
       )}
       {load.kind === "loaded" && shown.length === 0 && (
         <p className="muted">{entries.length === 0 ? "Nobody is in the directory yet." : "Nobody matches the filter."}</p>

@@ -19,8 +19,10 @@ import {
   whoCanTake,
   type IpcError,
 } from "../../lib/ipc";
-import { isOnControl, isPlainShortcut } from "../../lib/keyboard";
+import { isOnControl } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
+import { useShortcutKeys } from "../../lib/useShortcutKeys";
+import { ReadFailed } from "../common/Notices";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { useSync } from "../sync/SyncContext";
 import { HandOffDialog } from "./HandOffDialog";
@@ -252,7 +254,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
     );
   }
 
-  const keys = useLatest((event: KeyboardEvent): boolean => {
+  useShortcutKeys((event) => {
     const onControl = isOnControl(event.target);
     const page = Math.max(1, Math.floor((listRef.current?.clientHeight || 640) / ROW_HEIGHT) - 1);
     switch (event.key) {
@@ -327,16 +329,6 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
     }
     return false;
   });
-
-  useEffect(() => {
-    function onKeyDown(event: KeyboardEvent) {
-      if (!isPlainShortcut(event)) return;
-      if (event.shiftKey && event.key.length === 1 && /[a-z]/i.test(event.key)) return;
-      if (keys.current(event)) event.preventDefault();
-    }
-    document.addEventListener("keydown", onKeyDown);
-    return () => document.removeEventListener("keydown", onKeyDown);
-  }, [keys]);
 
   const current = queues.find((q) => filterKey(q.filter) === filterKey(filter));
   const total =
@@ -426,12 +418,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
         </p>
 
         {loadError && (
-          <p className="form-error" role="alert">
-            The queue could not be read: {loadError.message}{" "}
-            <button type="button" className="link-button" onClick={() => setReload((n) => n + 1)}>
-              Try again
-            </button>
-          </p>
+          <ReadFailed what="The queue" message={loadError.message} onRetry={() => setReload((n) => n + 1)} />
         )}
         {items === null && !loadError && <p className="queue-message muted">Loading the queue…</p>}
         {items !== null && items.length === 0 && (

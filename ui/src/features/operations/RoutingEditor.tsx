@@ -4,6 +4,7 @@ import type { RoutingRule } from "../../bindings/RoutingRule";
 import type { TaskKind } from "../../bindings/TaskKind";
 import { routingRules, toIpcError, updateRoutingRules, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
+import { ReadFailed } from "../common/Notices";
 import { CARE_ROLES, kindLabel, queueName } from "./labels";
 
 interface Props {
@@ -116,12 +117,7 @@ export function RoutingEditor({ online, onError }: Props) {
       </p>
       {load.kind === "loading" && <p className="muted">Loading the routing rules…</p>}
       {load.kind === "failed" && (
-        <p className="form-error" role="alert">
-          The routing rules could not be read: {load.error.message}{" "}
-          <button type="button" className="link-button" onClick={() => setReload((n) => n + 1)}>
-            Try again
-          </button>
-        </p>
+        <ReadFailed what="The routing rules" message={load.error.message} onRetry={() => setReload((n) => n + 1)} />
       )}
       {load.kind === "loaded" && (
         <form onSubmit={(e) => void save(e)} noValidate>

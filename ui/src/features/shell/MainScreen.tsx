@@ -3,7 +3,7 @@ import type { Patient } from "../../bindings/Patient";
 import type { QueueFilter } from "../../bindings/QueueFilter";
 import type { QueueSort } from "../../bindings/QueueSort";
 import type { SessionInfo } from "../../bindings/SessionInfo";
-import type { IpcError } from "../../lib/ipc";
+import { syncNow, type IpcError } from "../../lib/ipc";
 import { isPlainShortcut } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
 import { AuditScreen } from "../admin/AuditScreen";
@@ -29,9 +29,17 @@ interface Props {
   onSessionChanged: (session: SessionInfo) => void;
   /** Any call failed because the core no longer has a session. */
   onSessionEnded: () => void;
+  /** Signed in, but the organisation requires two-step sign-in this account has not set up. */
+  secondFactorNeeded?: boolean;
 }
 
-export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnded }: Props) {
+export function MainScreen({
+  session,
+  onSignOut,
+  onSessionChanged,
+  onSessionEnded,
+  secondFactorNeeded = false,
+}: Props) {
   const searchRef = useRef<HTMLInputElement>(null);
   const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
   const [edited, setEdited] = useState<Patient | null>(null);
@@ -60,6 +68,8 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
   const [thread, setThread] = useState<string | null>(null);
   // Replies being written, by thread: leaving a thread never throws typing away.
   const [replyDrafts, setReplyDrafts] = useState<Readonly<Record<string, string>>>({});
+  // Until two-step sign-in is set up, the server refuses everything else: the top bar offers the setup.
+  const [mustEnrol, setMustEnrol] = useState(secondFactorNeeded);
 
   const focusSearch = useCallback(() => {
     searchRef.current?.focus();
@@ -156,13 +166,22 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
   const handleError = useCallback(
     (error: IpcError) => {
       if (error.code === "not_signed_in") onSessionEnded();
+      if (error.code === "second_factor_enrollment_required") setMustEnrol(true);
     },
     [onSessionEnded],
   );
 
+  const handleSecondFactorOn = useCallback(() => {
+    setMustEnrol(false);
+    // The server answers again: download now rather than at the next background round.
+    syncNow().catch(() => {
+      // The background sync tries again by itself.
+    });
+  }, []);
+
   return (
     <SyncProvider onError={handleError}>
-      <div className="main-layout">
+      <div className={mustEnrol ? "main-layout has-banner" : "main-layout"}>
         <TopBar
           session={session}
           views={views}
@@ -172,6 +191,8 @@ export function MainScreen({ session, onSignOut, onSessionChanged, onSessionEnde
           onSessionChanged={onSessionChanged}
           onPatientEdited={setEdited}
           onError={handleError}
+          secondFactorNeeded={mustEnrol}
+          onSecondFactorOn={handleSecondFactorOn}
         />
         {chart && (
           <ChartingScreen session={session} opened={chart} onClose={closeChart} onError={handleError} />

@@ -3,10 +3,12 @@ import type { Patient } from "../../bindings/Patient";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import { plural, rolesLabel } from "../../lib/format";
 import { toIpcError, type IpcError } from "../../lib/ipc";
+import { SECOND_FACTOR_NEEDED } from "../auth/messages";
 import { Reconnect } from "../auth/Reconnect";
 import { SessionsDialog } from "../auth/SessionsDialog";
 import { SyncIndicator } from "../sync/SyncIndicator";
-import { useOnline } from "../sync/useOnline";
+import { useSync } from "../sync/SyncContext";
+import { hasLiveSession, useOnline } from "../sync/useOnline";
 import type { View, ViewEntry } from "./views";
 
 interface Props {
@@ -22,14 +24,29 @@ interface Props {
   /** A refused change was settled by editing a patient. */
   onPatientEdited: (patient: Patient) => void;
   onError?: ((error: IpcError) => void) | undefined;
+  /** The organisation requires two-step sign-in this account has not set up: a note offers the setup. */
+  secondFactorNeeded?: boolean;
+  onSecondFactorOn?: (() => void) | undefined;
 }
 
-export function TopBar({ session, views, view, onView, onSignOut, onSessionChanged, onPatientEdited, onError }: Props) {
+export function TopBar({
+  session,
+  views,
+  view,
+  onView,
+  onSignOut,
+  onSessionChanged,
+  onPatientEdited,
+  onError,
+  secondFactorNeeded = false,
+  onSecondFactorOn,
+}: Props) {
   const [signingOut, setSigningOut] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [showSessions, setShowSessions] = useState(false);
   const { practitioner } = session;
   const online = useOnline(session);
+  const { status } = useSync();
   // ts-rs may emit 64-bit integers as bigint; Number() accepts either.
   const cached = Number(session.cached_patients);
 
@@ -45,56 +62,81 @@ export function TopBar({ session, views, view, onView, onSignOut, onSessionChang
   }
 
   return (
-    <header className="topbar">
-      <span className="wordmark wordmark-small">Rounds</span>
-      <span className="topbar-clinician">
-        <span className="clinician-name">{practitioner.display_name}</span>
-        {practitioner.roles.length > 0 && <span className="clinician-roles">{rolesLabel(practitioner.roles)}</span>}
-      </span>
-      <nav className="topbar-nav" aria-label="Screens">
-        {views.map((v) => (
-          <button
-            key={v.view}
-            type="button"
-            className="nav-tab"
-            data-testid={`nav-${v.view}`}
-            aria-current={view === v.view ? "page" : undefined}
-            disabled={view === null}
-            title={`${v.label} (g then ${v.key})`}
-            onClick={() => onView(v.view)}
-          >
-            {v.label}
-          </button>
-        ))}
-      </nav>
-      <span className="topbar-spacer" />
-      <span
-        className={online ? "connection connection-online" : "connection connection-offline"}
-        data-testid="connection-status"
-      >
-        {online ? "Online" : "Offline — working from this device"}
-      </span>
-      {!session.online && <Reconnect email={practitioner.email} onReconnected={onSessionChanged} onError={onError} />}
-      <SyncIndicator onPatientEdited={onPatientEdited} onError={onError} />
-      <span className="cache-count">{plural(cached, "patient", "patients")} on this device</span>
-      {error && (
-        <span className="topbar-error" role="alert">
-          {error}
+    <>
+      <header className="topbar">
+        <span className="wordmark wordmark-small">Rounds</span>
+        <span className="topbar-clinician">
+          <span className="clinician-name">{practitioner.display_name}</span>
+          {practitioner.roles.length > 0 && <span className="clinician-roles">{rolesLabel(practitioner.roles)}</span>}
         </span>
+        <nav className="topbar-nav" aria-label="Screens">
+          {views.map((v) => (
+            <button
+              key={v.view}
+              type="button"
+              className="nav-tab"
+              data-testid={`nav-${v.view}`}
+              aria-current={view === v.view ? "page" : undefined}
+              disabled={view === null}
+              title={`${v.label} (g then ${v.key})`}
+              onClick={() => onView(v.view)}
+            >
+              {v.label}
+            </button>
+          ))}
+        </nav>
+        <span className="topbar-spacer" />
+        <span
+          className={online ? "connection connection-online" : "connection connection-offline"}
+          data-testid="connection-status"
+        >
+          {online ? "Online" : "Offline — working from this device"}
+        </span>
+        {!hasLiveSession(session, status?.session_live) && (
+          <Reconnect email={practitioner.email} onReconnected={onSessionChanged} onError={onError} />
+        )}
+        <SyncIndicator onPatientEdited={onPatientEdited} onError={onError} />
+        <span className="cache-count">{plural(cached, "patient", "patients")} on this device</span>
+        {error && (
+          <span className="topbar-error" role="alert">
+            {error}
+          </span>
+        )}
+        <button
+          type="button"
+          className="button button-quiet"
+          aria-haspopup="dialog"
+          title="Where you are signed in (end a session on another device), and two-step sign-in"
+          onClick={() => setShowSessions(true)}
+        >
+          Sessions
+        </button>
+        <button type="button" className="button button-quiet" onClick={handleSignOut} disabled={signingOut}>
+          {signingOut ? "Signing out…" : "Sign out"}
+        </button>
+        {showSessions && (
+          <SessionsDialog
+            online={online}
+            onClose={() => setShowSessions(false)}
+            onError={onError}
+            secondFactorNeeded={secondFactorNeeded}
+            onSecondFactorOn={onSecondFactorOn}
+          />
+        )}
+      </header>
+      {secondFactorNeeded && (
+        <div className="second-factor-banner" role="status" data-testid="second-factor-banner">
+          <span>{SECOND_FACTOR_NEEDED}</span>
+          <button
+            type="button"
+            className="button button-primary button-small"
+            aria-haspopup="dialog"
+            onClick={() => setShowSessions(true)}
+          >
+            Set up two-step sign-in
+          </button>
+        </div>
       )}
-      <button
-        type="button"
-        className="button button-quiet"
-        aria-haspopup="dialog"
-        title="Where you are signed in; end a session on another device"
-        onClick={() => setShowSessions(true)}
-      >
-        Sessions
-      </button>
-      <button type="button" className="button button-quiet" onClick={handleSignOut} disabled={signingOut}>
-        {signingOut ? "Signing out…" : "Sign out"}
-      </button>
-      {showSessions && <SessionsDialog online={online} onClose={() => setShowSessions(false)} onError={onError} />}
-    </header>
+    </>
   );
 }

@@ -4,11 +4,13 @@ import type { InboxItem } from "../../bindings/InboxItem";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import { formatAge } from "../../lib/format";
 import { inbox, threadAction, toIpcError, type IpcError } from "../../lib/ipc";
-import { isOnControl, isPlainShortcut } from "../../lib/keyboard";
+import { isOnControl } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
 import { useNow } from "../../lib/useNow";
+import { useShortcutKeys } from "../../lib/useShortcutKeys";
 import { useWindowedRows } from "../../lib/useWindowedRows";
 import { SERVICE_LINES } from "../charting/model";
+import { ReadFailed } from "../common/Notices";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { queueName } from "../operations/labels";
 import { actorName } from "../operations/TaskDetails";
@@ -166,7 +168,7 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
     }
   }
 
-  const keys = useLatest((event: KeyboardEvent): boolean => {
+  useShortcutKeys((event) => {
     const onControl = isOnControl(event.target);
     const page = Math.max(1, Math.floor((listRef.current?.clientHeight || 640) / INBOX_ROW_HEIGHT) - 1);
     switch (event.key) {
@@ -217,16 +219,6 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
     }
     return false;
   });
-
-  useEffect(() => {
-    function onKeyDown(event: KeyboardEvent) {
-      if (!isPlainShortcut(event)) return;
-      if (event.shiftKey && event.key.length === 1 && /[a-z]/i.test(event.key)) return;
-      if (keys.current(event)) event.preventDefault();
-    }
-    document.addEventListener("keydown", onKeyDown);
-    return () => document.removeEventListener("keydown", onKeyDown);
-  }, [keys]);
 
   const filtered = choice.urgent_only || choice.unread_only || choice.service_line !== null;
   const focusList = () => listRef.current?.focus({ preventScroll: true });
@@ -297,12 +289,7 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
       </p>
 
       {rows.error && (
-        <p className="form-error" role="alert">
-          The inbox could not be read: {rows.error.message}{" "}
-          <button type="button" className="link-button" onClick={() => setReloads((n) => n + 1)}>
-            Try again
-          </button>
-        </p>
+        <ReadFailed what="The inbox" message={rows.error.message} onRetry={() => setReloads((n) => n + 1)} />
       )}
       {rows.loading && !rows.error && <p className="queue-message muted">Loading the inbox…</p>}
       {!rows.loading && !rows.error && count === 0 && (

@@ -21,6 +21,7 @@ import { useNow } from "../../lib/useNow";
 import { useWindowedRows } from "../../lib/useWindowedRows";
 import { serviceLineLabel } from "../charting/model";
 import { openEncounter, type OpenedChart } from "../charting/open";
+import { ReadFailed } from "../common/Notices";
 import { queueName } from "../operations/labels";
 import { usePractitionerNames } from "../operations/usePractitionerNames";
 import { displayName } from "../patients/names";
@@ -481,12 +482,7 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
         <section className="thread-conversation" aria-label="Conversation">
           {view.messages === 0 && count === 0 && <p className="queue-message muted">No messages yet.</p>}
           {rows.error && (
-            <p className="form-error" role="alert">
-              Messages could not be read: {rows.error.message}{" "}
-              <button type="button" className="link-button" onClick={() => setReloads((n) => n + 1)}>
-                Try again
-              </button>
-            </p>
+            <ReadFailed what="Messages" message={rows.error.message} onRetry={() => setReloads((n) => n + 1)} />
           )}
           <MessageList
             count={count}

@@ -31,6 +31,7 @@ import type { QueueView } from "../../bindings/QueueView";
 import type { RejectedChange } from "../../bindings/RejectedChange";
 import type { Role } from "../../bindings/Role";
 import type { RoutingRules } from "../../bindings/RoutingRules";
+import type { SecondFactorEnrollment } from "../../bindings/SecondFactorEnrollment";
 import type { Section } from "../../bindings/Section";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { SessionSummary } from "../../bindings/SessionSummary";
@@ -115,8 +116,25 @@ export function session(): Promise<SessionInfo | null> {
   return call<SessionInfo | null>("session");
 }
 
-export function signIn(email: string, password: string): Promise<SessionInfo> {
-  return call<SessionInfo>("sign_in", { email, password });
+/**
+ * Signs in and downloads the clinician's patients. An account with a second factor is refused with
+ * second_factor_required until `totp` (the 6-digit code from the authenticator app) is given; a
+ * wrong or reused code with invalid_credentials. When the organisation requires a second factor the
+ * account has not set up, the session starts but the download is refused with
+ * second_factor_enrollment_required.
+ */
+export function signIn(email: string, password: string, totp: string | null = null): Promise<SessionInfo> {
+  return call<SessionInfo>("sign_in", { email, password, totp });
+}
+
+/** Starts setting up an authenticator app: its secret, shown once (online only). */
+export function enrollSecondFactor(): Promise<SecondFactorEnrollment> {
+  return call<SecondFactorEnrollment>("enroll_second_factor");
+}
+
+/** Turns two-step sign-in on with a code from the app being set up; a wrong code: invalid_input. */
+export async function confirmSecondFactor(code: string): Promise<void> {
+  await call<null>("confirm_second_factor", { code });
 }
 
 export async function signOut(): Promise<void> {

@@ -53,6 +53,8 @@ import {
   revokeSession,
   sessions,
   verifyAudit,
+  confirmSecondFactor,
+  enrollSecondFactor,
 } from ".";
 
 describe("ipc commands", () => {
@@ -73,7 +75,7 @@ describe("ipc commands", () => {
 
     expect(core.calls).toEqual([
       { cmd: "session", args: {} },
-      { cmd: "sign_in", args: { email: "ana@clinic.test", password: "s3cret" } },
+      { cmd: "sign_in", args: { email: "ana@clinic.test", password: "s3cret", totp: null } },
       { cmd: "search_patients", args: { query: "lop", limit: 50 } },
       { cmd: "get_patient", args: { id: "pt-mia" } },
       { cmd: "sign_out", args: {} },
@@ -260,6 +262,25 @@ describe("ipc commands", () => {
       { cmd: "export_audit", args: { patientId: "pt-mia", practitionerId: null } },
       { cmd: "sessions", args: {} },
       { cmd: "revoke_session", args: { sessionId: "s-2" } },
+    ]);
+  });
+
+  it("call the two-step sign-in commands with the agreed names", async () => {
+    const enrollment = { secret: "JBSWY3DPEHPK3PXP", otpauth_uri: "otpauth://totp/Rounds:ana?secret=JBSWY3DPEHPK3PXP" };
+    const core = installCore({
+      sign_in: () => SESSION,
+      enroll_second_factor: () => enrollment,
+      confirm_second_factor: () => null,
+    });
+
+    await expect(signIn("ana@clinic.test", "s3cret", "123456")).resolves.toEqual(SESSION);
+    await expect(enrollSecondFactor()).resolves.toEqual(enrollment);
+    await expect(confirmSecondFactor("654321")).resolves.toBeUndefined();
+
+    expect(core.calls).toEqual([
+      { cmd: "sign_in", args: { email: "ana@clinic.test", password: "s3cret", totp: "123456" } },
+      { cmd: "enroll_second_factor", args: {} },
+      { cmd: "confirm_second_factor", args: { code: "654321" } },
     ]);
   });
 
