@@ -117,13 +117,20 @@ test("a change made offline survives a restart and syncs on reconnecting", { tim
     await openPatient(app, patient.mrn, patient);
     assert.ok((await bannerContact(app)).includes(OFFLINE_PHONE), `banner: ${await bannerContact(app)}`);
 
-    // The server is back; the clinician reconnects (password only) and the change is sent.
+    // The server is back. The session kept in the keychain reconnects by itself when sync next
+    // tries; the clinician need not wait: Reconnect (password only) does it at once. Either way
+    // the change is sent.
     await server("start");
-    await app.clickText(".reconnect button", "Reconnect");
-    await app.waitFor("#reconnect-password");
-    await app.type("#reconnect-password", PASSWORD);
     const reconnected = performance.now();
-    await app.click("#reconnect-submit");
+    const reconnect = await app.execute(`return !!document.querySelector(".reconnect button")`);
+    if (reconnect) {
+      await app.clickText(".reconnect button", "Reconnect").catch(() => {});
+      const form = await app.execute(`return !!document.querySelector("#reconnect-password")`);
+      if (form) {
+        await app.type("#reconnect-password", PASSWORD);
+        await app.click("#reconnect-submit");
+      }
+    }
     await app.waitUntil("the app is online", async () => (await topBar(app)).connection === "Online", {
       timeout: 30_000,
       describe: async () => JSON.stringify(await topBar(app)),
