@@ -53,6 +53,8 @@ impl Remote {
     pub fn new(base: &str, slot: std::sync::Arc<dyn crate::vault::TokenSlot>) -> Result<Remote> {
         let base = check_server_url(base)?;
         let http = reqwest::Client::builder()
+            // Names the device's sessions in the user's session list.
+            .user_agent(format!("Rounds desktop {} ({})", env!("CARGO_PKG_VERSION"), std::env::consts::OS))
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(30))
             .build()
