@@ -195,11 +195,12 @@ async fn list_patients(
     } else {
         None
     };
-    let event = AuditEvent::new(user.organization_id, state.clock.now(), user.id, "patient.list")
-        .detail(match patients.len() {
+    let event = AuditEvent::new(user.organization_id, state.clock.now(), user.id, "patient.list").detail(
+        match patients.len() {
             1 => "1 patient".to_string(),
             n => format!("{n} patients"),
-        });
+        },
+    );
     state.storage.audit(&event).await?;
     Ok(Json(PatientPage { patients, next_after }))
 }
