@@ -52,6 +52,8 @@ fn main() {
         "revoke_session",
         "enroll_second_factor",
         "confirm_second_factor",
+        "break_glass",
+        "break_glass_chart",
     ];
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {

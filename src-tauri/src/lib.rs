@@ -2,7 +2,9 @@
 //! as `{code, message}` (`ClientError`'s serialized form).
 
 use rounds_client::{ClientError, Config, OsKeychain, Workspace};
-use rounds_domain::api::{AuditEntry, AuditVerification, SecondFactorEnrollment, SessionInfo, SessionSummary};
+use rounds_domain::api::{
+    AuditEntry, AuditVerification, BreakGlassView, SecondFactorEnrollment, SessionInfo, SessionSummary,
+};
 use rounds_domain::chart::{Drug, EncounterView, LabTest, PatientChart};
 use rounds_domain::charting::Section;
 use rounds_domain::ops::{DirectoryEntry, PractitionerUpdate, QueueFilter, QueueSort, QueueView, StateCoverage};
@@ -62,6 +64,23 @@ async fn sign_in(
     totp: Option<String>,
 ) -> Result<SessionInfo, ClientError> {
     desktop.workspace().await?.sign_in_with_code(&email, &password, totp.as_deref()).await
+}
+
+#[tauri::command]
+async fn break_glass(
+    desktop: State<'_, Arc<Desktop>>,
+    mrn: String,
+    reason: String,
+) -> Result<BreakGlassView, ClientError> {
+    desktop.workspace().await?.break_glass(&mrn, &reason).await
+}
+
+#[tauri::command]
+async fn break_glass_chart(
+    desktop: State<'_, Arc<Desktop>>,
+    patient_id: String,
+) -> Result<BreakGlassView, ClientError> {
+    desktop.workspace().await?.break_glass_chart(&patient_id).await
 }
 
 #[tauri::command]
@@ -468,7 +487,9 @@ pub fn run() {
             sessions,
             revoke_session,
             enroll_second_factor,
-            confirm_second_factor
+            confirm_second_factor,
+            break_glass,
+            break_glass_chart
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

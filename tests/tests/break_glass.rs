@@ -66,6 +66,17 @@ on_both_databases! {
         assert_eq!(by_np.status(), 403, "only administrators flag");
         assert_eq!(open(&np, "  urgent ").await.expect("post").status(), 400, "a reason, not a word");
 
+        // By medical record number, as the desktop asks; not both ways at once.
+        let by_mrn = |mrn: &str| {
+            http.post(format!("{url}/break-glass")).bearer_auth(&np)
+                .json(&serde_json::json!({"mrn": mrn, "reason": reason})).send()
+        };
+        assert_eq!(by_mrn("0000000").await.expect("post").status(), 404, "no such MRN");
+        let both = http.post(format!("{url}/break-glass")).bearer_auth(&np)
+            .json(&serde_json::json!({"patient_id": outsider.id, "mrn": outsider.mrn, "reason": reason})).send().await.expect("post");
+        assert_eq!(both.status(), 400);
+        let by_mrn: BreakGlassView = by_mrn(&outsider.mrn).await.expect("post").json().await.expect("the chart by MRN");
+        assert_eq!(by_mrn.patient.id, outsider.id);
         let view: BreakGlassView = open(&np, reason).await.expect("post").json().await.expect("the chart");
         assert_eq!((view.patient.id, view.reason.as_str()), (outsider.id, reason));
         assert_eq!(view.patient.allergies[0].substance, "Penicillin");
@@ -83,11 +94,27 @@ on_both_databases! {
         let late = http.get(format!("{url}/break-glass/{}", outsider.id)).bearer_auth(&np).send().await.expect("get");
         assert_eq!(late.status(), 403);
 
+        // The desktop asks by MRN and checks its arguments before asking.
+        let dir = tempfile::tempdir().expect("dir");
+        let ws = rounds_client::Workspace::open(
+            &rounds_client::Config { data_dir: dir.path().join("np"), server_url: url.clone() },
+            rounds_tests::vault(),
+        )
+        .expect("open");
+        ws.sign_in(DEMO_NURSE_PRACTITIONER, rounds_server::seed::DEMO_PASSWORD).await.expect("sign in");
+        assert_eq!(ws.break_glass(" ", reason).await.expect_err("no MRN").code, ErrorCode::InvalidInput);
+        assert_eq!(ws.break_glass(&outsider.mrn, "urgent").await.expect_err("short").code, ErrorCode::InvalidInput);
+        let view = ws.break_glass(&outsider.mrn, reason).await.expect("granted again");
+        assert_eq!(view.patient.mrn, outsider.mrn);
+        let again = ws.break_glass_chart(&outsider.id.to_string()).await.expect("while it lasts");
+        assert_eq!(again.encounters.len(), view.encounters.len());
+        assert!(ws.search_patients("Okonkwo", 10).expect("search").is_empty(), "nothing kept on the device");
+
         let log = db.storage.audit_log(org).await.expect("audit");
         let high = |action: &str| log.iter().filter(|r| r.event.action == action && r.event.severity == Severity::High).count();
         assert_eq!(high("break_glass.refused"), 1);
-        assert_eq!(high("break_glass.granted"), 1);
-        assert_eq!(high("break_glass.read"), 2);
+        assert_eq!(high("break_glass.granted"), 3);
+        assert_eq!(high("break_glass.read"), 5);
         assert_eq!(high("admin.break_glass_permission"), 1);
         let granted = log.iter().find(|r| r.event.action == "break_glass.granted").expect("granted");
         assert!(granted.event.detail.contains(reason), "the reason is on the row: {}", granted.event.detail);

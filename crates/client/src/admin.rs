@@ -80,6 +80,29 @@ impl Workspace {
         self.remote.confirm_second_factor(code).await
     }
 
+    /// Emergency access (break-glass) to the chart of a patient outside the user's care teams,
+    /// found by medical record number, with a reason. Read from the server, kept nowhere on the
+    /// device, audited at high severity; for 30 minutes.
+    pub async fn break_glass(&self, mrn: &str, reason: &str) -> Result<rounds_domain::api::BreakGlassView> {
+        let mrn = mrn.trim();
+        if mrn.is_empty() || mrn.len() > 64 {
+            return Err(ClientError::invalid("enter the patient's medical record number"));
+        }
+        let reason = reason.trim();
+        if reason.chars().count() < 10 || reason.chars().count() > rounds_domain::api::MAX_BREAK_GLASS_REASON {
+            return Err(ClientError::invalid("say why you need this chart (at least 10 characters)"));
+        }
+        self.require_session()?;
+        self.remote.break_glass(mrn, reason).await
+    }
+
+    /// The chart again while the break-glass grant lasts.
+    pub async fn break_glass_chart(&self, patient_id: &str) -> Result<rounds_domain::api::BreakGlassView> {
+        let id: PatientId = parse_id(patient_id, "patient")?;
+        self.require_session()?;
+        self.remote.break_glass_chart(id).await
+    }
+
     /// The user's live sessions (this device's is `current`).
     pub async fn sessions(&self) -> Result<Vec<SessionSummary>> {
         self.require_session()?;

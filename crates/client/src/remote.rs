@@ -258,6 +258,21 @@ impl Remote {
         decode::<serde_json::Value>(resp).await.map(|_| ())
     }
 
+    /// Emergency access to a chart outside the user's care teams (break-glass).
+    pub async fn break_glass(&self, mrn: &str, reason: &str) -> Result<rounds_domain::api::BreakGlassView> {
+        let body =
+            rounds_domain::api::BreakGlassRequest { patient_id: None, mrn: Some(mrn.into()), reason: reason.into() };
+        let resp = self.authed(|t| Ok(self.http.post(self.url("break-glass")?).bearer_auth(t).json(&body))).await?;
+        decode(resp).await
+    }
+
+    /// The chart again while a break-glass grant lasts.
+    pub async fn break_glass_chart(&self, patient: PatientId) -> Result<rounds_domain::api::BreakGlassView> {
+        let url = self.url(&format!("break-glass/{patient}"))?;
+        let resp = self.authed(|t| Ok(self.http.get(url.clone()).bearer_auth(t))).await?;
+        decode(resp).await
+    }
+
     /// The user's live sessions.
     pub async fn sessions(&self) -> Result<Vec<rounds_domain::api::SessionSummary>> {
         let resp = self.authed(|t| Ok(self.http.get(self.url("auth/sessions")?).bearer_auth(t))).await?;

@@ -174,7 +174,11 @@ pub const MAX_BREAK_GLASS_REASON: usize = 500;
 #[derive(Clone, Debug, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct BreakGlassRequest {
-    pub patient_id: PatientId,
+    /// The patient, by id or by medical record number (one of the two).
+    #[serde(default)]
+    pub patient_id: Option<PatientId>,
+    #[serde(default)]
+    pub mrn: Option<String>,
     pub reason: String,
 }
 

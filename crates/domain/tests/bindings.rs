@@ -65,6 +65,7 @@ fn export_all(dir: &Path) {
         rounds_domain::api::AuditVerification,
         rounds_domain::api::SessionSummary,
         rounds_domain::api::SecondFactorEnrollment,
+        rounds_domain::api::BreakGlassView,
         EncounterMode,
         EncounterStatus,
         ComplaintCatalogEntry,

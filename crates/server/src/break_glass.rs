@@ -29,11 +29,16 @@ pub async fn open(
     ApiJson(req): ApiJson<BreakGlassRequest>,
 ) -> Result<Json<BreakGlassView>, ApiError> {
     let now = state.clock.now();
+    let patient_id = match (&req.patient_id, req.mrn.as_deref().map(str::trim).filter(|m| !m.is_empty())) {
+        (Some(id), None) => Some(*id),
+        (None, Some(mrn)) if mrn.len() <= 64 => state.storage.patient_id_by_mrn(user.organization_id, mrn).await?,
+        _ => return Err(ApiError::invalid("give the patient's id or their medical record number (one of the two)")),
+    };
     if !state.storage.may_break_glass(user.id).await? {
-        let event = AuditEvent::new(user.organization_id, now, user.id, "break_glass.refused")
-            .patient(req.patient_id)
+        let mut event = AuditEvent::new(user.organization_id, now, user.id, "break_glass.refused")
             .detail("not allowed to break the glass")
             .severity(Severity::High);
+        event.patient_id = patient_id;
         state.storage.audit(&event).await?;
         return Err(forbidden("you are not allowed emergency access; ask an administrator"));
     }
@@ -43,12 +48,13 @@ pub async fn open(
             "say why you need this chart (10 to {MAX_BREAK_GLASS_REASON} characters)"
         )));
     }
+    let Some(patient_id) = patient_id else { return Err(ApiError::not_found("patient")) };
     let expires_at = now + chrono::Duration::minutes(GRANT_MINUTES);
-    if state.storage.grant_break_glass(&user, req.patient_id, reason, now, expires_at).await?.is_none() {
+    if state.storage.grant_break_glass(&user, patient_id, reason, now, expires_at).await?.is_none() {
         return Err(ApiError::not_found("patient"));
     }
     tracing::warn!(practitioner = %user.id, "break-glass access granted");
-    chart(&state, &user, req.patient_id, reason.to_string(), expires_at).await
+    chart(&state, &user, patient_id, reason.to_string(), expires_at).await
 }
 
 /// `GET /break-glass/{patient_id}`: the chart again while the grant lasts.

@@ -141,6 +141,8 @@ pub trait Storage: Send + Sync + 'static {
         patient: PatientId,
         now: DateTime<Utc>,
     ) -> Result<Option<(String, DateTime<Utc>)>>;
+    /// The patient of `org` with this medical record number.
+    async fn patient_id_by_mrn(&self, org: OrganizationId, mrn: &str) -> Result<Option<PatientId>>;
     /// A patient of `org` and their signed notes, newest first (for a break-glass grant).
     async fn chart_for_break_glass(
         &self,

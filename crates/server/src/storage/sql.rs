@@ -1858,6 +1858,15 @@ macro_rules! storage_impl {
                 .await?)
             }
 
+            async fn patient_id_by_mrn(&self, org: OrganizationId, mrn: &str) -> Result<Option<PatientId>> {
+                let row: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM patients WHERE organization_id = $1 AND mrn = $2")
+                    .bind(org.0)
+                    .bind(mrn)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(|(id,)| PatientId(id)))
+            }
+
             async fn chart_for_break_glass(&self, org: OrganizationId, patient: PatientId) -> Result<Option<(Patient, Vec<Encounter>)>> {
                 let row: Option<PatientRow> = sqlx::query_as(&format!(
                     "SELECT {PATIENT_COLUMNS} FROM patients p WHERE p.id = $1 AND p.organization_id = $2"
