@@ -190,10 +190,17 @@ impl RecordingSender {
     }
 }
 
+/// The most messages a [`RecordingSender`] keeps (the oldest go first): a server left running
+/// with it does not grow without bound.
+pub const RECORDED_SMS_KEPT: usize = 1000;
+
 #[async_trait]
 impl SmsSender for RecordingSender {
     async fn send(&self, to: &str, body: &str, key: MessageId) -> Result<String, SendError> {
         let mut sent = self.sent.lock().map_err(|_| SendError::Temporary("recorder poisoned".into()))?;
+        if sent.len() >= RECORDED_SMS_KEPT {
+            sent.remove(0);
+        }
         sent.push(RecordedSms { to: to.to_string(), body: body.to_string(), key });
         Ok(format!("REC{}", key.0.simple()))
     }
@@ -238,6 +245,19 @@ pub fn secret_from_env() -> anyhow::Result<Option<Arc<[u8]>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_recording_sender_keeps_the_latest_messages_only() {
+        let sender = RecordingSender::default();
+        for i in 0..RECORDED_SMS_KEPT + 5 {
+            let key = MessageId(uuid::Uuid::from_u128(i as u128));
+            let id = sender.send("+14155550100", "hi", key).await.expect("sent");
+            assert!(id.starts_with("REC"));
+        }
+        let sent = sender.sent();
+        assert_eq!(sent.len(), RECORDED_SMS_KEPT);
+        assert_eq!(sent[0].key, MessageId(uuid::Uuid::from_u128(5)));
+    }
 
     #[test]
     fn signatures_depend_on_every_part() {
