@@ -19,9 +19,19 @@ interface Props {
   onError?: ((error: IpcError) => void) | undefined;
   /** False while another screen covers the banner: its single-key shortcut rests. */
   shortcuts?: boolean;
+  /** Prefixes the headings' ids: another banner may be in the page (emergency access). */
+  idPrefix?: string;
 }
 
-export function PatientBanner({ patient, draft = null, onDraftChange, onSaved, onError, shortcuts = true }: Props) {
+export function PatientBanner({
+  patient,
+  draft = null,
+  onDraftChange,
+  onSaved,
+  onError,
+  shortcuts = true,
+  idPrefix = "",
+}: Props) {
   const age = formatAge(patient.birth_date);
   const { guardian } = patient;
   const editing = draft !== null && onDraftChange !== undefined;
@@ -55,9 +65,9 @@ export function PatientBanner({ patient, draft = null, onDraftChange, onSaved, o
   }, [editing]);
 
   return (
-    <article className="banner" data-testid="patient-banner" aria-labelledby="banner-name">
+    <article className="banner" data-testid="patient-banner" aria-labelledby={`${idPrefix}banner-name`}>
       <header className="banner-header">
-        <h1 id="banner-name" className="banner-name" data-testid="banner-name">
+        <h1 id={`${idPrefix}banner-name`} className="banner-name" data-testid="banner-name">
           {displayName(patient)}
         </h1>
         <p className="banner-facts">
@@ -109,7 +119,7 @@ export function PatientBanner({ patient, draft = null, onDraftChange, onSaved, o
         )}
       </header>
 
-      <ClinicalLists patient={patient} />
+      <ClinicalLists patient={patient} idPrefix={idPrefix} />
     </article>
   );
 }

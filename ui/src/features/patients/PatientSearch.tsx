@@ -15,6 +15,8 @@ interface Props {
   openId: string | null;
   onOpen: (id: string) => void;
   onError?: (error: IpcError) => void;
+  /** Emergency access (break-glass), with what was searched for. */
+  onEmergencyAccess?: (query: string) => void;
 }
 
 interface Answer {
@@ -22,7 +24,7 @@ interface Answer {
   items: PatientListItem[];
 }
 
-export function PatientSearch({ inputRef, openId, onOpen, onError }: Props) {
+export function PatientSearch({ inputRef, openId, onOpen, onError, onEmergencyAccess }: Props) {
   const [query, setQuery] = useState("");
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
@@ -133,9 +135,19 @@ export function PatientSearch({ inputRef, openId, onOpen, onError }: Props) {
         ) : answer === null ? (
           <p className="search-message">Loading patients…</p>
         ) : items.length === 0 ? (
-          <p className="search-message">
-            {answer.query ? `No patients match “${answer.query}”.` : "No patients on this device yet."}
-          </p>
+          <>
+            <p className="search-message">
+              {answer.query ? `No patients match “${answer.query}”.` : "No patients on this device yet."}
+            </p>
+            {onEmergencyAccess && (
+              <p className="search-emergency">
+                Not your patient?{" "}
+                <button type="button" className="link-button" onClick={() => onEmergencyAccess(trimmed)}>
+                  Emergency access…
+                </button>
+              </p>
+            )}
+          </>
         ) : null}
 
         <ul id={LISTBOX_ID} role="listbox" aria-label="Patients" className="patient-list" hidden={items.length === 0}>
@@ -170,6 +182,20 @@ export function PatientSearch({ inputRef, openId, onOpen, onError }: Props) {
           </p>
         )}
       </div>
+
+      {/* Quiet, below the list; a search that finds nobody offers it in its message instead. */}
+      {onEmergencyAccess && !(answer !== null && error === null && items.length === 0) && (
+        <p className="search-emergency">
+          <button
+            type="button"
+            className="button button-quiet button-small"
+            title="Read-only access to a patient outside your care teams (logged and reviewed)"
+            onClick={() => onEmergencyAccess(trimmed)}
+          >
+            Emergency access…
+          </button>
+        </p>
+      )}
 
       <p className="visually-hidden" role="status">
         {upToDate ? `${items.length} ${items.length === 1 ? "patient" : "patients"}` : ""}

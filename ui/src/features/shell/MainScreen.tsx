@@ -13,6 +13,7 @@ import { CoverageScreen } from "../operations/CoverageScreen";
 import { DirectoryScreen } from "../operations/DirectoryScreen";
 import { QueuesScreen } from "../operations/QueuesScreen";
 import { defaultQueue } from "../operations/tasks";
+import { BreakGlass } from "../patients/BreakGlass";
 import { PatientPanel, type OpenRequest } from "../patients/PatientPanel";
 import { PatientSearch } from "../patients/PatientSearch";
 import { SyncProvider } from "../sync/SyncContext";
@@ -70,6 +71,8 @@ export function MainScreen({
   const [replyDrafts, setReplyDrafts] = useState<Readonly<Record<string, string>>>({});
   // Until two-step sign-in is set up, the server refuses everything else: the top bar offers the setup.
   const [mustEnrol, setMustEnrol] = useState(secondFactorNeeded);
+  // Emergency access open, with the MRN it starts from (what was searched for, when it looks like one).
+  const [breakGlass, setBreakGlass] = useState<{ mrn: string } | null>(null);
 
   const focusSearch = useCallback(() => {
     searchRef.current?.focus();
@@ -149,6 +152,11 @@ export function MainScreen({
   }, []);
 
   const closeThread = useCallback(() => setThread(null), []);
+
+  const openBreakGlass = useCallback((query: string) => {
+    setBreakGlass({ mrn: /^\d+$/.test(query) ? query : "" });
+  }, []);
+  const closeBreakGlass = useCallback(() => setBreakGlass(null), []);
 
   const setReplyDraft = useCallback(
     (text: string) => {
@@ -259,6 +267,7 @@ export function MainScreen({
               openId={openRequest?.id ?? null}
               onOpen={handleOpen}
               onError={handleError}
+              onEmergencyAccess={openBreakGlass}
             />
           </nav>
           <main className="patient-pane">
@@ -271,6 +280,7 @@ export function MainScreen({
             />
           </main>
         </div>
+        {breakGlass && <BreakGlass initialMrn={breakGlass.mrn} onClose={closeBreakGlass} onError={handleError} />}
       </div>
     </SyncProvider>
   );

@@ -5,6 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AuditEntry } from "../../bindings/AuditEntry";
 import type { AuditVerification } from "../../bindings/AuditVerification";
+import type { BreakGlassView } from "../../bindings/BreakGlassView";
 import type { ErrorBody } from "../../bindings/ErrorBody";
 import type { ErrorCode } from "../../bindings/ErrorCode";
 import type { FieldEdit } from "../../bindings/FieldEdit";
@@ -424,4 +425,22 @@ export function sessions(): Promise<SessionSummary[]> {
 /** Ends another device's session (this device's ends by signing out). */
 export async function revokeSession(sessionId: string): Promise<void> {
   await call<null>("revoke_session", { sessionId });
+}
+
+// ---------- Break-glass: emergency access to a patient outside the clinician's care teams ----------
+// Online only; the chart comes from the server and nothing of it is kept on the device.
+
+/**
+ * Opens a patient's chart read-only for 30 minutes, saying why (logged and reviewed). Refused with
+ * forbidden for practitioners an administrator has not allowed emergency access, invalid_input for
+ * a missing MRN or a reason under 10 characters, not_found for an unknown MRN, server_unreachable
+ * offline.
+ */
+export function breakGlass(mrn: string, reason: string): Promise<BreakGlassView> {
+  return call<BreakGlassView>("break_glass", { mrn, reason });
+}
+
+/** The chart opened by break-glass, read again while the grant lasts (forbidden after). */
+export function breakGlassChart(patientId: string): Promise<BreakGlassView> {
+  return call<BreakGlassView>("break_glass_chart", { patientId });
 }
