@@ -78,3 +78,49 @@ test("an administrator reads a clinician's audit trail, verifies it and sees the
     await app.screenshot("sessions.png");
   }),
 );
+
+test("a flagged physician opens a chart by emergency access, read-only, with a reason", { timeout: 120_000 }, () =>
+  withFailureScreenshots("break-glass", () => [app], async () => {
+    const api = async (path, { token, method = "GET", body } = {}) => {
+      const response = await fetch(`${SERVER_URL}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return response.status === 204 ? null : response.json();
+    };
+    const admin = await api("/auth/sign-in", { method: "POST", body: { email: ADMIN, password: PASSWORD } });
+    const physician = await api("/auth/sign-in", { method: "POST", body: { email: PHYSICIAN, password: PASSWORD } });
+    await api(`/admin/practitioners/${physician.practitioner.id}/break-glass`, { token: admin.token, method: "PUT", body: { allowed: true } });
+    const { patients } = await api("/patients?limit=1", { token: physician.token });
+    const mrn = patients[0].mrn;
+
+    // The administrator closes the sessions dialog and signs out; the physician signs in here.
+    await app.press(Keys.ESCAPE);
+    await app.waitUntil("the sessions dialog is closed", () =>
+      app.execute(`return !document.querySelector('[data-testid="sessions-dialog"]')`));
+    await app.clickText("button", "Sign out");
+    await app.waitFor("#email", { timeout: 30_000 });
+    await app.type("#email", PHYSICIAN);
+    await app.type("#password", PASSWORD);
+    await app.click("#sign-in");
+    await app.waitFor("#patient-search", { timeout: 60_000 });
+
+    await app.clickText("button", "Emergency access…");
+    await app.waitFor('[data-testid="break-glass-dialog"]');
+    await app.type("#break-glass-mrn", mrn);
+    await app.type("#break-glass-reason", "Collapsed in the lobby; need allergies and recent notes now");
+    await app.press(Keys.CONTROL + Keys.ENTER);
+    await app.waitFor('[data-testid="break-glass-chart"]', { timeout: 20_000 });
+    const chart = await app.text('[data-testid="break-glass-chart"]');
+    assert.match(chart, /read-only/i);
+    assert.ok(chart.includes(mrn), chart.slice(0, 300));
+    await app.screenshot("break-glass.png");
+
+    // The administrator sees it at high severity.
+    const trail = await api(`/audit?format=json&practitioner_id=${physician.practitioner.id}`, { token: admin.token });
+    const granted = trail.find((r) => r.action === "break_glass.granted");
+    assert.ok(granted && granted.severity === "high", JSON.stringify(trail.slice(-3)));
+  }),
+);
+
