@@ -5,6 +5,7 @@ import type { Role } from "../../bindings/Role";
 import { rolesLabel } from "../../lib/format";
 import { handOffTask, toIpcError, whoCanTake, type IpcError } from "../../lib/ipc";
 import { ChoiceList } from "../common/ChoiceList";
+import { DialogFooter } from "../common/DialogFooter";
 import { Segmented } from "../common/Segmented";
 import { isClinicalQueue, kindLabel, queueName } from "./labels";
 import { Modal } from "../common/Modal";
@@ -159,24 +160,13 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
           )}
         </>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={!person || !role || busy}
-          onClick={() => void submit()}
-        >
-          {busy ? "Handing off…" : person ? `Hand off to ${person.display_name}` : "Hand off"}
-        </button>
-        <button type="button" className="button button-quiet" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <DialogFooter
+        error={error}
+        label={busy ? "Handing off…" : person ? `Hand off to ${person.display_name}` : "Hand off"}
+        disabled={!person || !role || busy}
+        onConfirm={() => void submit()}
+        onCancel={onClose}
+      />
       <p className="key-hints dialog-hints" aria-hidden="true">
         <kbd>↑</kbd>
         <kbd>↓</kbd> or <kbd>1</kbd>–<kbd>9</kbd> choose · <kbd>Enter</kbd> hand off · <kbd>Esc</kbd> close

@@ -1,9 +1,11 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useRef, useState, type KeyboardEvent } from "react";
 import type { BreakGlassView } from "../../bindings/BreakGlassView";
 import type { Encounter } from "../../bindings/Encounter";
 import { formatClock, formatMoment, formatMomentDate } from "../../lib/format";
 import { breakGlass, breakGlassChart, toIpcError, type IpcError } from "../../lib/ipc";
+import { useNow } from "../../lib/useNow";
 import { humanize, modeLabel } from "../charting/model";
+import { DialogFooter } from "../common/DialogFooter";
 import { Modal } from "../common/Modal";
 import { PatientBanner } from "./PatientBanner";
 import { displayName } from "./names";
@@ -132,34 +134,18 @@ function BreakGlassDialog({ initialMrn, onOpened, onClose, onError }: DialogProp
           Why you need this chart now, in at least {MIN_REASON_CHARS} characters. Reviewers read it.
         </p>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button button-primary" disabled={busy} onClick={() => void submit()}>
-          {busy ? "Opening…" : "Open read-only chart"}
-        </button>
-        <button type="button" className="button button-quiet" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <DialogFooter
+        error={error}
+        label={busy ? "Opening…" : "Open read-only chart"}
+        disabled={busy}
+        onConfirm={() => void submit()}
+        onCancel={onClose}
+      />
       <p className="key-hints dialog-hints" aria-hidden="true">
         <kbd>Ctrl</kbd> <kbd>Enter</kbd> open · <kbd>Esc</kbd> close
       </p>
     </Modal>
   );
-}
-
-/** The time now, again every second: for the countdown and the end of access. */
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
 }
 
 function timeLeft(ms: number): string {
@@ -180,7 +166,8 @@ function BreakGlassChart({ view: opened, onClose, onError }: ChartProps) {
   const [revoked, setRevoked] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const now = useNow();
+  // Every second: the countdown, and the end of access.
+  const now = useNow(1000).getTime();
   const { patient } = view;
   const expiresAt = new Date(view.expires_at).getTime();
   // An unreadable expiry counts as ended: never show the chart longer than granted.

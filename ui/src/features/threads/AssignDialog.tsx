@@ -3,6 +3,7 @@ import type { Practitioner } from "../../bindings/Practitioner";
 import type { Thread } from "../../bindings/Thread";
 import { directory, threadAction, toIpcError, type IpcError } from "../../lib/ipc";
 import { ChoiceList } from "../common/ChoiceList";
+import { DialogFooter } from "../common/DialogFooter";
 import { Modal } from "../common/Modal";
 import { ColleagueOption } from "../operations/HandOffDialog";
 import { ACTION_REFUSED } from "./labels";
@@ -105,19 +106,13 @@ export function AssignDialog({ threadId, about, me, onClose, onAssigned, onError
           />
         </>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button button-primary" disabled={!person || busy} onClick={() => void submit()}>
-          {busy ? "Assigning…" : person ? `Assign to ${person.display_name}` : "Assign"}
-        </button>
-        <button type="button" className="button button-quiet" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <DialogFooter
+        error={error}
+        label={busy ? "Assigning…" : person ? `Assign to ${person.display_name}` : "Assign"}
+        disabled={!person || busy}
+        onConfirm={() => void submit()}
+        onCancel={onClose}
+      />
       <p className="key-hints dialog-hints" aria-hidden="true">
         <kbd>↑</kbd>
         <kbd>↓</kbd> or <kbd>1</kbd>–<kbd>9</kbd> choose · <kbd>Enter</kbd> assign · <kbd>Esc</kbd> close

@@ -1,6 +1,7 @@
 import { useRef, useState, type KeyboardEvent } from "react";
 import type { Thread } from "../../bindings/Thread";
 import { threadAction, toIpcError, type IpcError } from "../../lib/ipc";
+import { DialogFooter } from "../common/DialogFooter";
 import { Modal } from "../common/Modal";
 import { ACTION_REFUSED, NEW_TASK_ID } from "./labels";
 
@@ -92,19 +93,13 @@ export function EscalateDialog({ threadId, about, onClose, onEscalated, onError 
           </p>
         )}
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button button-primary" disabled={busy} onClick={() => void submit()}>
-          {busy ? "Escalating…" : "Escalate to physician"}
-        </button>
-        <button type="button" className="button button-quiet" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <DialogFooter
+        error={error}
+        label={busy ? "Escalating…" : "Escalate to physician"}
+        disabled={busy}
+        onConfirm={() => void submit()}
+        onCancel={onClose}
+      />
       <p className="key-hints dialog-hints" aria-hidden="true">
         <kbd>Ctrl</kbd> <kbd>Enter</kbd> escalate · <kbd>Esc</kbd> close
       </p>

@@ -4,6 +4,7 @@ import type { Thread } from "../../bindings/Thread";
 import { formatPhone } from "../../lib/format";
 import { searchPatients, threadAction, toIpcError, type IpcError } from "../../lib/ipc";
 import { ChoiceList, pickKey } from "../common/ChoiceList";
+import { DialogFooter } from "../common/DialogFooter";
 import { Modal } from "../common/Modal";
 import { displayName } from "../patients/names";
 import { PatientOption } from "../patients/PatientOption";
@@ -119,19 +120,13 @@ export function LinkPatientDialog({ threadId, fromNumber, onClose, onLinked, onE
           />
         </>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button button-primary" disabled={!chosen || busy} onClick={() => void link(active)}>
-          {busy ? "Linking…" : chosen ? `Link to ${displayName(chosen)}` : "Link"}
-        </button>
-        <button type="button" className="button button-quiet" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <DialogFooter
+        error={error}
+        label={busy ? "Linking…" : chosen ? `Link to ${displayName(chosen)}` : "Link"}
+        disabled={!chosen || busy}
+        onConfirm={() => void link(active)}
+        onCancel={onClose}
+      />
       <p className="key-hints dialog-hints" aria-hidden="true">
         <kbd>↑</kbd>
         <kbd>↓</kbd> choose · <kbd>Enter</kbd> link · <kbd>Esc</kbd> close
