@@ -8,12 +8,13 @@ want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 
 # Tauri 2 on Linux (WebKitGTK 4.1), SQLCipher's OpenSSL, the OS keychain for headless runs
 # (D-Bus + GNOME Keyring), the end-to-end test (Xvfb, WebKitWebDriver, screenshots), the
-# throwaway PostgreSQL for server tests.
+# throwaway PostgreSQL for server tests, Python (data checks, the OpenAPI validator).
 for p in build-essential pkg-config curl openssl file libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev \
          libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
          xvfb xauth webkit2gtk-driver imagemagick x11-utils \
          dbus gnome-keyring libdbus-1-dev \
-         postgresql postgresql-contrib; do
+         postgresql postgresql-contrib \
+         python3 python3-venv; do
   want "$p"
 done
 

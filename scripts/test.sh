@@ -28,6 +28,9 @@ cargo build --workspace --locked
 step "rust tests: domain, store, client, server on SQLite and PostgreSQL, bindings check"
 bash scripts/with-postgres.sh cargo test --workspace --locked
 
+step "openapi: docs/openapi.json (generated from the code) is valid OpenAPI 3.1"
+bash scripts/check-openapi.sh
+
 step "fuzz: the decoders of pushes, SMS forms, organisation documents and the summariser (cargo fuzz, bounded)"
 bash scripts/fuzz.sh
 

@@ -54,6 +54,12 @@ fn main() {
         "confirm_second_factor",
         "break_glass",
         "break_glass_chart",
+        "lock_status",
+        "lock_now",
+        "unlock",
+        "note_activity",
+        "security_policy",
+        "update_security_policy",
     ];
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -3,7 +3,8 @@
 
 use rounds_client::{ClientError, Config, OsKeychain, Workspace};
 use rounds_domain::api::{
-    AuditEntry, AuditVerification, BreakGlassView, SecondFactorEnrollment, SessionInfo, SessionSummary,
+    AuditEntry, AuditVerification, BreakGlassView, LockStatus, SecondFactorEnrollment, SecurityPolicy, SessionInfo,
+    SessionSummary,
 };
 use rounds_domain::chart::{Drug, EncounterView, LabTest, PatientChart};
 use rounds_domain::charting::Section;
@@ -41,7 +42,7 @@ impl Desktop {
             return Ok(ws.clone());
         }
         let config = self.config.clone()?;
-        let ws = Arc::new(Workspace::open(&config, &OsKeychain).inspect_err(|e| {
+        let ws = Arc::new(Workspace::open(&config, OsKeychain).inspect_err(|e| {
             tracing::error!(code = ?e.code, "the local workspace could not be opened");
         })?);
         // Sync runs in the background for the app's lifetime.
@@ -309,6 +310,40 @@ async fn update_routing_rules(desktop: State<'_, Arc<Desktop>>, rules: RoutingRu
 }
 
 #[tauri::command]
+async fn lock_status(desktop: State<'_, Arc<Desktop>>) -> Result<LockStatus, ClientError> {
+    Ok(desktop.workspace().await?.lock_status())
+}
+
+#[tauri::command]
+async fn lock_now(desktop: State<'_, Arc<Desktop>>) -> Result<(), ClientError> {
+    desktop.workspace().await?.lock_now()
+}
+
+/// Argon2id takes tens of milliseconds: off the async workers.
+#[tauri::command]
+async fn unlock(desktop: State<'_, Arc<Desktop>>, password: String) -> Result<SessionInfo, ClientError> {
+    let ws = desktop.workspace().await?;
+    tauri::async_runtime::spawn_blocking(move || ws.unlock(&password))
+        .await
+        .map_err(|e| ClientError::new(ErrorCode::Internal, format!("unlocking stopped: {e}")))?
+}
+
+#[tauri::command]
+async fn note_activity(desktop: State<'_, Arc<Desktop>>) -> Result<(), ClientError> {
+    desktop.workspace().await?.note_activity()
+}
+
+#[tauri::command]
+async fn security_policy(desktop: State<'_, Arc<Desktop>>) -> Result<SecurityPolicy, ClientError> {
+    desktop.workspace().await?.security_policy()
+}
+
+#[tauri::command]
+async fn update_security_policy(desktop: State<'_, Arc<Desktop>>, policy: SecurityPolicy) -> Result<(), ClientError> {
+    desktop.workspace().await?.update_security_policy(policy).await
+}
+
+#[tauri::command]
 async fn inbox(desktop: State<'_, Arc<Desktop>>, filter: InboxFilter) -> Result<InboxPage, ClientError> {
     desktop.workspace().await?.inbox(&filter)
 }
@@ -489,7 +524,13 @@ pub fn run() {
             enroll_second_factor,
             confirm_second_factor,
             break_glass,
-            break_glass_chart
+            break_glass_chart,
+            lock_status,
+            lock_now,
+            unlock,
+            note_activity,
+            security_policy,
+            update_security_policy
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

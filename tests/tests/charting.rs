@@ -377,6 +377,9 @@ on_both_databases! {
 
         let cfg = config(&dir, "a", &url);
         let reopened = Workspace::open(&cfg, vault()).expect("reopen");
+        // The restarted app opens locked; the password (checked on the device, offline) opens it.
+        assert_eq!(reopened.encounter_view(&id).expect_err("locked").code, ErrorCode::Locked);
+        reopened.unlock(DEMO_PASSWORD).expect("unlock");
         let after = reopened.encounter_view(&id).expect("view");
         assert_eq!(after.encounter.draft, before.encounter.draft);
         assert_eq!(after.note, before.note);

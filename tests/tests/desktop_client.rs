@@ -50,6 +50,8 @@ on_both_databases! {
 
         // After a restart with no server, the same clinician's cache opens, marked offline.
         let reopened = Workspace::open(&cfg, vault()).expect("reopen");
+        assert_eq!(reopened.session().expect_err("locked until the password").code, ErrorCode::Locked);
+        reopened.unlock(rounds_server::seed::DEMO_PASSWORD).expect("unlock offline");
         let session = reopened.session().expect("session").expect("still signed in");
         assert!(!session.online);
         assert_eq!(session.cached_patients as usize, DEMO_PATIENTS);

@@ -58,3 +58,20 @@ on_both_databases! {
         assert!(ENDPOINTS.len() >= 16);
     }
 }
+
+on_both_databases! {
+    async fn the_served_openapi_description_lists_every_endpoint_with_its_access(db) {
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let doc: serde_json::Value =
+            reqwest::get(format!("{}/openapi.json", server.url)).await.expect("get").json().await.expect("json");
+        assert_eq!(doc["openapi"], "3.1.0");
+        for e in ENDPOINTS {
+            let op = &doc["paths"][e.path][e.method.to_lowercase()];
+            assert!(op.is_object(), "{} {} is not described", e.method, e.path);
+            assert_eq!(op["x-access"], format!("{:?}", e.access), "{} {}", e.method, e.path);
+            let needs_token = matches!(e.access, Access::SignedIn | Access::Admin);
+            assert_eq!(op["responses"]["401"].is_object(), e.access != Access::Public, "{} {}", e.method, e.path);
+            assert_eq!(op["security"] != serde_json::json!([]), needs_token, "{} {}", e.method, e.path);
+        }
+    }
+}

@@ -236,12 +236,13 @@ on_both_databases! {
         let dir = tempfile::tempdir().expect("dir");
         let cfg = Config { data_dir: dir.path().join("laptop"), server_url: server.url.clone() };
         let vault = rounds_client::MemoryVault::default();
-        let ws = Workspace::open(&cfg, &vault).expect("open");
+        let ws = Workspace::open(&cfg, vault.clone()).expect("open");
         ws.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect("sign in");
         drop(ws);
 
         // Restarted: offline until the server accepts the kept refresh token, then no password.
-        let ws = Workspace::open(&cfg, &vault).expect("reopen");
+        let ws = Workspace::open(&cfg, vault.clone()).expect("reopen");
+        ws.unlock(DEMO_PASSWORD).expect("unlock");
         assert!(!ws.session().expect("session").expect("signed in").online);
         ws.sync_now().await.expect("synced with the kept session");
         assert!(ws.session().expect("session").expect("signed in").online);
@@ -253,7 +254,8 @@ on_both_databases! {
         // Signing out forgets it: the next start needs the password.
         ws.sign_out().expect("sign out");
         drop(ws);
-        let ws = Workspace::open(&cfg, &vault).expect("reopen");
+        let ws = Workspace::open(&cfg, vault.clone()).expect("reopen");
+        assert!(!ws.is_locked(), "nobody signed in: nothing to unlock");
         assert!(ws.session().expect("session").is_none());
         assert!(ws.sync_now().await.is_err());
     }

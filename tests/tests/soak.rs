@@ -197,6 +197,7 @@ async fn device_thread_counts(dir: &Path, url: &str) -> HashMap<ThreadId, usize>
         &FixedVault,
     )
     .expect("open the device cache");
+    ws.unlock(rounds_server::seed::DEMO_PASSWORD).expect("unlock the device cache");
     let mut out = HashMap::new();
     for thread in ws.open_threads(1000).expect("threads") {
         out.insert(thread.id, ws.messages(&thread.id.to_string()).expect("messages").len());

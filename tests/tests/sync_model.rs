@@ -186,7 +186,12 @@ struct Client {
 
 fn open(cfg: &Config, skew: Duration) -> Workspace {
     let clock: rounds_client::Clock = Arc::new(move || Utc::now() + skew);
-    Workspace::open_with_clock(cfg, vault(), clock).expect("open workspace")
+    let ws = Workspace::open_with_clock(cfg, vault(), clock).expect("open workspace");
+    if ws.is_locked() {
+        // Restarted with a kept session: the app opens locked.
+        ws.unlock(DEMO_PASSWORD).expect("unlock");
+    }
+    ws
 }
 
 impl Client {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 impl Workspace {
     fn require_admin(&self) -> Result<()> {
         let me = self.require_session()?;
-        let admin = self.store().read().practitioner(me).is_ok_and(|p| p.roles.contains(&Role::Admin));
+        let admin = self.store()?.read().practitioner(me).is_ok_and(|p| p.roles.contains(&Role::Admin));
         if admin {
             Ok(())
         } else {

@@ -22,7 +22,7 @@ impl Workspace {
     pub fn patient_chart(&self, patient_id: &str) -> Result<PatientChart> {
         let id: PatientId = parse_id(patient_id, "patient")?;
         let me = self.require_session()?;
-        let store = self.store();
+        let store = self.store()?;
         let tx = store.read();
         let patient = tx.patient(id).map_err(|e| not_found(e, "this patient is not on this device"))?;
         let (encounters, encounter_count) = tx.encounter_summaries(id, CHART_ENCOUNTERS)?;
@@ -45,7 +45,7 @@ impl Workspace {
         self.check_service_line(service_line)?;
         let now = self.now();
         let id = EncounterId::new_v7(now.timestamp_millis().max(0) as u64);
-        self.store()
+        self.store()?
             .transaction(|tx| {
                 let patient = tx.patient(patient_id)?;
                 let draft = Draft::new(mode, patient.current_state, service_line);
@@ -99,7 +99,7 @@ impl Workspace {
         }
         if let Section::Assessment(a) = &section {
             self.ensure_icd10()?;
-            let store = self.store();
+            let store = self.store()?;
             let tx = store.read();
             for d in &a.diagnoses {
                 let known = tx.icd10(&d.code).map_err(|_| {
@@ -111,7 +111,7 @@ impl Workspace {
             }
         }
         let now = self.now();
-        let saved = self.store().transaction(|tx| {
+        let saved = self.store()?.transaction(|tx| {
             let e = tx.encounter(id)?;
             if e.author_id != me {
                 return Ok(Err(ClientError::new(
@@ -160,7 +160,7 @@ impl Workspace {
             return Err(ClientError::new(code, format!("cannot sign yet: {}", reasons.join("; "))));
         }
         let now = self.now();
-        self.store().transaction(|tx| {
+        self.store()?.transaction(|tx| {
             tx.enqueue(Mutation::SignEncounter { encounter_id: id, content_hash: content_hash(&view.note) }, now)
         })?;
         self.wake.notify_one();
@@ -176,7 +176,7 @@ impl Workspace {
         }
         let me = self.require_session()?;
         let now = self.now();
-        let done = self.store().transaction(|tx| {
+        let done = self.store()?.transaction(|tx| {
             let e = tx.encounter(id)?;
             if !e.status.is_signed() && !tx.encounter_commands(id)?.sign_pending() {
                 return Ok(Err(ClientError::invalid("the note is still a draft: edit it instead")));
@@ -211,7 +211,7 @@ impl Workspace {
         let me = self.require_session()?;
         let today = self.now().date_naive();
         let now = self.now();
-        let done = self.store().transaction(|tx| {
+        let done = self.store()?.transaction(|tx| {
             let e = tx.encounter(id)?;
             let who = tx.practitioner(me)?;
             let queued = tx
@@ -249,7 +249,7 @@ impl Workspace {
         }
         let me = self.require_session()?;
         let now = self.now();
-        let task = self.store().transaction(|tx| {
+        let task = self.store()?.transaction(|tx| {
             let e = tx.encounter(id)?;
             let practitioner = tx.practitioner(me)?;
             let queue = practitioner.roles.iter().copied().find(Role::is_licensed_clinician).unwrap_or(Role::Physician);
@@ -300,7 +300,7 @@ impl Workspace {
     /// Settles a section changed on two devices: `None` keeps the server's version; a section
     /// (this device's, or a merge) is saved on top of the server's version.
     pub fn settle_section_conflict(&self, client_seq: i64, section: Option<Section>) -> Result<EncounterView> {
-        let rejected = self.store().read().rejected_commands()?;
+        let rejected = self.store()?.read().rejected_commands()?;
         let Some(refused) = rejected.iter().find(|r| r.command.client_seq == client_seq) else {
             return Err(ClientError::new(ErrorCode::NotFound, "no such conflict"));
         };
@@ -323,7 +323,7 @@ impl Workspace {
         if let Some(s) = section {
             self.save_section(&encounter, s)?;
         }
-        self.store().transaction(|tx| {
+        self.store()?.transaction(|tx| {
             for seq in &settled {
                 tx.dismiss_rejected(*seq)?;
             }
@@ -338,7 +338,7 @@ impl Workspace {
         let me = self.require_session()?;
         let today = self.now().date_naive();
         self.ensure_icd10()?;
-        let store = self.store();
+        let store = self.store()?;
         let tx = store.read();
         let mut encounter = tx.encounter(id).map_err(|e| not_found(e, "this encounter is not on this device"))?;
         let patient = tx.patient(encounter.patient_id)?;
@@ -447,7 +447,7 @@ impl Workspace {
     pub fn search_labs(&self, query: &str, limit: u32) -> Result<Vec<LabTest>> {
         check_order_query(query, limit)?;
         self.require_session()?;
-        let mut store = self.store();
+        let mut store = self.store()?;
         if store.read().code_set_version("loinc")?.as_deref() != Some(code_sets::LOINC_VERSION.as_str()) {
             let tests = code_sets::lab_tests()?;
             store.transaction(|tx| tx.replace_lab_tests(&code_sets::LOINC_VERSION, &tests))?;
@@ -459,7 +459,7 @@ impl Workspace {
     pub fn search_drugs(&self, query: &str, limit: u32) -> Result<Vec<Drug>> {
         check_order_query(query, limit)?;
         self.require_session()?;
-        let mut store = self.store();
+        let mut store = self.store()?;
         if store.read().code_set_version("rxnorm")?.as_deref() != Some(code_sets::RXNORM_VERSION.as_str()) {
             let drugs = code_sets::drugs()?;
             store.transaction(|tx| tx.replace_drugs(&code_sets::RXNORM_VERSION, &drugs))?;
@@ -470,7 +470,7 @@ impl Workspace {
     /// A service line shipped with the app or one of the organisation's own.
     fn check_service_line(&self, line: &str) -> Result<()> {
         let shipped = code_sets::COMPLAINT_CATALOGS.iter().any(|(l, _)| *l == line);
-        if shipped || self.store().read().org_document(OrgDocumentKind::ComplaintCatalog, line)?.is_some() {
+        if shipped || self.store()?.read().org_document(OrgDocumentKind::ComplaintCatalog, line)?.is_some() {
             Ok(())
         } else {
             Err(ClientError::invalid(format!("no service line called '{line}'")))
@@ -483,7 +483,7 @@ impl Workspace {
         if self.icd10_ready.load(Ordering::Acquire) {
             return Ok(());
         }
-        let mut store = self.store();
+        let mut store = self.store()?;
         if store.read().code_set_version("icd10cm")?.as_deref() != Some(code_sets::ICD10CM_VERSION) {
             let loaded =
                 store.transaction(|tx| tx.replace_icd10(code_sets::ICD10CM_VERSION, code_sets::ICD10CM_TSV))?;

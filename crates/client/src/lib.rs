@@ -6,6 +6,7 @@ mod admin;
 mod charting;
 mod code_sets;
 mod error;
+mod lock;
 mod operations;
 mod remote;
 mod threads;
@@ -13,6 +14,7 @@ mod vault;
 
 pub use code_sets::ICD10CM_VERSION;
 pub use error::ClientError;
+pub use lock::MAX_UNLOCK_ATTEMPTS;
 pub use remote::check_server_url;
 pub use threads::history_from_summary;
 pub use vault::{KeyVault, MemoryVault, OsKeychain, TokenSlot};
@@ -29,7 +31,7 @@ use rounds_domain::{
 };
 use rounds_store::Store;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub type Result<T, E = ClientError> = std::result::Result<T, E>;
@@ -71,7 +73,12 @@ pub struct SyncReport {
 
 /// One clinician's workspace on this device: the local cache and the connection to the server.
 pub struct Workspace {
-    store: Mutex<Store>,
+    /// The open cache; None while locked (see `lock`).
+    store: Mutex<Option<Store>>,
+    /// Where the cache's key is kept, to open it again after a lock.
+    vault: Arc<dyn KeyVault>,
+    cache_path: PathBuf,
+    activity: Mutex<lock::Activity>,
     remote: Arc<remote::Remote>,
     clock: Clock,
     /// Wakes the background sync (a local write, or a poke from the server).
@@ -101,12 +108,13 @@ impl std::fmt::Debug for Workspace {
 impl Workspace {
     /// Opens (or creates) the encrypted cache in `config.data_dir`, with its key from `vault`.
     /// A cache written by a newer Rounds, a damaged one, or one the key does not open is
-    /// refused and left as it is.
-    pub fn open(config: &Config, vault: &dyn KeyVault) -> Result<Workspace> {
+    /// refused and left as it is. A session kept on the device starts locked: the clinician's
+    /// password opens it (see `unlock`).
+    pub fn open(config: &Config, vault: impl KeyVault + 'static) -> Result<Workspace> {
         Self::open_with_clock(config, vault, Arc::new(Utc::now))
     }
 
-    pub fn open_with_clock(config: &Config, vault: &dyn KeyVault, clock: Clock) -> Result<Workspace> {
+    pub fn open_with_clock(config: &Config, vault: impl KeyVault + 'static, clock: Clock) -> Result<Workspace> {
         remote::check_server_url(&config.server_url)?;
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             ClientError::new(
@@ -117,10 +125,31 @@ impl Workspace {
         let path = config.cache_path();
         let key = vault.cache_key(&path)?;
         let store = Store::open(&path, &key)?;
+        drop(key);
         // The session kept in the keychain belongs to the cache it was made with.
         let remote = Arc::new(remote::Remote::new(&config.server_url, vault.token_slot(&path))?);
-        Ok(Workspace {
+        let mut activity = lock::Activity::new(clock());
+        let kept = {
+            let tx = store.read();
+            match tx.session()? {
+                Some(s) => Some((tx.practitioner(s.practitioner_id)?.display_name, tx.unlock_verifier()?.is_some())),
+                None => None,
+            }
+        };
+        let mut store = Some(store);
+        if let Some((name, lockable)) = kept {
+            activity.signed_in = true;
+            activity.display_name = Some(name);
+            if lockable {
+                // Whoever opens the app again proves they are the clinician first.
+                store = None;
+            }
+        }
+        let ws = Workspace {
             store: Mutex::new(store),
+            vault: Arc::new(vault),
+            cache_path: path,
+            activity: Mutex::new(activity),
             remote,
             clock,
             wake: tokio::sync::Notify::new(),
@@ -130,13 +159,11 @@ impl Workspace {
             progress: Mutex::new(None),
             icd10_ready: std::sync::atomic::AtomicBool::new(false),
             reads: Mutex::new(std::collections::HashMap::new()),
-        })
-    }
-
-    fn store(&self) -> MutexGuard<'_, Store> {
-        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
-        // back on drop), so a poisoned lock is safe to reuse.
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+        };
+        if let Some(store) = ws.store.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            ws.refresh_policy(store)?;
+        }
+        Ok(ws)
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -166,9 +193,26 @@ impl Workspace {
         let signed_in = self.remote.sign_in(email, password, code).await?;
         let now = self.now();
         let base = self.remote.base_url().to_string();
-        if let Err(e) = self.store().transaction(|tx| tx.set_session(&signed_in.practitioner, &base, now)) {
+        // Checked by the server: this opens a locked workspace too.
+        let verifier = lock::password_verifier(password)?;
+        let recorded = self.open_cache().and_then(|mut store| {
+            store
+                .transaction(|tx| {
+                    tx.set_session(&signed_in.practitioner, &base, now)?;
+                    tx.set_unlock_verifier(&verifier)
+                })
+                .map_err(ClientError::from)
+        });
+        if let Err(e) = recorded {
             self.remote.forget_token();
-            return Err(e.into());
+            return Err(e);
+        }
+        {
+            let mut activity = self.activity();
+            activity.signed_in = true;
+            activity.display_name = Some(signed_in.practitioner.display_name.clone());
+            activity.last_active = now;
+            activity.failures = 0;
         }
         self.sync_now().await?;
         tracing::info!("signed in; cache synced");
@@ -178,7 +222,7 @@ impl Workspace {
     /// Who is signed in on this device, if anyone. `online` is false when the cache was opened
     /// without a live server session (the app then works from the cache).
     pub fn session(&self) -> Result<Option<SessionInfo>> {
-        let store = self.store();
+        let store = self.store()?;
         let tx = store.read();
         let Some(session) = tx.session()? else { return Ok(None) };
         let practitioner = tx.practitioner(session.practitioner_id)?;
@@ -192,10 +236,29 @@ impl Workspace {
 
     /// Forgets the server session. The cache (and any unsynced change) stays for the same
     /// clinician's next sign-in; a different clinician cannot sign in until it has synced.
+    /// Works while locked too (the lock screen's way out): no password is needed to give up
+    /// a session.
     pub fn sign_out(&self) -> Result<()> {
         self.remote.forget_token();
-        self.store().transaction(|tx| tx.clear_session())?;
+        self.open_cache()?.transaction(|tx| tx.clear_session())?;
+        let mut activity = self.activity();
+        activity.signed_in = false;
+        activity.display_name = None;
+        activity.failures = 0;
         Ok(())
+    }
+
+    /// The cache, opened again when locked: only for signing in or out, which need no unlock.
+    fn open_cache(&self) -> Result<lock::StoreGuard<'_>> {
+        {
+            let mut slot = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            if slot.is_none() {
+                *slot = Some(self.reopen_cache()?);
+            }
+            // Counts as activity: the idle clock starts again.
+            self.activity().last_active = self.now();
+        }
+        self.store()
     }
 
     pub fn search_patients(&self, query: &str, limit: u32) -> Result<Vec<PatientListItem>> {
@@ -206,14 +269,14 @@ impl Workspace {
             return Err(ClientError::invalid(format!("limit must be between 1 and {MAX_SEARCH_RESULTS}")));
         }
         self.require_session()?;
-        Ok(self.store().read().search_patients(query, limit)?)
+        Ok(self.store()?.read().search_patients(query, limit)?)
     }
 
     pub fn patient(&self, id: &str) -> Result<Patient> {
         let id: PatientId = parse_id(id, "patient")?;
         self.require_session()?;
         let patient =
-            self.store().read().patient(id).map_err(|e| not_found(e, "this patient is not on this device"))?;
+            self.store()?.read().patient(id).map_err(|e| not_found(e, "this patient is not on this device"))?;
         self.record_read(id, AccessKind::Chart)?;
         Ok(patient)
     }
@@ -231,7 +294,7 @@ impl Workspace {
             }
             reads.insert((patient, what), now);
         }
-        self.store()
+        self.store()?
             .transaction(|tx| tx.enqueue(Mutation::RecordAccess { patient_id: patient, what, at: now }, now))?;
         self.wake.notify_one();
         Ok(())
@@ -246,7 +309,7 @@ impl Workspace {
         }
         self.require_session()?;
         let now = self.now();
-        let edited = self.store().transaction(|tx| {
+        let edited = self.store()?.transaction(|tx| {
             let current = tx.patient(id)?;
             let changes: Vec<FieldChange> = edits
                 .iter()
@@ -277,7 +340,7 @@ impl Workspace {
             return Err(ClientError::invalid("limit must be between 1 and 1000"));
         }
         self.require_session()?;
-        Ok(self.store().read().open_threads(limit)?)
+        Ok(self.store()?.read().open_threads(limit)?)
     }
 
     /// Writes a reply in a thread: shown at once, sent when the server is reachable.
@@ -289,7 +352,7 @@ impl Workspace {
         }
         let author = self.require_session()?;
         let now = self.now();
-        let message = self.store().transaction(|tx| {
+        let message = self.store()?.transaction(|tx| {
             let thread = tx.thread(thread_id)?;
             if thread.status == ThreadStatus::Closed {
                 return Ok(Err(ClientError::invalid("the thread is closed")));
@@ -333,7 +396,7 @@ impl Workspace {
         let now = self.now();
         let me = self.require_session()?;
         let today = now.date_naive();
-        let task = self.store().transaction(|tx| {
+        let task = self.store()?.transaction(|tx| {
             let task = tx.task(task_id)?;
             let who = tx.practitioner(me)?;
             let mutation = make(&task);
@@ -373,7 +436,7 @@ impl Workspace {
             return Err(ClientError::invalid(format!("limit must be between 1 and {MAX_SEARCH_RESULTS}")));
         }
         self.ensure_icd10()?;
-        let store = self.store();
+        let store = self.store()?;
         Ok(store.read().search_icd10(query, limit)?)
     }
 
@@ -384,7 +447,7 @@ impl Workspace {
             // A service line of the organisation's own (pulled), or none at all.
             let author = self.require_session()?;
             let since = self.now() - chrono::Duration::days(90);
-            let store = self.store();
+            let store = self.store()?;
             let ranked = store.read().ranked_complaints(service_line, author, since)?;
             if ranked.is_empty() {
                 return Err(ClientError::invalid(format!("no service line called '{service_line}'")));
@@ -394,7 +457,7 @@ impl Workspace {
         let author = self.require_session()?;
         let since = self.now() - chrono::Duration::days(90);
         let version = code_sets::version_of(text);
-        let mut store = self.store();
+        let mut store = self.store()?;
         let loaded = store.read().code_set_version(&format!("complaints:{service_line}"))?;
         // The organisation's own catalog (pulled) wins over the one shipped with the app.
         let org = loaded.as_deref().is_some_and(|v| v.starts_with("org:"));
@@ -409,24 +472,24 @@ impl Workspace {
 
     /// This device's sync identity and position (for diagnostics and tests).
     pub fn sync_state(&self) -> Result<rounds_store::SyncState> {
-        Ok(self.store().read().sync_state()?)
+        Ok(self.store()?.read().sync_state()?)
     }
 
     pub fn task(&self, id: &str) -> Result<Task> {
         let id: TaskId = parse_id(id, "task")?;
         self.require_session()?;
-        self.store().read().task(id).map_err(|e| not_found(e, "this task is not on this device"))
+        self.store()?.read().task(id).map_err(|e| not_found(e, "this task is not on this device"))
     }
 
     /// A thread's messages in the server's order (unsynced replies last, by this device's time).
     pub fn messages(&self, thread_id: &str) -> Result<Vec<Message>> {
         let id: ThreadId = parse_id(thread_id, "thread")?;
         self.require_session()?;
-        Ok(self.store().read().messages(id)?)
+        Ok(self.store()?.read().messages(id)?)
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        let state = self.store().read().sync_state()?;
+        let state = self.store()?.read().sync_state()?;
         Ok(SyncStatus {
             pending: state.pending,
             rejected: state.rejected,
@@ -443,7 +506,7 @@ impl Workspace {
 
     /// Changes the server refused, with its reasons, oldest first.
     pub fn rejected_changes(&self) -> Result<Vec<RejectedChange>> {
-        let rejected = self.store().read().rejected_commands()?;
+        let rejected = self.store()?.read().rejected_commands()?;
         Ok(rejected
             .into_iter()
             .map(|r| RejectedChange {
@@ -456,7 +519,7 @@ impl Workspace {
 
     /// The clinician has read a refused change.
     pub fn dismiss_rejected(&self, client_seq: i64) -> Result<()> {
-        if self.store().transaction(|tx| tx.dismiss_rejected(client_seq))? {
+        if self.store()?.transaction(|tx| tx.dismiss_rejected(client_seq))? {
             Ok(())
         } else {
             Err(ClientError::new(ErrorCode::NotFound, "no such refused change"))
@@ -467,6 +530,10 @@ impl Workspace {
     pub async fn sync_now(&self) -> Result<SyncReport> {
         let _one_at_a_time = self.syncing.lock().await;
         let result = self.sync_round().await;
+        if result.is_ok() {
+            // The organisation may have changed its idle limit.
+            self.refresh_policy(&*self.store()?)?;
+        }
         *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = None;
         let mut offline = self.offline_since.lock().unwrap_or_else(|p| p.into_inner());
         match &result {
@@ -482,16 +549,16 @@ impl Workspace {
 
     async fn sync_round(&self) -> Result<SyncReport> {
         let mut report = SyncReport::default();
-        let device = self.store().read().sync_state()?.device_id;
+        let device = self.store()?.read().sync_state()?.device_id;
         loop {
-            let commands = self.store().transaction(|tx| tx.take_for_push(MAX_PUSH_COMMANDS))?;
+            let commands = self.store()?.transaction(|tx| tx.take_for_push(MAX_PUSH_COMMANDS))?;
             if commands.is_empty() {
                 break;
             }
             let response = self.remote.push(device, &commands).await?;
             fail::fail_point!("sync.pushed_not_recorded", |_| Err(injected("sync.pushed_not_recorded")));
             let now = self.now();
-            self.store().transaction(|tx| tx.record_results(&response.results, now))?;
+            self.store()?.transaction(|tx| tx.record_results(&response.results, now))?;
             report.pushed += response.results.len();
             report.rejected += response.results.iter().filter(|r| r.outcome != Outcome::Applied).count();
             if commands.len() < MAX_PUSH_COMMANDS {
@@ -502,7 +569,7 @@ impl Workspace {
         // device's half of a long download overlap).
         let mut prefetched: Option<Prefetch> = None;
         loop {
-            let state = self.store().read().sync_state()?;
+            let state = self.store()?.read().sync_state()?;
             let page = match prefetched.take() {
                 Some(next) if next.cursor == state.cursor => next.wait().await?,
                 _ => self.remote.pull(state.cursor, PULL_PAGE).await?,
@@ -511,14 +578,14 @@ impl Workspace {
                 // The server's log was reset or restored: start over from its beginning. The
                 // outbox stays and is pushed again (the server answers duplicates).
                 tracing::warn!("server change log has a new epoch; re-reading it");
-                self.store().transaction(|tx| tx.reset_cursor(Some(page.epoch)))?;
+                self.store()?.transaction(|tx| tx.reset_cursor(Some(page.epoch)))?;
                 continue;
             }
             if state.scope.as_ref().is_some_and(|s| *s != page.scope) {
                 // A role or license was gained or lost (or one expired): read the log again, so
                 // what is now in scope arrives and what is not arrives withdrawn.
                 tracing::info!("sync scope changed; re-reading the change log");
-                self.store().transaction(|tx| tx.reset_cursor(Some(page.epoch)))?;
+                self.store()?.transaction(|tx| tx.reset_cursor(Some(page.epoch)))?;
                 continue;
             }
             report.pulled += page.changes.len();
@@ -527,7 +594,7 @@ impl Workspace {
             }
             fail::fail_point!("sync.pulled_not_applied", |_| Err(injected("sync.pulled_not_applied")));
             let now = self.now();
-            self.store().transaction(|tx| {
+            self.store()?.transaction(|tx| {
                 tx.apply_pull(&page)?;
                 fail::fail_point!("sync.applied_not_committed", |_| Err(rounds_store::StoreError::InvalidData(
                     "injected failure at sync.applied_not_committed".into()
@@ -556,7 +623,9 @@ impl Workspace {
                     backoff = Duration::from_secs(1);
                     SYNC_INTERVAL
                 }
-                Err(e) if e.code == ErrorCode::Unauthorized || e.code == ErrorCode::NotSignedIn => SYNC_INTERVAL,
+                Err(e) if matches!(e.code, ErrorCode::Unauthorized | ErrorCode::NotSignedIn | ErrorCode::Locked) => {
+                    SYNC_INTERVAL
+                }
                 Err(e) => {
                     tracing::info!(code = ?e.code, "sync round failed; retrying");
                     backoff = (backoff * 2).min(Duration::from_secs(60));
@@ -607,7 +676,7 @@ impl Workspace {
 
     /// The signed-in practitioner, or NotSignedIn.
     fn require_session(&self) -> Result<rounds_domain::PractitionerId> {
-        match self.store().read().session()? {
+        match self.store()?.read().session()? {
             Some(s) => Ok(s.practitioner_id),
             None => Err(ClientError::new(ErrorCode::NotSignedIn, "sign in first")),
         }

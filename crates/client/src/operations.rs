@@ -19,7 +19,7 @@ impl Workspace {
         }
         let me = self.require_session()?;
         let now = self.now();
-        let store = self.store();
+        let store = self.store()?;
         let tx = store.read();
         let who = tx.practitioner(me)?;
         if let QueueFilter::Role(role) = filter {
@@ -50,7 +50,7 @@ impl Workspace {
         let me = self.require_session()?;
         let today = self.now().date_naive();
         let now = self.now();
-        let task = self.store().transaction(|tx| {
+        let task = self.store()?.transaction(|tx| {
             let task = tx.task(id)?;
             let who = tx.practitioner(me)?;
             let next = match tasks::cancel(&task, &who, today) {
@@ -76,7 +76,7 @@ impl Workspace {
         let me = self.require_session()?;
         let today = self.now().date_naive();
         let now = self.now();
-        let task = self.store().transaction(|tx| {
+        let task = self.store()?.transaction(|tx| {
             let task = tx.task(id)?;
             let who = tx.practitioner(me)?;
             let Ok(colleague) = tx.practitioner(to) else {
@@ -103,7 +103,7 @@ impl Workspace {
         let id: TaskId = parse_id(task_id, "task")?;
         self.require_session()?;
         let today = self.now().date_naive();
-        let store = self.store();
+        let store = self.store()?;
         let tx = store.read();
         let task = tx.task(id).map_err(|e| not_found(e, "this task is not on this device"))?;
         let team = tx.practitioners()?;
@@ -125,7 +125,7 @@ impl Workspace {
     pub fn directory(&self) -> Result<Vec<DirectoryEntry>> {
         self.require_session()?;
         let today = self.now().date_naive();
-        let team = self.store().read().practitioners()?;
+        let team = self.store()?.read().practitioners()?;
         Ok(team
             .iter()
             .map(|p| DirectoryEntry {
@@ -149,7 +149,7 @@ impl Workspace {
     /// first pull brings the organisation's).
     pub fn routing_rules(&self) -> Result<rounds_domain::routing::RoutingRules> {
         self.require_session()?;
-        let body = self.store().read().org_document(sync::OrgDocumentKind::RoutingRules, "default")?;
+        let body = self.store()?.read().org_document(sync::OrgDocumentKind::RoutingRules, "default")?;
         match body {
             Some(b) => serde_json::from_str(&b)
                 .map_err(|e| ClientError::new(ErrorCode::Internal, format!("the routing rules do not read: {e}"))),

@@ -78,6 +78,16 @@ impl Remote {
         self.tokens.lock().map(|t| t.as_ref().is_some_and(|t| !t.access.is_empty())).unwrap_or(false)
     }
 
+    /// Forgets the access token but keeps the session (its refresh token stays in the keychain):
+    /// the workspace locked, and the next request after unlocking renews it.
+    pub fn drop_access_token(&self) {
+        if let Ok(mut t) = self.tokens.lock() {
+            if let Some(t) = t.as_mut() {
+                t.access.clear();
+            }
+        }
+    }
+
     pub fn forget_token(&self) {
         if let Ok(mut t) = self.tokens.lock() {
             *t = None;
@@ -186,6 +196,16 @@ impl Remote {
     ) -> Result<rounds_domain::Practitioner> {
         let url = self.url(&format!("admin/practitioners/{id}"))?;
         let resp = self.authed(|t| Ok(self.http.put(url.clone()).bearer_auth(t).json(update))).await?;
+        decode(resp).await
+    }
+
+    /// An administrator replaces the organisation's security policy.
+    pub async fn update_security_policy(
+        &self,
+        policy: &rounds_domain::api::SecurityPolicy,
+    ) -> Result<serde_json::Value> {
+        let url = self.url("admin/security-policy")?;
+        let resp = self.authed(|t| Ok(self.http.put(url.clone()).bearer_auth(t).json(policy))).await?;
         decode(resp).await
     }
 

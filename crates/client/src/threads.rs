@@ -20,7 +20,7 @@ impl Workspace {
     pub fn inbox(&self, filter: &InboxFilter) -> Result<InboxPage> {
         filter.validate().map_err(ClientError::invalid)?;
         let me = self.require_session()?;
-        let store = self.store();
+        let store = self.store()?;
         let tx = store.read();
         let roles = tx.practitioner(me).map(|p| p.roles).unwrap_or_default();
         Ok(tx.inbox(me, &roles, filter)?)
@@ -32,7 +32,7 @@ impl Workspace {
         let id: ThreadId = parse_id(thread_id, "thread")?;
         let me = self.require_session()?;
         let now = self.now();
-        let view = self.store().transaction(|tx| {
+        let view = self.store()?.transaction(|tx| {
             let thread = tx.thread(id)?;
             let patient = thread.patient_id.map(|p| tx.patient(p)).transpose()?;
             let last_read_at = tx.last_read(me, id)?;
@@ -91,7 +91,7 @@ impl Workspace {
             return Err(ClientError::invalid(format!("a window is 1 to {MAX_MESSAGE_WINDOW} messages")));
         }
         self.require_session()?;
-        let store = self.store();
+        let store = self.store()?;
         let tx = store.read();
         tx.thread(id).map_err(|e| not_found(e, "this thread is not on this device"))?;
         Ok(tx.message_window(id, offset, limit)?)
@@ -102,7 +102,7 @@ impl Workspace {
         let thread: ThreadId = parse_id(thread_id, "thread")?;
         let message: MessageId = parse_id(message_id, "message")?;
         self.require_session()?;
-        let store = self.store();
+        let store = self.store()?;
         let tx = store.read();
         tx.message_position(thread, message).map_err(|e| not_found(e, "this message is not in this thread"))
     }
@@ -117,7 +117,7 @@ impl Workspace {
         let id: ThreadId = parse_id(thread_id, "thread")?;
         self.require_session()?;
         let messages = {
-            let store = self.store();
+            let store = self.store()?;
             let tx = store.read();
             let thread = tx.thread(id).map_err(|e| not_found(e, "this thread is not on this device"))?;
             let since = match thread.patient_id {
@@ -145,7 +145,7 @@ impl Workspace {
             other => other,
         };
         action.validate().map_err(ClientError::invalid)?;
-        let done = self.store().transaction(|tx| {
+        let done = self.store()?.transaction(|tx| {
             let mut thread = tx.thread(id)?;
             match &action {
                 ThreadAction::LinkPatient { patient_id } => {
@@ -187,7 +187,7 @@ impl Workspace {
             started_at: now - Duration::seconds(i64::from(seconds)),
             seconds,
         };
-        let minutes = self.store().transaction(|tx| {
+        let minutes = self.store()?.transaction(|tx| {
             let thread = tx.thread(id)?;
             tx.insert_thread_time(&slice)?;
             tx.enqueue(
@@ -211,14 +211,14 @@ impl Workspace {
     pub fn convert_thread_to_evisit(&self, thread_id: &str) -> Result<EncounterId> {
         let id: ThreadId = parse_id(thread_id, "thread")?;
         let me = self.require_session()?;
-        let thread = self.store().read().thread(id).map_err(|e| not_found(e, "this thread is not on this device"))?;
+        let thread = self.store()?.read().thread(id).map_err(|e| not_found(e, "this thread is not on this device"))?;
         if let Some(existing) = thread.encounter_id {
             return Ok(existing);
         }
         let Some(patient) = thread.patient_id else {
             return Err(ClientError::invalid("link the thread to a patient before starting an e-visit"));
         };
-        if !self.store().read().practitioner(me).is_ok_and(|p| p.roles.iter().any(Role::is_licensed_clinician)) {
+        if !self.store()?.read().practitioner(me).is_ok_and(|p| p.roles.iter().any(Role::is_licensed_clinician)) {
             return Err(ClientError::new(ErrorCode::Forbidden, "only clinicians chart visits"));
         }
         let summary = self.thread_summary(thread_id, None)?;

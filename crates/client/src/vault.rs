@@ -20,6 +20,24 @@ pub trait KeyVault: Send + Sync {
     fn token_slot(&self, cache_path: &Path) -> Arc<dyn TokenSlot>;
 }
 
+impl<T: KeyVault + ?Sized> KeyVault for &'static T {
+    fn cache_key(&self, cache_path: &Path) -> Result<CacheKey> {
+        (**self).cache_key(cache_path)
+    }
+    fn token_slot(&self, cache_path: &Path) -> Arc<dyn TokenSlot> {
+        (**self).token_slot(cache_path)
+    }
+}
+
+impl<T: KeyVault + ?Sized> KeyVault for Arc<T> {
+    fn cache_key(&self, cache_path: &Path) -> Result<CacheKey> {
+        (**self).cache_key(cache_path)
+    }
+    fn token_slot(&self, cache_path: &Path) -> Arc<dyn TokenSlot> {
+        (**self).token_slot(cache_path)
+    }
+}
+
 /// One secret string in the keychain (a refresh token).
 pub trait TokenSlot: Send + Sync {
     fn get(&self) -> Option<String>;
@@ -111,10 +129,10 @@ impl KeyVault for OsKeychain {
     }
 }
 
-/// Keys and tokens held in memory: for tests and benchmarks only.
-#[derive(Default)]
+/// Keys and tokens held in memory: for tests and benchmarks only. Clones share their contents.
+#[derive(Clone, Default)]
 pub struct MemoryVault {
-    keys: Mutex<HashMap<String, [u8; 32]>>,
+    keys: Arc<Mutex<HashMap<String, [u8; 32]>>>,
     tokens: Arc<Mutex<HashMap<String, String>>>,
 }
 

@@ -8,7 +8,7 @@ use ts_rs::TS;
 /// Longest accepted email or password, in bytes: beyond this a request is malformed.
 pub const MAX_CREDENTIAL_LEN: usize = 256;
 
-#[derive(Clone, Serialize, Deserialize, TS)]
+#[derive(Clone, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     pub email: String,
@@ -28,7 +28,7 @@ impl std::fmt::Debug for SignInRequest {
     }
 }
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SignInResponse {
     /// Bearer token for `Authorization: Bearer ...`: lives minutes.
     pub token: String,
@@ -46,7 +46,7 @@ pub struct SignInResponse {
 }
 
 /// A second factor being enrolled: the secret for an authenticator app, once.
-#[derive(Clone, Serialize, Deserialize, TS)]
+#[derive(Clone, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct SecondFactorEnrollment {
     /// Base32, to type into the app.
     pub secret: String,
@@ -60,20 +60,64 @@ impl std::fmt::Debug for SecondFactorEnrollment {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecondFactorCode {
     pub code: String,
 }
 
 /// Whether the organisation requires a second factor (administrators set it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecondFactorPolicy {
     pub required: bool,
 }
 
-#[derive(Clone, Serialize, Deserialize)]
+/// Whether the app is locked, and for whom (the lock screen names the clinician, nothing else).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+pub struct LockStatus {
+    pub locked: bool,
+    /// The signed-in clinician, while locked.
+    pub display_name: Option<String>,
+    /// The organisation's idle limit in force on this device.
+    pub idle_lock_minutes: u32,
+}
+
+/// The organisation's security settings that every device follows (an organisation document,
+/// replaced whole by an administrator).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityPolicy {
+    /// Minutes without keyboard or pointer activity after which the desktop app locks.
+    #[schemars(range(min = 1, max = 120))]
+    pub idle_lock_minutes: u32,
+}
+
+impl SecurityPolicy {
+    /// The shortest and longest idle limits an organisation may choose.
+    pub const IDLE_LOCK_RANGE: std::ops::RangeInclusive<u32> = 1..=120;
+
+    pub fn validate(&self) -> Result<(), String> {
+        if Self::IDLE_LOCK_RANGE.contains(&self.idle_lock_minutes) {
+            Ok(())
+        } else {
+            Err(format!(
+                "the idle limit must be between {} and {} minutes",
+                Self::IDLE_LOCK_RANGE.start(),
+                Self::IDLE_LOCK_RANGE.end()
+            ))
+        }
+    }
+}
+
+impl Default for SecurityPolicy {
+    /// Fifteen minutes: the common choice for shared clinical workstations.
+    fn default() -> Self {
+        SecurityPolicy { idle_lock_minutes: 15 }
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     pub refresh_token: String,
@@ -86,7 +130,7 @@ impl std::fmt::Debug for RefreshRequest {
 }
 
 /// One signed-in session of a practitioner (a device, until it signs out or is revoked).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct SessionSummary {
     #[ts(type = "string")]
     pub id: uuid::Uuid,
@@ -113,14 +157,14 @@ impl std::fmt::Debug for SignInResponse {
 pub const MAX_PAGE: u32 = 1000;
 
 /// One page of `GET /patients?after=ID&limit=N`, in id order.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PatientPage {
     pub patients: Vec<Patient>,
     /// Pass as `after` for the next page; None when this was the last.
     pub next_after: Option<PatientId>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Health {
     pub status: String,
     pub version: String,
@@ -129,7 +173,7 @@ pub struct Health {
 }
 
 /// What the desktop knows about who is signed in on this device.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct SessionInfo {
     pub practitioner: Practitioner,
     pub server_url: String,
@@ -140,7 +184,7 @@ pub struct SessionInfo {
 }
 
 /// One row of the audit trail, as administrators read it (`GET /audit?format=json`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct AuditEntry {
     #[ts(type = "number")]
     pub seq: i64,
@@ -158,7 +202,7 @@ pub struct AuditEntry {
 }
 
 /// The chain verifier's answer (`GET /audit/verify`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct AuditVerification {
     #[ts(type = "number")]
     pub rows: u64,
@@ -171,7 +215,7 @@ pub struct AuditVerification {
 pub const MAX_BREAK_GLASS_REASON: usize = 500;
 
 /// Emergency access to a chart outside the user's care teams: why.
-#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakGlassRequest {
     /// The patient, by id or by medical record number (one of the two).
@@ -183,7 +227,7 @@ pub struct BreakGlassRequest {
 }
 
 /// What break-glass opens, until when (read-only; nothing is kept on the device).
-#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct BreakGlassView {
     pub patient: Patient,
     /// The signed notes, newest first.
@@ -193,7 +237,7 @@ pub struct BreakGlassView {
 }
 
 /// Whether a practitioner may use break-glass (administrators set it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakGlassPermission {
     pub allowed: bool,

@@ -8,7 +8,9 @@ use crate::EncounterMode;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Complexity {
     Straightforward,
@@ -30,7 +32,7 @@ impl Complexity {
 }
 
 /// What a service-menu line bills for.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ServiceRule {
     /// A visit (in person, video or phone) at a level of decision making.
@@ -39,7 +41,7 @@ pub enum ServiceRule {
     EVisit { min_minutes: u32, max_minutes: Option<u32> },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct ServiceMenuEntry {
     pub code: String,
     /// The organisation's own words.
@@ -116,7 +118,7 @@ fn parse_rule(s: &str) -> Option<ServiceRule> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct BillingSuggestion {
     /// The level of decision making (visits), None for e-visits.
     pub complexity: Option<Complexity>,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// One history question, answered by tapping its options (plus free text on the page).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HpiPrompt {
     pub id: String,
@@ -15,7 +15,7 @@ pub struct HpiPrompt {
 }
 
 /// A review-of-systems or exam system: "normal" with one key, or abnormal findings as buttons.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SystemFindings {
     pub system: String,
@@ -26,7 +26,7 @@ pub struct SystemFindings {
 }
 
 /// A chief complaint of a service line: its button, prompts, systems, red flags and codes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComplaintCatalogEntry {
     /// Stable code, e.g. "sore_throat".
@@ -44,7 +44,7 @@ pub struct ComplaintCatalogEntry {
 }
 
 /// A service line's whole catalog, as shipped in data/complaints/<service_line>.json.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComplaintCatalog {
     pub service_line: String,
@@ -57,7 +57,7 @@ pub struct ComplaintCatalog {
 }
 
 /// An ICD-10-CM code (FY2026 on this device: data/icd10cm/PROVENANCE.md).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Icd10Code {
     /// Dotted, e.g. "J02.9".
     pub code: String,

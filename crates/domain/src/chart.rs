@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct PageState {
     pub page: Page,
     pub title: String,
@@ -18,14 +18,14 @@ pub struct PageState {
     pub complete: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct SignIssue {
     pub blocker: SignBlocker,
     pub message: String,
 }
 
 /// The license that covers this visit, if the signed-in clinician holds one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct LicenseCheck {
     pub state: UsState,
     pub license: Option<License>,
@@ -37,7 +37,7 @@ pub struct LicenseCheck {
 
 /// A section changed on another device while this one changed it too: both versions, for the
 /// clinician to keep one or merge. Signing waits until it is settled.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct SectionConflict {
     /// The refused command (to settle it).
     #[ts(type = "number")]
@@ -50,7 +50,7 @@ pub struct SectionConflict {
     pub message: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct EncounterView {
     pub encounter: Encounter,
     pub patient: Patient,
@@ -70,7 +70,7 @@ pub struct EncounterView {
 }
 
 /// One line of a patient's encounter history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct EncounterSummary {
     pub id: EncounterId,
     pub started_at: DateTime<Utc>,
@@ -81,7 +81,7 @@ pub struct EncounterSummary {
 }
 
 /// The latest value of one vital sign.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct ObservationView {
     pub loinc: String,
     pub label: String,
@@ -90,7 +90,7 @@ pub struct ObservationView {
     pub effective_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct PatientChart {
     pub patient: Patient,
     /// Newest first, at most `CHART_ENCOUNTERS`.
@@ -106,7 +106,7 @@ pub struct PatientChart {
 pub const CHART_ENCOUNTERS: usize = 50;
 
 /// A lab test that can be ordered (data/loinc).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct LabTest {
     pub loinc: String,
     pub name: String,
@@ -115,7 +115,7 @@ pub struct LabTest {
 }
 
 /// A medication that can be prescribed (data/rxnorm).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Drug {
     pub rxcui: String,
     pub name: String,

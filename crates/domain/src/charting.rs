@@ -20,7 +20,9 @@ pub const MAX_ITEMS: usize = 50;
 pub const MAX_ADDENDUM_CHARS: usize = 20_000;
 
 /// The pages of the charting workflow, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Page {
     Context,
@@ -87,7 +89,7 @@ impl Page {
 
 /// Where a clinician is in the workflow. Any page can be revisited while the note is a draft;
 /// once it is signed only the review page (with its addenda) remains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct PageMachine {
     pub current: Page,
     pub signed: bool,
@@ -138,7 +140,7 @@ impl PageMachine {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SectionKey {
     Context,
@@ -186,7 +188,7 @@ impl SectionKey {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContextSection {
     pub mode: EncounterMode,
@@ -196,14 +198,14 @@ pub struct ContextSection {
     pub service_line: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChosenComplaint {
     pub code: String,
     pub label: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ComplaintsSection {
     pub chosen: Vec<ChosenComplaint>,
@@ -211,7 +213,7 @@ pub struct ComplaintsSection {
 
 /// One answered history prompt: the options tapped, with their labels (so the note reads
 /// without the catalog).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HpiAnswer {
     pub complaint: String,
@@ -220,14 +222,14 @@ pub struct HpiAnswer {
     pub chosen: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct HistorySection {
     pub answers: Vec<HpiAnswer>,
     pub narrative: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SystemStatus {
     Normal,
@@ -235,7 +237,7 @@ pub enum SystemStatus {
 }
 
 /// A documented review-of-systems or exam system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SystemEntry {
     pub system: String,
@@ -249,7 +251,7 @@ pub struct SystemEntry {
     pub note: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SystemsSection {
     pub ros: Vec<SystemEntry>,
@@ -257,7 +259,7 @@ pub struct SystemsSection {
     pub narrative: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Diagnosis {
     /// ICD-10-CM, dotted.
@@ -266,21 +268,21 @@ pub struct Diagnosis {
     pub billable: bool,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AssessmentSection {
     pub diagnoses: Vec<Diagnosis>,
     pub narrative: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LabOrder {
     pub loinc: String,
     pub name: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MedicationOrder {
     pub rxcui: String,
@@ -290,7 +292,7 @@ pub struct MedicationOrder {
 }
 
 /// Work for someone else, created as a task in their role's queue when the note is signed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlannedTask {
     pub queue: Role,
@@ -298,7 +300,7 @@ pub struct PlannedTask {
     pub description: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PlanSection {
     pub labs: Vec<LabOrder>,
@@ -309,7 +311,7 @@ pub struct PlanSection {
 }
 
 /// One section, saved whole.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(tag = "section", rename_all = "snake_case")]
 pub enum Section {
     Context(ContextSection),
@@ -516,7 +518,7 @@ pub fn is_loinc(code: &str) -> bool {
 }
 
 /// The whole draft: every section, as last saved.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Draft {
     pub context: ContextSection,
@@ -801,7 +803,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Why a note cannot be signed now. Each says what to do about it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SignBlocker {
     /// A page still lacks what a signed note needs.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EncounterMode {
     InPerson,
@@ -16,7 +16,7 @@ pub enum EncounterMode {
     Async,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EncounterStatus {
     Draft,
@@ -32,7 +32,7 @@ impl EncounterStatus {
 }
 
 /// A signed addition to a signed note. Append-only: never edited, never removed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Addendum {
     pub id: AddendumId,
     pub author_id: PractitionerId,
@@ -42,7 +42,7 @@ pub struct Addendum {
     pub content_hash: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Encounter {
     pub id: EncounterId,
     pub patient_id: PatientId,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The request or command arguments are malformed or out of range.
@@ -40,10 +40,13 @@ pub enum ErrorCode {
     SecondFactorRequired,
     /// The organisation requires a second factor and this account has none yet: enrol first.
     SecondFactorEnrollmentRequired,
+    /// The app locked itself after the organisation's idle limit (or the clinician locked it):
+    /// unlock with the password.
+    Locked,
     Internal,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct ErrorBody {
     pub code: ErrorCode,
     pub message: String,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Which tasks a queue screen lists.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "role")]
 pub enum QueueFilter {
     /// Tasks I own.
@@ -17,7 +17,7 @@ pub enum QueueFilter {
     Role(Role),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QueueSort {
     /// Oldest due first.
@@ -30,7 +30,7 @@ pub enum QueueSort {
 /// deep the backlog).
 pub const QUEUE_COUNT_CAP: i64 = 1000;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct QueueCount {
     pub queue: Role,
     /// Open, unowned tasks, at most [`QUEUE_COUNT_CAP`].
@@ -43,7 +43,7 @@ pub struct QueueCount {
     pub more: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct QueueItem {
     pub task: Task,
     pub patient_id: PatientId,
@@ -52,7 +52,7 @@ pub struct QueueItem {
     pub overdue: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct QueueView {
     /// Open work per queue of my roles (unowned), plus mine.
     pub counts: Vec<QueueCount>,
@@ -62,7 +62,7 @@ pub struct QueueView {
 }
 
 /// One practitioner in the directory, with the licenses that need attention.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct DirectoryEntry {
     pub practitioner: Practitioner,
     /// Active, expiring within 30 days.
@@ -72,7 +72,7 @@ pub struct DirectoryEntry {
 }
 
 /// Licensed clinicians on duty and work waiting, for one state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct StateCoverage {
     pub state: UsState,
     /// Clinicians with an active license here and on duty.
@@ -90,7 +90,7 @@ pub struct StateCoverage {
 }
 
 /// What an administrator may change about a practitioner.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PractitionerUpdate {
     pub display_name: String,

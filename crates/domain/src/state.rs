@@ -14,7 +14,9 @@ pub const STATE_CODES: [&str; 56] = [
 ];
 
 /// A validated two-letter state code, always upper case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS, schemars::JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 #[ts(type = "string")]
 pub struct UsState([u8; 2]);

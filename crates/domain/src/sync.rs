@@ -40,7 +40,7 @@ const KINDS_BY_FORMAT: [&[&str]; 3] = [
 
 /// A command as it arrives, before the server reads its mutation (which may be in an older
 /// format, or one this server cannot read).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCommand {
     pub client_seq: i64,
@@ -89,7 +89,7 @@ pub const MAX_MESSAGE_CHARS: usize = 4000;
 
 /// A patient field that can be edited on its own. Different fields edited on two devices
 /// merge; the same field edited on both is a conflict for a person to resolve.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PatientField {
     GivenName,
@@ -126,7 +126,7 @@ impl PatientField {
 }
 
 /// One field's edit: the value the device saw (`base`) and the value it wants.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldChange {
     pub field: PatientField,
@@ -137,7 +137,7 @@ pub struct FieldChange {
 }
 
 /// The same field changed elsewhere first: both values, for the clinician to choose.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct FieldConflict {
     pub field: PatientField,
     #[ts(type = "unknown")]
@@ -151,7 +151,7 @@ pub struct FieldConflict {
 }
 
 /// What a device asks the server to do. Each is applied exactly once, in the device's order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[serde(deny_unknown_fields)]
 pub enum Mutation {
@@ -258,7 +258,7 @@ pub enum Mutation {
 }
 
 /// What a clinician read on the device.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessKind {
     /// The patient's banner and chart (visits included).
@@ -289,7 +289,7 @@ impl Mutation {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Command {
     /// 1, 2, 3... per device, without gaps: the server's idempotency key with the device id.
@@ -300,7 +300,7 @@ pub struct Command {
     pub mutation: Mutation,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     pub device_id: DeviceId,
@@ -309,14 +309,14 @@ pub struct PushRequest {
 
 /// A push as the server reads it: each command's mutation is read on its own, so one it cannot
 /// read is refused with a reason while the others are applied.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncomingPush {
     pub device_id: DeviceId,
     pub commands: Vec<RawCommand>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectCode {
     /// The same data changed elsewhere first (see `conflicts`).
@@ -330,7 +330,7 @@ pub enum RejectCode {
     UnsupportedSchema,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Applied,
@@ -343,7 +343,7 @@ impl Outcome {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommandResult {
     pub client_seq: i64,
     pub outcome: Outcome,
@@ -353,7 +353,7 @@ pub struct CommandResult {
     pub current: Option<Record>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PushResponse {
     /// One per accepted command, in order (duplicates answered from the stored results).
     pub results: Vec<CommandResult>,
@@ -362,7 +362,7 @@ pub struct PushResponse {
 }
 
 /// A record as it is after a committed change.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", content = "record", rename_all = "snake_case")]
 pub enum Record {
     Patient(Patient),
@@ -383,7 +383,7 @@ pub enum Record {
     ThreadTime(crate::ThreadTime),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgDocumentKind {
     /// A service line's complaint catalog (JSON, as data/complaints/*.json); named by its line.
@@ -392,6 +392,8 @@ pub enum OrgDocumentKind {
     ServiceMenu,
     /// Which queue each kind of task goes to and where it escalates (JSON); named "default".
     RoutingRules,
+    /// The organisation's security settings (JSON [`crate::api::SecurityPolicy`]); named "default".
+    SecurityPolicy,
 }
 
 impl OrgDocumentKind {
@@ -400,11 +402,12 @@ impl OrgDocumentKind {
             OrgDocumentKind::ComplaintCatalog => "complaint_catalog",
             OrgDocumentKind::ServiceMenu => "service_menu",
             OrgDocumentKind::RoutingRules => "routing_rules",
+            OrgDocumentKind::SecurityPolicy => "security_policy",
         }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrgDocument {
     pub kind: OrgDocumentKind,
     pub name: String,
@@ -435,6 +438,14 @@ impl OrgDocument {
                     serde_json::from_str(body).map_err(|e| format!("the routing rules do not read: {e}"))?;
                 rules.validate()?;
             }
+            OrgDocumentKind::SecurityPolicy => {
+                if name != "default" {
+                    return Err("an organisation has one security policy, named \"default\"".into());
+                }
+                let policy: crate::api::SecurityPolicy =
+                    serde_json::from_str(body).map_err(|e| format!("the security policy does not read: {e}"))?;
+                policy.validate()?;
+            }
             OrgDocumentKind::ComplaintCatalog => {
                 let catalog: crate::ComplaintCatalog =
                     serde_json::from_str(body).map_err(|e| format!("the catalog does not read: {e}"))?;
@@ -450,21 +461,21 @@ impl OrgDocument {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Withdrawn {
     /// "task".
     pub entity: String,
     pub id: Uuid,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Change {
     /// Position in the organisation's change log: commit order, gapless per organisation.
     pub position: i64,
     pub record: Record,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PullResponse {
     /// Changes when the server's log was reset or restored: the device then re-snapshots.
     pub epoch: Uuid,
@@ -661,7 +672,7 @@ mod tests {
 }
 
 /// What the sync indicator shows: synced / N pending / offline since HH:MM / N refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct SyncStatus {
     /// Local changes not yet acknowledged by the server.
     pub pending: u32,
@@ -679,7 +690,7 @@ pub struct SyncStatus {
 }
 
 /// Change-log positions received of those the server had when the download started.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct SyncProgress {
     #[ts(type = "number")]
     pub done: i64,
@@ -688,7 +699,7 @@ pub struct SyncProgress {
 }
 
 /// A refused change, as the clinician sees it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct RejectedChange {
     #[ts(type = "number")]
     pub client_seq: i64,
@@ -697,7 +708,7 @@ pub struct RejectedChange {
 }
 
 /// One field edit asked for by the UI.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldEdit {
     pub field: PatientField,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ThreadStatus {
     Open,
@@ -27,7 +27,7 @@ impl ThreadStatus {
 
 /// Who escalated a thread, to which queue, and why (shown on the thread and in the review
 /// queue).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Escalation {
     pub by: PractitionerId,
     pub to: Role,
@@ -37,7 +37,7 @@ pub struct Escalation {
     pub task_id: TaskId,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Thread {
     pub id: ThreadId,
     /// None while the sender's number matches no patient (triage).
@@ -78,7 +78,7 @@ fn first_line() -> Role {
     Role::NursePractitioner
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageDirection {
     /// From the patient.
@@ -88,7 +88,7 @@ pub enum MessageDirection {
 }
 
 /// Where an outbound message is on its way to the patient's phone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Delivery {
     /// Accepted by the server, not yet handed to the provider.
@@ -129,7 +129,7 @@ impl Delivery {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Message {
     pub id: MessageId,
     pub thread_id: ThreadId,
@@ -147,7 +147,7 @@ pub struct Message {
 }
 
 /// What a clinician does to a thread. Each is idempotent: doing it twice is doing it once.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ThreadAction {
     /// Take the thread (refused when a colleague has it).
@@ -362,7 +362,7 @@ pub fn is_urgent(body: &str) -> bool {
 }
 
 /// Clinician time on a thread, recorded in slices while it is open on screen (insert-only).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct ThreadTime {
     #[ts(type = "string")]
     pub id: Uuid,
@@ -388,7 +388,7 @@ pub fn evisit_minutes(slices: &[ThreadTime], now: DateTime<Utc>) -> u32 {
 }
 
 /// Which threads an inbox shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InboxQueue {
     /// Assigned to me.
@@ -404,7 +404,7 @@ pub enum InboxQueue {
     Closed,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InboxFilter {
     pub queue: InboxQueue,
@@ -436,7 +436,7 @@ impl InboxFilter {
 }
 
 /// One row of the inbox.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct InboxItem {
     pub thread: Thread,
     /// "Family, Given" (None for an unmatched number).
@@ -452,7 +452,7 @@ pub struct InboxItem {
 }
 
 /// How many open threads each queue holds (the inbox's tabs).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct InboxCounts {
     pub mine: u32,
     pub my_roles: u32,
@@ -461,7 +461,7 @@ pub struct InboxCounts {
     pub triage: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct InboxPage {
     pub items: Vec<InboxItem>,
     /// Rows matching the filter (the virtual list's length).
@@ -470,7 +470,7 @@ pub struct InboxPage {
 }
 
 /// A window of a thread's messages (the list is virtualised).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct MessageWindow {
     pub offset: u32,
     pub messages: Vec<Message>,
@@ -479,7 +479,7 @@ pub struct MessageWindow {
 }
 
 /// What the thread screen shows around its message list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct ThreadView {
     pub thread: Thread,
     /// The patient's context (None for an unmatched number).

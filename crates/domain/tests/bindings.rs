@@ -22,6 +22,8 @@ fn export_all(dir: &Path) {
         ErrorBody,
         ErrorCode,
         SessionInfo,
+        rounds_domain::api::LockStatus,
+        rounds_domain::api::SecurityPolicy,
         SignInRequest,
         Health,
         Practitioner,

@@ -16,7 +16,7 @@ use serde::Serialize;
 /// Largest catalog or service menu accepted.
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Stored {
     kind: OrgDocumentKind,
     name: String,
@@ -59,6 +59,18 @@ pub async fn put_routing(
 ) -> Result<Json<Stored>, ApiError> {
     let body = serde_json::to_string(&rules).map_err(|e| ApiError::invalid(e.to_string()))?;
     let doc = OrgDocument::new(OrgDocumentKind::RoutingRules, "default", &body).map_err(ApiError::invalid)?;
+    store(&state, &user, doc).await
+}
+
+/// `PUT /admin/security-policy` with the policy as JSON (the desktop's idle limit).
+pub async fn put_security_policy(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+    ApiJson(policy): ApiJson<rounds_domain::api::SecurityPolicy>,
+) -> Result<Json<Stored>, ApiError> {
+    policy.validate().map_err(ApiError::invalid)?;
+    let body = serde_json::to_string(&policy).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let doc = OrgDocument::new(OrgDocumentKind::SecurityPolicy, "default", &body).map_err(ApiError::invalid)?;
     store(&state, &user, doc).await
 }
 

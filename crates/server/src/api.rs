@@ -21,6 +21,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
+        .route("/openapi.json", get(crate::openapi::serve))
         .route("/auth/sign-in", post(sign_in))
         .route("/auth/refresh", post(crate::session_api::refresh))
         .route("/auth/sign-out", post(crate::session_api::sign_out))
@@ -43,6 +44,7 @@ pub fn app(state: AppState) -> Router {
             put(crate::admin_api::put_catalog).layer(DefaultBodyLimit::max(crate::admin_api::MAX_DOCUMENT_BYTES)),
         )
         .route("/admin/routing", put(crate::admin_api::put_routing))
+        .route("/admin/security-policy", put(crate::admin_api::put_security_policy))
         .route("/admin/practitioners/{id}", put(crate::admin_api::put_practitioner))
         .route("/operations/coverage", get(crate::admin_api::coverage))
         .route(

@@ -12,6 +12,7 @@ pub mod break_glass;
 pub mod clock;
 pub mod error;
 pub mod limit;
+pub mod openapi;
 pub mod policy;
 pub mod seed;
 pub mod session_api;

@@ -32,6 +32,7 @@ const fn e(method: &'static str, path: &'static str, access: Access) -> Endpoint
 
 pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/health", Access::Public),
+    e("GET", "/openapi.json", Access::Public),
     e("POST", "/auth/sign-in", Access::Public),
     // The refresh token in the body is the credential.
     e("POST", "/auth/refresh", Access::Public),
@@ -56,6 +57,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("PUT", "/admin/catalogs/{service_line}", Access::Admin),
     e("PUT", "/admin/service-menu", Access::Admin),
     e("PUT", "/admin/routing", Access::Admin),
+    e("PUT", "/admin/security-policy", Access::Admin),
     e("PUT", "/admin/practitioners/{id}", Access::Admin),
     e("POST", "/webhooks/sms", Access::Signed),
     e("POST", "/webhooks/sms/status", Access::Signed),

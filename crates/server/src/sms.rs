@@ -88,7 +88,7 @@ fn required<'a>(fields: &'a HashMap<String, String>, name: &str) -> Result<&'a s
         .ok_or_else(|| ApiError::invalid(format!("the field {name} is missing")))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct WebhookAnswer {
     /// False when the message was stored before (a retried delivery).
     pub stored: bool,

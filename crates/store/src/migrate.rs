@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../../migrations/client/0001_init.sql")),
     ("0002_charting", include_str!("../../../migrations/client/0002_charting.sql")),
     ("0003_threads", include_str!("../../../migrations/client/0003_threads.sql")),
+    ("0004_unlock", include_str!("../../../migrations/client/0004_unlock.sql")),
 ];
 
 /// The schema version this build writes: the number of migrations it knows.

@@ -51,6 +51,21 @@ impl Tx<'_> {
         }))
     }
 
+    /// Keeps the verifier of the signed-in clinician's password (a PHC string), for unlocking.
+    pub fn set_unlock_verifier(&self, verifier: &str) -> Result<()> {
+        self.conn.execute("UPDATE local_session SET unlock_verifier = ?1 WHERE id = 1", [verifier])?;
+        Ok(())
+    }
+
+    /// The verifier kept by [`Tx::set_unlock_verifier`], when a session with one exists.
+    pub fn unlock_verifier(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT unlock_verifier FROM local_session WHERE id = 1", [], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+    }
+
     pub fn clear_session(&self) -> Result<()> {
         self.conn.execute("DELETE FROM local_session", [])?;
         Ok(())

@@ -87,7 +87,7 @@ async fn initial_sync() {
     let dir = tempfile::tempdir().expect("dir");
     let ws = Workspace::open(
         &Config { data_dir: dir.path().into(), server_url: server.url.clone() },
-        &MemoryVault::default(),
+        MemoryVault::default(),
     )
     .expect("open");
     let started = Instant::now();
@@ -110,7 +110,7 @@ async fn propagation() {
     let dir = tempfile::tempdir().expect("dir");
     let vault = MemoryVault::default();
     let open = |name: &str| {
-        Workspace::open(&Config { data_dir: dir.path().join(name), server_url: server.url.clone() }, &vault)
+        Workspace::open(&Config { data_dir: dir.path().join(name), server_url: server.url.clone() }, vault.clone())
             .expect("open")
     };
     let a = open("a");

@@ -36,7 +36,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let (url, dir, total, prefix) = (&args[1], &args[2], args[3].parse::<i64>()?, &args[4]);
     let finish = args.get(5).is_some_and(|a| a == "--finish");
-    let ws = Workspace::open(&Config { data_dir: dir.into(), server_url: url.clone() }, &FixedVault)?;
+    let ws = Workspace::open(&Config { data_dir: dir.into(), server_url: url.clone() }, FixedVault)?;
     loop {
         match ws.sign_in(DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD).await {
             Ok(_) => break,
