@@ -19,6 +19,7 @@ import {
   server,
   serverChanges,
   signIn,
+  unlock,
   topBar,
   waitForAppExit,
   waitForRows,
@@ -284,6 +285,7 @@ test("offline: a visit typed with the server down survives a kill, is signed, an
 
     // Started again, still offline: the cached chart and the typed plan are there.
     app = await Session.start({ env: { ROUNDS_DATA_DIR: dataDir } });
+    await unlock(app);
     await waitForRows(app, 50);
     await openPatient(app, patient.mrn, { mrn: patient.mrn, name });
     assert.equal(await app.text(BANNER_NAME), name);

@@ -8,6 +8,7 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { Keys } from "./webdriver.mjs";
 
 const run = promisify(execFile);
 
@@ -62,6 +63,21 @@ export async function signIn(app, email = PHYSICIAN, password = PASSWORD) {
   await app.click("#sign-in");
   await app.waitFor("#patient-search", { timeout: SIGN_IN_TIMEOUT });
   return waitForRows(app, 50, SIGN_IN_TIMEOUT);
+}
+
+/**
+ * Unlocks the lock screen (an app restarted with a kept session opens on it: the password is
+ * checked on the device, so this works offline).
+ */
+export async function unlock(app, password = PASSWORD) {
+  await app.waitFor("#unlock-password", { timeout: 30_000 });
+  await app.waitUntil("the lock screen takes input", () =>
+    app.execute(`return !document.getElementById("unlock-password").readOnly`));
+  await app.type("#unlock-password", password);
+  await app.press(Keys.ENTER);
+  await app.waitUntil("the lock screen is gone", async () => (await app.findAll("#unlock-password")).length === 0, {
+    timeout: 15_000,
+  });
 }
 
 /** Waits until at least `min` patient rows are listed; returns their texts. */

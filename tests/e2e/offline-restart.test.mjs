@@ -27,6 +27,7 @@ import {
   server,
   serverPatient,
   signIn,
+  unlock,
   topBar,
   waitForAppExit,
   waitForRows,
@@ -76,13 +77,20 @@ test("after a restart with the server down, the cached patients are there and us
 
     const started = performance.now();
     app = await launch();
+    // A kept session opens locked; the password is checked on the device (the server is down).
+    await app.waitFor("#unlock-password", { timeout: 30_000 });
+    metric("startup to lock screen (cached, offline)", performance.now() - started);
+    assert.equal((await app.findAll(ROW)).length, 0, "no patient is listed before the password");
+    await app.screenshot("locked-after-restart.png");
+    await unlock(app);
+    const unlocked = performance.now();
     await app.waitUntil("a patient row is visible", () =>
       app.execute(
         "const row = document.querySelector(arguments[0]);" +
           "return !!row && row.getBoundingClientRect().height > 0 && row.checkVisibility?.() !== false;",
         [ROW],
       ), { timeout: 30_000, interval: 20 });
-    metric("startup to patient list (cached, offline)", performance.now() - started);
+    metric("unlock to patient list (cached, offline)", performance.now() - unlocked);
 
     const listed = await waitForRows(app, 50);
     assert.ok(listed.length >= 50, `expected at least 50 rows, got ${listed.length}`);
@@ -111,6 +119,7 @@ test("a change made offline survives a restart and syncs on reconnecting", { tim
 
     // Still offline: the edit is on this device, still waiting to be sent.
     app = await launch();
+    await unlock(app);
     await waitForRows(app, 50);
     assert.equal(await app.text(CONNECTION), OFFLINE_TEXT);
     await waitForSync(app, /^(Offline since \d\d:\d\d · )?1 pending$/);

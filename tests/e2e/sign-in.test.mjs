@@ -114,3 +114,34 @@ test("a clinician signs in, finds a patient and opens the banner", { timeout: 18
     await app.screenshot("patient-banner.png");
   }),
 );
+
+test("Ctrl+L locks the app: no patient on screen, the password returns to the same chart", { timeout: 60_000 }, () =>
+  withFailureScreenshot("lock", async () => {
+    const name = await app.text('[data-testid="banner-name"]');
+    assert.ok(name, "needs the previous test's open patient");
+
+    await app.press(Keys.CONTROL + "l");
+    await app.waitFor("#unlock-password", { timeout: 10_000 });
+    const visible = await app.execute("return document.body.innerText");
+    assert.ok(!visible.includes(name), "the patient's name must not be on the lock screen");
+    assert.match(visible, /Rounds is locked/);
+    assert.match(visible, /Maya Chen/, "the lock screen names who is signed in");
+    await app.screenshot("lock-screen.png");
+
+    await app.waitUntil("the lock screen takes input", () =>
+      app.execute(`return !document.getElementById("unlock-password").readOnly`));
+    await app.type("#unlock-password", "not-the-password");
+    await app.sendKeys("#unlock-password", Keys.ENTER);
+    await app.waitFor(ALERT, { timeout: 10_000 });
+    assert.match(await app.text(ALERT), /4 tries left/);
+    assert.equal(await app.property("#unlock-password", "value"), "", "the wrong password is cleared");
+
+    await app.type("#unlock-password", PASSWORD);
+    await app.sendKeys("#unlock-password", Keys.ENTER);
+    const back = await app.waitUntil("the same chart is open again", async () => {
+      const banner = await app.findAll('[data-testid="banner-name"]');
+      return banner.length === 1 && (await app.text('[data-testid="banner-name"]')) === name && name;
+    }, { timeout: 15_000 });
+    assert.equal(back, name);
+  }),
+);

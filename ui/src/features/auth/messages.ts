@@ -42,3 +42,6 @@ export const SECOND_FACTOR_NEEDED =
 export function cleanCode(code: string): string {
   return code.replace(/\s+/g, "");
 }
+
+/** The sign-in screen's note after signing out from the lock screen. */
+export const SIGNED_OUT_NOTICE = "Signed out. Changes not yet synced stay on this device for your next sign-in.";

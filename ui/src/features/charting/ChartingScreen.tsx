@@ -40,10 +40,12 @@ interface Props {
   /** Back to the patient. */
   onClose: () => void;
   onError?: ((error: IpcError) => void) | undefined;
+  /** The page shown changed (the app keeps it, to open the visit at the same page after a lock). */
+  onPage?: ((encounterId: string, page: Page) => void) | undefined;
 }
 
 /** The charting screen: one encounter, page by page. */
-export function ChartingScreen({ session, opened: initial, onClose, onError }: Props) {
+export function ChartingScreen({ session, opened: initial, onClose, onError, onPage }: Props) {
   const [opened, setOpened] = useState(initial);
   const [switching, setSwitching] = useState(false);
   const [switchError, setSwitchError] = useState<string | null>(null);
@@ -79,6 +81,7 @@ export function ChartingScreen({ session, opened: initial, onClose, onError }: P
       opened={opened}
       onClose={onClose}
       onError={onError}
+      onPage={onPage}
       onServiceLine={(line, context) => void switchServiceLine(line, context)}
       switching={switching}
       switchError={switchError}
@@ -123,6 +126,7 @@ function EncounterCharting({
   opened,
   onClose,
   onError,
+  onPage,
   onServiceLine,
   switching,
   switchError,
@@ -165,6 +169,11 @@ function EncounterCharting({
   useEffect(() => {
     bodyRef.current?.scrollTo?.(0, 0);
   }, [shown]);
+
+  const onPageRef = useLatest(onPage);
+  useEffect(() => {
+    onPageRef.current?.(encounter.id, shown);
+  }, [encounter.id, shown, onPageRef]);
 
   const keys = useLatest({ shown, step, goTo, onClose });
   useEffect(() => {

@@ -5,6 +5,7 @@ import type { SessionInfo } from "../../bindings/SessionInfo";
 import { formatDate, plural, rolesLabel } from "../../lib/format";
 import { directory, toIpcError, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
+import { AutoLockSetting } from "../admin/AutoLockSetting";
 import { ReadFailed } from "../common/Notices";
 import { useSync } from "../sync/SyncContext";
 import { useOnline } from "../sync/useOnline";
@@ -173,6 +174,7 @@ export function DirectoryScreen({ session, filterRef, onError }: Props) {
       )}
 
       {isAdmin && <RoutingEditor online={online} onError={onError} />}
+      {isAdmin && <AutoLockSetting online={online} onError={onError} />}
 
       <p className="key-hints" aria-hidden="true">
         <kbd>/</kbd> filter · <kbd>Esc</kbd> clear, then leave · <kbd>Tab</kbd> move

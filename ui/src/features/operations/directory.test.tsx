@@ -319,3 +319,100 @@ describe("directory: routing rules", () => {
     expect(core.argsOf("update_routing_rules")).toEqual([]);
   });
 });
+
+describe("directory: automatic lock", () => {
+  const policy = () => ({ idle_lock_minutes: 15 });
+
+  it("is for administrators only", async () => {
+    const { core } = await openDirectory({ directory: () => directoryEntries(), security_policy: policy });
+    expect(screen.queryByTestId("auto-lock-setting")).not.toBeInTheDocument();
+    expect(core.argsOf("security_policy")).toEqual([]);
+  });
+
+  it("shows the organisation's idle limit and saves a new one", async () => {
+    const { core, user } = await openDirectory(
+      {
+        directory: () => directoryEntries(),
+        routing_rules: () => RULES,
+        security_policy: policy,
+        update_security_policy: () => null,
+      },
+      ADMIN_SESSION,
+    );
+    const setting = screen.getByTestId("auto-lock-setting");
+    expect(within(setting).getByRole("heading", { name: "Automatic lock" })).toBeInTheDocument();
+    const minutes = await within(setting).findByLabelText("Lock after (minutes)");
+    expect(minutes).toHaveValue(15);
+    expect(minutes).toHaveAttribute("min", "1");
+    expect(minutes).toHaveAttribute("max", "120");
+    const save = within(setting).getByRole("button", { name: "Save" });
+    expect(save).toBeDisabled();
+
+    await user.clear(minutes);
+    await user.type(minutes, "5{Enter}");
+
+    expect(core.argsOf("update_security_policy")).toEqual([{ policy: { idle_lock_minutes: 5 } }]);
+    expect(await within(setting).findByRole("status")).toHaveTextContent(
+      "Saved. Rounds locks after 5 minutes without activity; other devices follow once they sync.",
+    );
+    expect(minutes).toHaveValue(5);
+    expect(save).toBeDisabled();
+    expect(within(setting).queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("checks the range before asking, and shows the core's refusal inline", async () => {
+    const { core, user } = await openDirectory(
+      {
+        directory: () => directoryEntries(),
+        routing_rules: () => RULES,
+        security_policy: policy,
+        update_security_policy: () => failure("invalid_input", "idle_lock_minutes must be between 1 and 120"),
+      },
+      ADMIN_SESSION,
+    );
+    const setting = screen.getByTestId("auto-lock-setting");
+    const minutes = await within(setting).findByLabelText("Lock after (minutes)");
+    const save = within(setting).getByRole("button", { name: "Save" });
+
+    for (const typed of ["0", "121", "2.5"]) {
+      await user.clear(minutes);
+      await user.type(minutes, typed);
+      await user.click(save);
+      expect(within(setting).getByRole("alert")).toHaveTextContent(
+        "Not saved: enter a whole number of minutes from 1 to 120.",
+      );
+      expect(minutes).toHaveAttribute("aria-invalid", "true");
+    }
+    expect(core.argsOf("update_security_policy")).toEqual([]);
+
+    await user.clear(minutes);
+    await user.type(minutes, "30");
+    expect(within(setting).queryByRole("alert")).not.toBeInTheDocument();
+    await user.click(save);
+    expect(await within(setting).findByRole("alert")).toHaveTextContent(
+      "Not saved: idle_lock_minutes must be between 1 and 120",
+    );
+    expect(core.argsOf("update_security_policy")).toEqual([{ policy: { idle_lock_minutes: 30 } }]);
+    expect(minutes).toHaveValue(30);
+    expect(save).toBeEnabled();
+  });
+
+  it("does not save offline, and says why", async () => {
+    const { core, user } = await openDirectory(
+      {
+        directory: () => directoryEntries(),
+        routing_rules: () => RULES,
+        security_policy: policy,
+        update_security_policy: () => null,
+      },
+      { ...ADMIN_SESSION, online: false },
+    );
+    const setting = screen.getByTestId("auto-lock-setting");
+    const minutes = await within(setting).findByLabelText("Lock after (minutes)");
+    await user.clear(minutes);
+    await user.type(minutes, "10");
+    expect(within(setting).getByText("Saving needs the server. Rounds is offline now.")).toBeInTheDocument();
+    expect(within(setting).getByRole("button", { name: "Save" })).toBeDisabled();
+    expect(core.argsOf("update_security_policy")).toEqual([]);
+  });
+});

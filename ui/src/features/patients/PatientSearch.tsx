@@ -203,7 +203,8 @@ export function PatientSearch({ inputRef, openId, onOpen, onError, onEmergencyAc
 
       <p className="key-hints" aria-hidden="true">
         <kbd>/</kbd> search · <kbd>↑</kbd>
-        <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> clear, then leave · <kbd>g</kbd> <kbd>q</kbd> queues
+        <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> clear, then leave · <kbd>g</kbd> <kbd>q</kbd>{" "}
+        queues · <kbd>Ctrl</kbd>+<kbd>L</kbd> lock
       </p>
     </div>
   );

@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { Page } from "../../bindings/Page";
 import type { Patient } from "../../bindings/Patient";
 import type { QueueFilter } from "../../bindings/QueueFilter";
 import type { QueueSort } from "../../bindings/QueueSort";
 import type { SessionInfo } from "../../bindings/SessionInfo";
-import { syncNow, type IpcError } from "../../lib/ipc";
+import { syncNow, toIpcError, type IpcError } from "../../lib/ipc";
 import { isPlainShortcut } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
 import { AuditScreen } from "../admin/AuditScreen";
 import { ChartingScreen } from "../charting/ChartingScreen";
-import type { OpenedChart } from "../charting/open";
+import { openEncounter, type OpenedChart } from "../charting/open";
 import { CoverageScreen } from "../operations/CoverageScreen";
 import { DirectoryScreen } from "../operations/DirectoryScreen";
 import { QueuesScreen } from "../operations/QueuesScreen";
@@ -20,6 +21,7 @@ import { SyncProvider } from "../sync/SyncContext";
 import { InboxScreen, type InboxSelection } from "../threads/InboxScreen";
 import { DEFAULT_INBOX, type InboxChoice } from "../threads/labels";
 import { ThreadScreen } from "../threads/ThreadScreen";
+import type { ChartPlace, Place } from "./place";
 import { TopBar } from "./TopBar";
 import { useGoKeys, viewsFor, type View } from "./views";
 
@@ -32,6 +34,12 @@ interface Props {
   onSessionEnded: () => void;
   /** Signed in, but the organisation requires two-step sign-in this account has not set up. */
   secondFactorNeeded?: boolean;
+  /** Lock now (the top bar's Lock button; Ctrl+L is handled by the app). */
+  onLock?: (() => void) | undefined;
+  /** Where to open: the place the clinician was when Rounds locked. */
+  initialPlace?: Place | null | undefined;
+  /** Where the clinician is now, on every change (kept by the app across a lock). */
+  onPlace?: ((place: Place) => void) | undefined;
 }
 
 export function MainScreen({
@@ -40,17 +48,28 @@ export function MainScreen({
   onSessionChanged,
   onSessionEnded,
   secondFactorNeeded = false,
+  onLock,
+  initialPlace = null,
+  onPlace,
 }: Props) {
   const searchRef = useRef<HTMLInputElement>(null);
-  const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
+  const [openRequest, setOpenRequest] = useState<OpenRequest | null>(() =>
+    initialPlace?.patientId ? { id: initialPlace.patientId, seq: 0 } : null,
+  );
   const [edited, setEdited] = useState<Patient | null>(null);
   const seq = useRef(0);
   // The charting screen covers the workspace, which stays mounted (search and edits kept).
   const [chart, setChart] = useState<OpenedChart | null>(null);
-  const charting = useLatest(chart !== null);
+  // The page shown in the chart, by encounter (the charting screen reports it).
+  const [chartPage, setChartPage] = useState<{ encounterId: string; page: Page } | null>(null);
+  // Back from a lock: the visit that was being charted, until it is open again.
+  const [reopening, setReopening] = useState<ChartPlace | null>(initialPlace?.chart ?? null);
+  const reopen = useRef(reopening);
+  const covered = chart !== null || reopening !== null;
+  const charting = useLatest(covered);
   const returnFocus = useRef<HTMLElement | null>(null);
   // The main area: the patient list by default, or one of the operations screens.
-  const [view, setView] = useState<View>("patients");
+  const [view, setView] = useState<View>(initialPlace?.view ?? "patients");
   const viewRef = useLatest(view);
   const directoryFilterRef = useRef<HTMLInputElement>(null);
   const auditSubjectRef = useRef<HTMLInputElement>(null);
@@ -59,16 +78,18 @@ export function MainScreen({
   const views = useMemo(() => viewsFor(roles), [roles]);
   const allowed = views.some((v) => v.view === view);
   // The queue screen's choices outlive it (open a patient from the queue, come back to the same queue).
-  const [queue, setQueue] = useState<QueueFilter>(() => defaultQueue(session));
-  const [queueSort, setQueueSort] = useState<QueueSort>("due");
+  const [queue, setQueue] = useState<QueueFilter>(() => initialPlace?.queue ?? defaultQueue(session));
+  const [queueSort, setQueueSort] = useState<QueueSort>(initialPlace?.queueSort ?? "due");
   // The inbox's choices and highlight outlive it (open a thread, chart it, come back to the same row).
-  const [inboxChoice, setInboxChoice] = useState<InboxChoice>(DEFAULT_INBOX);
-  const [inboxSelection, setInboxSelection] = useState<InboxSelection>({ id: null, index: 0 });
+  const [inboxChoice, setInboxChoice] = useState<InboxChoice>(initialPlace?.inboxChoice ?? DEFAULT_INBOX);
+  const [inboxSelection, setInboxSelection] = useState<InboxSelection>(
+    initialPlace?.inboxSelection ?? { id: null, index: 0 },
+  );
   const inboxFilterRef = useRef<HTMLInputElement>(null);
   // The thread open over the inbox; it stays open under a chart started from it.
-  const [thread, setThread] = useState<string | null>(null);
+  const [thread, setThread] = useState<string | null>(initialPlace?.thread ?? null);
   // Replies being written, by thread: leaving a thread never throws typing away.
-  const [replyDrafts, setReplyDrafts] = useState<Readonly<Record<string, string>>>({});
+  const [replyDrafts, setReplyDrafts] = useState<Readonly<Record<string, string>>>(initialPlace?.replyDrafts ?? {});
   // Until two-step sign-in is set up, the server refuses everything else: the top bar offers the setup.
   const [mustEnrol, setMustEnrol] = useState(secondFactorNeeded);
   // Emergency access open, with the MRN it starts from (what was searched for, when it looks like one).
@@ -89,7 +110,7 @@ export function MainScreen({
     },
     [focusSearch],
   );
-  useGoKeys(views, go, chart === null);
+  useGoKeys(views, go, !covered);
 
   // Signed in again without the role a screen needs: back to the patients.
   useEffect(() => {
@@ -138,11 +159,14 @@ export function MainScreen({
 
   const openChart = useCallback((opened: OpenedChart) => {
     returnFocus.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    reopen.current = null;
+    setReopening(null);
     setChart(opened);
   }, []);
 
   const closeChart = useCallback(() => {
     setChart(null);
+    setChartPage(null);
     // Back where the clinician was (the New visit button, say) once the workspace shows again.
     requestAnimationFrame(() => {
       const target = returnFocus.current;
@@ -179,6 +203,75 @@ export function MainScreen({
     [onSessionEnded],
   );
 
+  // Back from a lock while charting: the visit opens again at the same page, its draft read
+  // again from the core (every change was autosaved there).
+  useEffect(() => {
+    const wanted = reopen.current;
+    if (!wanted) return;
+    let current = true;
+    openEncounter(wanted.encounterId, { readOnly: wanted.readOnly, authorName: wanted.authorName }).then(
+      (opened) => {
+        if (!current || reopen.current !== wanted) return;
+        reopen.current = null;
+        setReopening(null);
+        setChart({ ...opened, page: wanted.page });
+      },
+      (caught: unknown) => {
+        if (!current || reopen.current !== wanted) return;
+        // The visit cannot be opened now (gone, or the session ended): the screen under it shows.
+        reopen.current = null;
+        setReopening(null);
+        handleError(toIpcError(caught));
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [handleError]);
+
+  const handleChartPage = useCallback((encounterId: string, page: Page) => setChartPage({ encounterId, page }), []);
+
+  // Where the clinician is, for the app to keep across a lock.
+  const chartPlace: ChartPlace | null = useMemo(() => {
+    if (!chart) return reopening;
+    const encounterId = chart.view.encounter.id;
+    return {
+      encounterId,
+      readOnly: chart.readOnly,
+      authorName: chart.authorName,
+      page: chartPage?.encounterId === encounterId ? chartPage.page : chart.page,
+    };
+  }, [chart, chartPage, reopening]);
+  const place: Place = useMemo(
+    () => ({
+      view,
+      patientId: openRequest?.id ?? null,
+      thread,
+      chart: chartPlace,
+      queue,
+      queueSort,
+      inboxChoice,
+      inboxSelection,
+      replyDrafts,
+    }),
+    [view, openRequest, thread, chartPlace, queue, queueSort, inboxChoice, inboxSelection, replyDrafts],
+  );
+  const latestPlace = useLatest(place);
+  const onPlaceRef = useLatest(onPlace);
+  useEffect(() => {
+    onPlaceRef.current?.(place);
+  }, [place, onPlaceRef]);
+
+  // The inbox says where its highlight was as it goes away, also when the lock takes the screen.
+  const leaveInbox = useCallback(
+    (selection: InboxSelection) => {
+      setInboxSelection(selection);
+      latestPlace.current = { ...latestPlace.current, inboxSelection: selection };
+      onPlaceRef.current?.(latestPlace.current);
+    },
+    [latestPlace, onPlaceRef],
+  );
+
   const handleSecondFactorOn = useCallback(() => {
     setMustEnrol(false);
     // The server answers again: download now rather than at the next background round.
@@ -193,9 +286,10 @@ export function MainScreen({
         <TopBar
           session={session}
           views={views}
-          view={chart ? null : view}
+          view={covered ? null : view}
           onView={go}
           onSignOut={onSignOut}
+          onLock={onLock}
           onSessionChanged={onSessionChanged}
           onPatientEdited={setEdited}
           onError={handleError}
@@ -203,9 +297,22 @@ export function MainScreen({
           onSecondFactorOn={handleSecondFactorOn}
         />
         {chart && (
-          <ChartingScreen session={session} opened={chart} onClose={closeChart} onError={handleError} />
+          <ChartingScreen
+            session={session}
+            opened={chart}
+            onClose={closeChart}
+            onError={handleError}
+            onPage={handleChartPage}
+          />
         )}
-        {!chart && view === "inbox" && (
+        {!chart && reopening && (
+          <main className="ops-pane">
+            <p className="muted reopening" role="status">
+              Opening the visit again…
+            </p>
+          </main>
+        )}
+        {!covered && view === "inbox" && (
           <main className="ops-pane">
             {thread ? (
               <ThreadScreen
@@ -224,7 +331,7 @@ export function MainScreen({
                 choice={inboxChoice}
                 onChoice={setInboxChoice}
                 selection={inboxSelection}
-                onLeave={setInboxSelection}
+                onLeave={leaveInbox}
                 onOpenThread={setThread}
                 filtersRef={inboxFilterRef}
                 onError={handleError}
@@ -232,7 +339,7 @@ export function MainScreen({
             )}
           </main>
         )}
-        {!chart && view === "queues" && (
+        {!covered && view === "queues" && (
           <main className="ops-pane">
             <QueuesScreen
               session={session}
@@ -245,22 +352,22 @@ export function MainScreen({
             />
           </main>
         )}
-        {!chart && view === "directory" && (
+        {!covered && view === "directory" && (
           <main className="ops-pane">
             <DirectoryScreen session={session} filterRef={directoryFilterRef} onError={handleError} />
           </main>
         )}
-        {!chart && view === "coverage" && (
+        {!covered && view === "coverage" && (
           <main className="ops-pane">
             <CoverageScreen session={session} onError={handleError} />
           </main>
         )}
-        {!chart && view === "audit" && allowed && (
+        {!covered && view === "audit" && allowed && (
           <main className="ops-pane">
             <AuditScreen session={session} subjectRef={auditSubjectRef} onError={handleError} />
           </main>
         )}
-        <div className="workspace" hidden={chart !== null || view !== "patients"}>
+        <div className="workspace" hidden={covered || view !== "patients"}>
           <nav className="search-pane" aria-label="Patients on this device">
             <PatientSearch
               inputRef={searchRef}
@@ -275,7 +382,7 @@ export function MainScreen({
               request={openRequest}
               onError={handleError}
               updated={edited}
-              active={chart === null && view === "patients"}
+              active={!covered && view === "patients"}
               onOpenChart={openChart}
             />
           </main>

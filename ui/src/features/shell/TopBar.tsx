@@ -19,6 +19,8 @@ interface Props {
   view: View | null;
   onView: (view: View) => void;
   onSignOut: () => Promise<void>;
+  /** Lock Rounds now (also Ctrl+L). */
+  onLock?: (() => void) | undefined;
   /** Reconnect signed in again: the new session (online). */
   onSessionChanged: (session: SessionInfo) => void;
   /** A refused change was settled by editing a patient. */
@@ -35,6 +37,7 @@ export function TopBar({
   view,
   onView,
   onSignOut,
+  onLock,
   onSessionChanged,
   onPatientEdited,
   onError,
@@ -111,6 +114,17 @@ export function TopBar({
         >
           Sessions
         </button>
+        {onLock && (
+          <button
+            type="button"
+            className="button button-quiet"
+            aria-keyshortcuts="Control+L"
+            title="Lock Rounds now (Ctrl+L): your password opens it again, where you were"
+            onClick={onLock}
+          >
+            Lock
+          </button>
+        )}
         <button type="button" className="button button-quiet" onClick={handleSignOut} disabled={signingOut}>
           {signingOut ? "Signing out…" : "Sign out"}
         </button>

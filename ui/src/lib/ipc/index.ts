@@ -18,6 +18,7 @@ import type { Icd10Code } from "../../bindings/Icd10Code";
 import type { InboxFilter } from "../../bindings/InboxFilter";
 import type { InboxPage } from "../../bindings/InboxPage";
 import type { LabTest } from "../../bindings/LabTest";
+import type { LockStatus } from "../../bindings/LockStatus";
 import type { Message } from "../../bindings/Message";
 import type { MessageWindow } from "../../bindings/MessageWindow";
 import type { Mutation } from "../../bindings/Mutation";
@@ -34,6 +35,7 @@ import type { Role } from "../../bindings/Role";
 import type { RoutingRules } from "../../bindings/RoutingRules";
 import type { SecondFactorEnrollment } from "../../bindings/SecondFactorEnrollment";
 import type { Section } from "../../bindings/Section";
+import type { SecurityPolicy } from "../../bindings/SecurityPolicy";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { SessionSummary } from "../../bindings/SessionSummary";
 import type { StateCoverage } from "../../bindings/StateCoverage";
@@ -64,6 +66,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   sync_gap: true,
   second_factor_required: true,
   second_factor_enrollment_required: true,
+  locked: true,
   internal: true,
 };
 
@@ -104,12 +107,63 @@ export function toIpcError(error: unknown): IpcError {
   return new IpcError("internal", message, { cause: error });
 }
 
+const lockedListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever a command is refused because the app is locked (code "locked"; the
+ * command still rejects as usual). Answers the function that stops listening.
+ */
+export function onLocked(listener: () => void): () => void {
+  lockedListeners.add(listener);
+  return () => {
+    lockedListeners.delete(listener);
+  };
+}
+
+function notifyLocked() {
+  for (const listener of [...lockedListeners]) {
+    try {
+      listener();
+    } catch {
+      // A listener's bug must not change what the caller sees.
+    }
+  }
+}
+
+/** Commands sent and not yet answered. */
+let inFlight = 0;
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  inFlight += 1;
   try {
     return await invoke<T>(command, args);
   } catch (error) {
-    throw toIpcError(error);
+    const failure = toIpcError(error);
+    if (failure.code === "locked") notifyLocked();
+    throw failure;
+  } finally {
+    inFlight -= 1;
   }
+}
+
+/** How often commandsSettled looks again. */
+const SETTLE_POLL_MS = 10;
+
+/**
+ * Resolves once no command is waiting for the core (a save queued behind one that just answered
+ * counts: it starts before the next look), or after `maxMs` whatever is still running. Locking
+ * waits for it, so that what was typed just before Ctrl+L is saved rather than refused.
+ */
+export function commandsSettled(maxMs = 1000): Promise<void> {
+  let looks = Math.max(1, Math.ceil(maxMs / SETTLE_POLL_MS));
+  return new Promise((resolve) => {
+    const look = () => {
+      looks -= 1;
+      if (inFlight === 0 || looks <= 0) resolve();
+      else setTimeout(look, SETTLE_POLL_MS);
+    };
+    setTimeout(look, 0);
+  });
 }
 
 /** The current session, or null when nobody is signed in on this device. */
@@ -138,8 +192,53 @@ export async function confirmSecondFactor(code: string): Promise<void> {
   await call<null>("confirm_second_factor", { code });
 }
 
+/** Ends the session (also while locked). Unsynced changes stay on the device for the same clinician. */
 export async function signOut(): Promise<void> {
   await call<null>("sign_out");
+}
+
+// ---------- The automatic lock (automatic logoff) ----------
+// While locked, every command but these (and sign_out) is refused with code "locked".
+
+/** Whether the app is locked, for whom, and the idle limit in force. Never refused with locked. */
+export function lockStatus(): Promise<LockStatus> {
+  return call<LockStatus>("lock_status");
+}
+
+/** Locks at once (Ctrl+L). */
+export async function lockNow(): Promise<void> {
+  await call<null>("lock_now");
+}
+
+/**
+ * Opens the locked session again with the signed-in clinician's password. A wrong password:
+ * invalid_credentials (the message says how many tries are left); too many, or a session that
+ * cannot be resumed: not_signed_in (the session has ended; the message says why); empty:
+ * invalid_input.
+ */
+export function unlock(password: string): Promise<SessionInfo> {
+  return call<SessionInfo>("unlock", { password });
+}
+
+/**
+ * The clinician is using the app (keyboard, pointer). Without it the core locks after the
+ * organisation's idle limit; polling commands do not count as activity.
+ */
+export async function noteActivity(): Promise<void> {
+  await call<null>("note_activity");
+}
+
+/** The organisation's security policy as synced to this device. */
+export function securityPolicy(): Promise<SecurityPolicy> {
+  return call<SecurityPolicy>("security_policy");
+}
+
+/**
+ * An administrator replaces the security policy (online only: server_unreachable). Refused with
+ * forbidden for others, invalid_input for an idle limit outside 1 to 120 minutes.
+ */
+export async function updateSecurityPolicy(policy: SecurityPolicy): Promise<void> {
+  await call<null>("update_security_policy", { policy });
 }
 
 export function searchPatients(query: string, limit: number): Promise<PatientListItem[]> {

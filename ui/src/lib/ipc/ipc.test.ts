@@ -1,7 +1,7 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Section } from "../../bindings/Section";
-import { failure, installCore } from "../../test/fakeCore";
+import { deferred, failure, installCore } from "../../test/fakeCore";
 import { MIA, MIA_PHONE_CONFLICT, SESSION, listItem, syncStatusOf } from "../../test/fixtures";
 import { counts, makeThread, message } from "../../test/threads";
 import {
@@ -49,12 +49,20 @@ import {
   threadMessages,
   threadSummary,
   auditTrail,
+  commandsSettled,
   exportAudit,
   revokeSession,
   sessions,
   verifyAudit,
   confirmSecondFactor,
   enrollSecondFactor,
+  lockNow,
+  lockStatus,
+  noteActivity,
+  onLocked,
+  securityPolicy,
+  unlock,
+  updateSecurityPolicy,
 } from ".";
 
 describe("ipc commands", () => {
@@ -282,6 +290,88 @@ describe("ipc commands", () => {
       { cmd: "enroll_second_factor", args: {} },
       { cmd: "confirm_second_factor", args: { code: "654321" } },
     ]);
+  });
+
+  it("call the lock commands with the agreed names", async () => {
+    const status = { locked: true, display_name: "Ana Ruiz, NP", idle_lock_minutes: 15 };
+    const core = installCore({
+      lock_status: () => status,
+      lock_now: () => null,
+      unlock: () => SESSION,
+      note_activity: () => null,
+      security_policy: () => ({ idle_lock_minutes: 15 }),
+      update_security_policy: () => null,
+    });
+
+    await expect(lockStatus()).resolves.toEqual(status);
+    await expect(lockNow()).resolves.toBeUndefined();
+    await expect(unlock("correct horse")).resolves.toEqual(SESSION);
+    await expect(noteActivity()).resolves.toBeUndefined();
+    await expect(securityPolicy()).resolves.toEqual({ idle_lock_minutes: 15 });
+    await expect(updateSecurityPolicy({ idle_lock_minutes: 10 })).resolves.toBeUndefined();
+
+    expect(core.calls).toEqual([
+      { cmd: "lock_status", args: {} },
+      { cmd: "lock_now", args: {} },
+      { cmd: "unlock", args: { password: "correct horse" } },
+      { cmd: "note_activity", args: {} },
+      { cmd: "security_policy", args: {} },
+      { cmd: "update_security_policy", args: { policy: { idle_lock_minutes: 10 } } },
+    ]);
+  });
+
+  it("tell onLocked listeners when a command is refused as locked, and still reject", async () => {
+    installCore({
+      get_patient: () => failure("locked", "Rounds is locked"),
+      search_patients: () => failure("not_found", "nothing"),
+    });
+    const listener = vi.fn();
+    const stop = onLocked(listener);
+
+    await expect(getPatient("pt-mia")).rejects.toMatchObject({ code: "locked", message: "Rounds is locked" });
+    expect(listener).toHaveBeenCalledTimes(1);
+    await expect(searchPatients("lop", 5)).rejects.toMatchObject({ code: "not_found" });
+    expect(listener).toHaveBeenCalledTimes(1);
+
+    stop();
+    await expect(getPatient("pt-mia")).rejects.toMatchObject({ code: "locked" });
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it("keep the rejection as it is when an onLocked listener throws", async () => {
+    installCore({ get_patient: () => failure("locked", "Rounds is locked") });
+    const stop = onLocked(() => {
+      throw new Error("listener bug");
+    });
+    await expect(getPatient("pt-mia")).rejects.toMatchObject({ code: "locked", message: "Rounds is locked" });
+    stop();
+  });
+
+  it("commandsSettled waits for commands in flight, and gives up after its limit", async () => {
+    const gate = deferred<null>();
+    const stuck = deferred<null>();
+    installCore({ sync_now: () => gate.promise, get_patient: () => stuck.promise });
+    await commandsSettled();
+
+    const sync = syncNow();
+    let settled = false;
+    const waiting = commandsSettled().then(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
+    gate.resolve(null);
+    await sync;
+    await waiting;
+    expect(settled).toBe(true);
+
+    // A command that does not answer holds it up only as long as asked.
+    const read = getPatient("pt-mia");
+    const started = Date.now();
+    await commandsSettled(50);
+    expect(Date.now() - started).toBeLessThan(1000);
+    stuck.resolve(null);
+    await read;
   });
 
   it("pass the audit trail's forbidden through with the core's message", async () => {
