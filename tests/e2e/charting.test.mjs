@@ -18,6 +18,7 @@ import {
   serverAdultIn,
   server,
   serverChanges,
+  filesHolding,
   signIn,
   unlock,
   topBar,
@@ -267,6 +268,7 @@ test("offline: a visit typed with the server down survives a kill, is signed, an
   withFailureScreenshots("charting-offline", () => [app], async () => {
     assert.ok(patient, "needs the first test's patient");
     const name = `${patient.family_name}, ${patient.given_name}`;
+    const offlineStarted = Date.now();
     const typed = `Typed offline before the crash ${Date.now()}`;
     await server("stop");
     // Back to the patient, a new visit, then straight to the plan.
@@ -335,5 +337,12 @@ test("offline: a visit typed with the server down survives a kill, is signed, an
       return latest?.status === "signed" && latest;
     }, { timeout: 30_000 });
     assert.match(signed.content_hash, /^[0-9a-f]{64}$/);
+
+    // What the clinician typed went through the WebView into the encrypted cache and to the
+    // server: no file on this machine holds it in clear (cache, -wal, -shm, WebView storage,
+    // logs, temp files), except the server's own database.
+    const { found, read } = await filesHolding(typed, { dataDirs: [dataDir], since: offlineStarted });
+    assert.ok(read > 5, `only ${read} files were read`);
+    assert.deepEqual(found, [], `the typed note is in clear text in ${found.join(", ")}`);
   }),
 );

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Keys } from "./webdriver.mjs";
@@ -305,4 +305,46 @@ export async function serverChanges(email = PHYSICIAN) {
     cursor = page.cursor;
     if (!page.more) return changes;
   }
+}
+
+/**
+ * Every file on this machine the app could have left `needle` in, outside its encrypted cache's
+ * pages: the app's data folders (the cache, -wal, -shm, anything else), the WebView's storage and
+ * cache (WebKit keeps local storage, IndexedDB and its HTTP cache under the app's identifier), the
+ * app's and the server's logs, and temp files written since `since`. The server's own database
+ * holds the record by design and is skipped. Searched as UTF-8 and as UTF-16 (WebKit's storage).
+ * Answers the files that contain it, and how many were read.
+ */
+export async function filesHolding(needle, { dataDirs, since }) {
+  const identifier = "health.rounds.desktop";
+  const dataHome = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
+  const cacheHome = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  const artifacts = process.env.E2E_ARTIFACTS ?? "tests/e2e/artifacts";
+  const serverState = process.env.E2E_TMP ? join(process.env.E2E_TMP, "server") : null;
+  const skip = (path) =>
+    path === serverState || /\/(node_modules|\.git|target)$/.test(path) || path.startsWith(artifacts + "/screens");
+  const patterns = [Buffer.from(needle, "utf8"), Buffer.from(needle, "utf16le")];
+  const found = [];
+  let read = 0;
+  async function walk(path, { recent }) {
+    if (skip(path)) return;
+    const info = await stat(path).catch(() => null);
+    if (!info) return;
+    if (info.isDirectory()) {
+      for (const name of await readdir(path).catch(() => [])) await walk(join(path, name), { recent });
+      return;
+    }
+    if (!info.isFile() || info.size > 256 * 1024 * 1024) return;
+    if (recent && info.mtimeMs < since) return;
+    const bytes = await readFile(path).catch(() => null);
+    if (!bytes) return;
+    read += 1;
+    if (patterns.some((p) => bytes.includes(p))) found.push(path);
+  }
+  for (const dir of dataDirs) await walk(dir, { recent: false });
+  await walk(join(dataHome, identifier), { recent: false });
+  await walk(join(cacheHome, identifier), { recent: false });
+  for (const log of ["driver-a.log", "driver-b.log", "server.log"]) await walk(join(artifacts, log), { recent: false });
+  await walk(tmpdir(), { recent: true });
+  return { found: [...new Set(found)], read };
 }

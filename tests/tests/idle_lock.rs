@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use rounds_client::{Clock, Config, Workspace, MAX_UNLOCK_ATTEMPTS};
 use rounds_domain::sync::{FieldEdit, PatientField};
 use rounds_domain::ErrorCode;
-use rounds_server::seed::{self, DEMO_ADMIN, DEMO_PASSWORD, DEMO_PHYSICIAN};
+use rounds_server::seed::{self, DEMO_ADMIN, DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD, DEMO_PHYSICIAN};
 use rounds_tests::{on_both_databases, sign_in_token, vault, TestServer};
 use serde_json::json;
 use std::path::Path;
@@ -119,9 +119,23 @@ on_both_databases! {
             .expect("edit");
         ws.lock_now().expect("lock");
 
+        // Another clinician's valid sign-in does not open this clinician's cache: the cache holds
+        // unsynced work of its owner, so it is refused, and the workspace stays locked.
+        let other = ws.sign_in(DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD).await.expect_err("not over unsynced work");
+        assert_eq!(other.code, ErrorCode::Forbidden);
+        assert!(ws.is_locked(), "a refused sign-in leaves the workspace locked");
+
+        // Wrong passwords are counted in the cache: quitting the app does not refill the tries.
+        let mut ws = ws;
         for attempt in 1..MAX_UNLOCK_ATTEMPTS {
+            if attempt == 3 {
+                drop(ws);
+                ws = Workspace::open(&cfg, vault()).expect("reopen");
+            }
             let e = ws.unlock("guess").expect_err("wrong");
             assert_eq!(e.code, ErrorCode::InvalidCredentials, "attempt {attempt}");
+            let left = MAX_UNLOCK_ATTEMPTS - attempt;
+            assert!(e.message.contains(&format!("{left} tr")), "attempt {attempt}: {}", e.message);
             assert!(ws.is_locked());
         }
         let ended = ws.unlock("guess").expect_err("the fifth");

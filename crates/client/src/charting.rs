@@ -300,6 +300,7 @@ impl Workspace {
     /// Settles a section changed on two devices: `None` keeps the server's version; a section
     /// (this device's, or a merge) is saved on top of the server's version.
     pub fn settle_section_conflict(&self, client_seq: i64, section: Option<Section>) -> Result<EncounterView> {
+        self.require_session()?;
         let rejected = self.store()?.read().rejected_commands()?;
         let Some(refused) = rejected.iter().find(|r| r.command.client_seq == client_seq) else {
             return Err(ClientError::new(ErrorCode::NotFound, "no such conflict"));

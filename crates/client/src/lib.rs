@@ -132,18 +132,18 @@ impl Workspace {
         let kept = {
             let tx = store.read();
             match tx.session()? {
-                Some(s) => Some((tx.practitioner(s.practitioner_id)?.display_name, tx.unlock_verifier()?.is_some())),
+                Some(s) => Some(tx.practitioner(s.practitioner_id)?.display_name),
                 None => None,
             }
         };
         let mut store = Some(store);
-        if let Some((name, lockable)) = kept {
+        if let Some(name) = kept {
+            // Whoever opens the app again proves they are the clinician first (a session kept
+            // from before the lock existed is ended at the lock screen: the server checks).
             activity.signed_in = true;
             activity.display_name = Some(name);
-            if lockable {
-                // Whoever opens the app again proves they are the clinician first.
-                store = None;
-            }
+            store = None;
+            remote.set_locked(true);
         }
         let ws = Workspace {
             store: Mutex::new(store),
@@ -161,7 +161,7 @@ impl Workspace {
             reads: Mutex::new(std::collections::HashMap::new()),
         };
         if let Some(store) = ws.store.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            ws.refresh_policy(store)?;
+            ws.refresh_policy(store);
         }
         Ok(ws)
     }
@@ -194,25 +194,29 @@ impl Workspace {
         let now = self.now();
         let base = self.remote.base_url().to_string();
         // Checked by the server: this opens a locked workspace too.
-        let verifier = lock::password_verifier(password)?;
-        let recorded = self.open_cache().and_then(|mut store| {
-            store
-                .transaction(|tx| {
-                    tx.set_session(&signed_in.practitioner, &base, now)?;
-                    tx.set_unlock_verifier(&verifier)
-                })
-                .map_err(ClientError::from)
+        let password = password.to_string();
+        let verifier = tokio::task::spawn_blocking(move || lock::password_verifier(&password))
+            .await
+            .map_err(|e| ClientError::new(ErrorCode::Internal, format!("signing in stopped: {e}")))??;
+        let recorded = self.with_cache(|store| {
+            store.transaction(|tx| {
+                tx.set_session(&signed_in.practitioner, &base, now)?;
+                tx.set_unlock_verifier(&verifier)
+            })?;
+            self.refresh_policy(store);
+            Ok(())
         });
         if let Err(e) = recorded {
             self.remote.forget_token();
             return Err(e);
         }
+        self.forget_reads();
+        self.remote.set_locked(false);
         {
             let mut activity = self.activity();
             activity.signed_in = true;
             activity.display_name = Some(signed_in.practitioner.display_name.clone());
             activity.last_active = now;
-            activity.failures = 0;
         }
         self.sync_now().await?;
         tracing::info!("signed in; cache synced");
@@ -240,25 +244,36 @@ impl Workspace {
     /// a session.
     pub fn sign_out(&self) -> Result<()> {
         self.remote.forget_token();
-        self.open_cache()?.transaction(|tx| tx.clear_session())?;
+        self.with_cache(|store| Ok(store.transaction(|tx| tx.clear_session())?))?;
+        self.forget_reads();
         let mut activity = self.activity();
         activity.signed_in = false;
         activity.display_name = None;
-        activity.failures = 0;
         Ok(())
     }
 
-    /// The cache, opened again when locked: only for signing in or out, which need no unlock.
-    fn open_cache(&self) -> Result<lock::StoreGuard<'_>> {
-        {
-            let mut slot = self.store.lock().unwrap_or_else(|p| p.into_inner());
-            if slot.is_none() {
-                *slot = Some(self.reopen_cache()?);
+    /// Runs `f` on the cache for signing in or out, which need no unlock. When locked, `f` gets
+    /// a store of its own, which becomes the workspace's only once `f` has succeeded: a failed
+    /// sign-in leaves the workspace locked.
+    fn with_cache<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let mut slot = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let result = match slot.as_mut() {
+            Some(store) => f(store)?,
+            None => {
+                let mut store = self.reopen_cache()?;
+                let result = f(&mut store)?;
+                *slot = Some(store);
+                result
             }
-            // Counts as activity: the idle clock starts again.
-            self.activity().last_active = self.now();
-        }
-        self.store()
+        };
+        // Counts as activity: the idle clock starts again.
+        self.activity().last_active = self.now();
+        Ok(result)
+    }
+
+    /// Forgets which records were noted as read (the user changed).
+    pub(crate) fn forget_reads(&self) {
+        self.reads.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
     pub fn search_patients(&self, query: &str, limit: u32) -> Result<Vec<PatientListItem>> {
@@ -287,15 +302,16 @@ impl Workspace {
     pub(crate) fn record_read(&self, patient: PatientId, what: AccessKind) -> Result<()> {
         let now = self.now();
         {
-            let mut reads = self.reads.lock().unwrap_or_else(|p| p.into_inner());
+            let reads = self.reads.lock().unwrap_or_else(|p| p.into_inner());
             let recent = chrono::Duration::minutes(READ_NOTED_EVERY_MINUTES);
             if reads.get(&(patient, what)).is_some_and(|at| now - *at < recent && *at <= now) {
                 return Ok(());
             }
-            reads.insert((patient, what), now);
         }
         self.store()?
             .transaction(|tx| tx.enqueue(Mutation::RecordAccess { patient_id: patient, what, at: now }, now))?;
+        // Only once it is queued: a read refused on the way (locked) is noted next time.
+        self.reads.lock().unwrap_or_else(|p| p.into_inner()).insert((patient, what), now);
         self.wake.notify_one();
         Ok(())
     }
@@ -506,6 +522,7 @@ impl Workspace {
 
     /// Changes the server refused, with its reasons, oldest first.
     pub fn rejected_changes(&self) -> Result<Vec<RejectedChange>> {
+        self.require_session()?;
         let rejected = self.store()?.read().rejected_commands()?;
         Ok(rejected
             .into_iter()
@@ -519,6 +536,7 @@ impl Workspace {
 
     /// The clinician has read a refused change.
     pub fn dismiss_rejected(&self, client_seq: i64) -> Result<()> {
+        self.require_session()?;
         if self.store()?.transaction(|tx| tx.dismiss_rejected(client_seq))? {
             Ok(())
         } else {
@@ -532,7 +550,9 @@ impl Workspace {
         let result = self.sync_round().await;
         if result.is_ok() {
             // The organisation may have changed its idle limit.
-            self.refresh_policy(&*self.store()?)?;
+            if let Ok(store) = self.store() {
+                self.refresh_policy(&store);
+            }
         }
         *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = None;
         let mut offline = self.offline_since.lock().unwrap_or_else(|p| p.into_inner());

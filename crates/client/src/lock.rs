@@ -30,8 +30,6 @@ pub(crate) struct Activity {
     pub display_name: Option<String>,
     pub last_active: DateTime<Utc>,
     pub idle_limit: chrono::Duration,
-    /// Wrong passwords since the last unlock.
-    pub failures: u32,
 }
 
 impl Activity {
@@ -41,7 +39,6 @@ impl Activity {
             display_name: None,
             last_active: now,
             idle_limit: idle_limit(SecurityPolicy::default()),
-            failures: 0,
         }
     }
 
@@ -112,7 +109,7 @@ impl Workspace {
     fn close_cache(&self, store: &mut Option<Store>, why: &'static str) {
         // Dropping the store closes the SQLCipher connection, which wipes its copy of the key.
         *store = None;
-        self.remote.drop_access_token();
+        self.remote.set_locked(true);
         tracing::info!(why, "workspace locked");
     }
 
@@ -153,7 +150,8 @@ impl Workspace {
     }
 
     /// Opens the cache again with the password of the signed-in clinician. A wrong password is
-    /// refused with the tries left; the fifth ends the session here (`not_signed_in`).
+    /// refused with the tries left (counted in the cache, so quitting does not refill them); the
+    /// fifth ends the session here (`not_signed_in`).
     pub fn unlock(&self, password: &str) -> Result<SessionInfo> {
         if password.is_empty() {
             return Err(ClientError::invalid("enter your password"));
@@ -161,54 +159,54 @@ impl Workspace {
         if password.len() > rounds_domain::api::MAX_CREDENTIAL_LEN {
             return Err(ClientError::invalid("the password is too long"));
         }
-        {
+        if self.is_locked() {
+            // The check runs on a store of its own: other commands (the status polling) answer
+            // `locked` meanwhile instead of waiting for Argon2.
+            let mut store = self.reopen_cache()?;
+            let Some(verifier) = store.read().unlock_verifier()? else {
+                // A session kept from before the lock existed: only the server can check the
+                // password now.
+                self.end_session(store)?;
+                return Err(ClientError::new(
+                    ErrorCode::NotSignedIn,
+                    "Sign in again to continue; changes not yet synced stay on this device.",
+                ));
+            };
+            // Counted before the check: killing the app during it still spends the try.
+            let failures = store.transaction(|tx| tx.note_unlock_failure())?;
+            if failures > MAX_UNLOCK_ATTEMPTS {
+                self.end_session(store)?;
+                return Err(ClientError::new(ErrorCode::NotSignedIn, "Too many wrong passwords: sign in again."));
+            }
+            if !password_matches(password, &verifier) {
+                tracing::warn!(failures, "wrong password at the lock screen");
+                if failures < MAX_UNLOCK_ATTEMPTS {
+                    let left = MAX_UNLOCK_ATTEMPTS - failures;
+                    return Err(ClientError::new(
+                        ErrorCode::InvalidCredentials,
+                        format!(
+                            "Wrong password. {left} {} left before you must sign in again.",
+                            if left == 1 { "try" } else { "tries" }
+                        ),
+                    ));
+                }
+                self.end_session(store)?;
+                return Err(ClientError::new(
+                    ErrorCode::NotSignedIn,
+                    "Too many wrong passwords: the session on this device has ended. Sign in again; \
+                     changes not yet synced stay on this device.",
+                ));
+            }
+            store.transaction(|tx| tx.reset_unlock_failures())?;
+            self.refresh_policy(&store);
             let mut slot = self.store.lock().unwrap_or_else(|p| p.into_inner());
             if slot.is_none() {
-                let store = self.reopen_cache()?;
-                let verifier = store.read().unlock_verifier()?;
-                match verifier {
-                    Some(v) if password_matches(password, &v) => {
-                        *slot = Some(store);
-                        let mut activity = self.activity();
-                        activity.failures = 0;
-                        activity.last_active = self.now();
-                        tracing::info!("workspace unlocked");
-                    }
-                    Some(_) => {
-                        let failures = {
-                            let mut activity = self.activity();
-                            activity.failures += 1;
-                            activity.failures
-                        };
-                        tracing::warn!(failures, "wrong password at the lock screen");
-                        if failures < MAX_UNLOCK_ATTEMPTS {
-                            let left = MAX_UNLOCK_ATTEMPTS - failures;
-                            return Err(ClientError::new(
-                                ErrorCode::InvalidCredentials,
-                                format!(
-                                    "Wrong password. {left} {} left before you must sign in again.",
-                                    if left == 1 { "try" } else { "tries" }
-                                ),
-                            ));
-                        }
-                        self.end_session(store, &mut slot)?;
-                        return Err(ClientError::new(
-                            ErrorCode::NotSignedIn,
-                            "Too many wrong passwords: the session on this device has ended. Sign in again; \
-                             changes not yet synced stay on this device.",
-                        ));
-                    }
-                    None => {
-                        // A session kept from before the lock existed: only the server can
-                        // check the password now.
-                        self.end_session(store, &mut slot)?;
-                        return Err(ClientError::new(
-                            ErrorCode::NotSignedIn,
-                            "Sign in again to continue; changes not yet synced stay on this device.",
-                        ));
-                    }
-                }
+                *slot = Some(store);
             }
+            self.activity().last_active = self.now();
+            drop(slot);
+            self.remote.set_locked(false);
+            tracing::info!("workspace unlocked");
         }
         self.wake.notify_one();
         self.session()?.ok_or_else(|| ClientError::new(ErrorCode::NotSignedIn, "sign in first"))
@@ -220,33 +218,42 @@ impl Workspace {
         Ok(Store::open(&self.cache_path, &key)?)
     }
 
-    /// Ends the session on this device and leaves the cache open without one (nothing clinical
-    /// can be read until someone signs in).
-    fn end_session(&self, mut store: Store, slot: &mut Option<Store>) -> Result<()> {
+    /// Ends the session on this device and leaves the cache open without one: nothing
+    /// clinical can be read until someone signs in (every such command needs a session).
+    fn end_session(&self, mut store: Store) -> Result<()> {
         self.remote.forget_token();
         store.transaction(|tx| tx.clear_session())?;
-        *slot = Some(store);
+        self.forget_reads();
+        let mut slot = self.store.lock().unwrap_or_else(|p| p.into_inner());
         let mut activity = self.activity();
         activity.signed_in = false;
         activity.display_name = None;
-        activity.failures = 0;
+        if slot.is_none() {
+            *slot = Some(store);
+        }
         Ok(())
     }
 
     /// Reads the organisation's idle limit from the cache (after a sync brought a new one).
-    pub(crate) fn refresh_policy(&self, store: &Store) -> Result<()> {
-        let policy = self.security_policy_in(store)?;
-        self.activity().idle_limit = idle_limit(policy);
-        Ok(())
+    pub(crate) fn refresh_policy(&self, store: &Store) {
+        match self.security_policy_in(store) {
+            Ok(policy) => self.activity().idle_limit = idle_limit(policy),
+            Err(e) => tracing::warn!(code = ?e.code, "cannot read the security policy; keeping the idle limit"),
+        }
     }
 
+    /// The organisation's policy; a limit outside the allowed range is brought into it, and a
+    /// field a newer server added is ignored (the device must keep locking whatever it reads).
     pub(crate) fn security_policy_in(&self, store: &Store) -> Result<SecurityPolicy> {
         let Some(body) = store.read().org_document(OrgDocumentKind::SecurityPolicy, "default")? else {
             return Ok(SecurityPolicy::default());
         };
-        serde_json::from_str(&body).map_err(|e| {
-            ClientError::new(ErrorCode::DatabaseCorrupt, format!("the security policy does not read: {e}"))
-        })
+        let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let range = SecurityPolicy::IDLE_LOCK_RANGE;
+        let minutes = value["idle_lock_minutes"].as_u64().map_or(SecurityPolicy::default().idle_lock_minutes, |m| {
+            u32::try_from(m).unwrap_or(u32::MAX).clamp(*range.start(), *range.end())
+        });
+        Ok(SecurityPolicy { idle_lock_minutes: minutes })
     }
 
     /// The organisation's security policy as synced to this device.

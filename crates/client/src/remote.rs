@@ -47,6 +47,8 @@ pub(crate) struct Remote {
     /// One refresh at a time: two at once would present one refresh token twice, which the
     /// server takes for a stolen copy and ends the session.
     refreshing: tokio::sync::Mutex<()>,
+    /// The workspace is locked: no authenticated request, no renewal.
+    locked: std::sync::atomic::AtomicBool,
 }
 
 impl Remote {
@@ -61,7 +63,14 @@ impl Remote {
             .map_err(|e| ClientError::new(ErrorCode::Internal, format!("cannot set up HTTP: {e}")))?;
         // A session kept from before a restart: renewed on first use (no password).
         let kept = slot.get().map(|refresh| Tokens { access: String::new(), refresh: Some(refresh) });
-        Ok(Remote { http, base, tokens: Mutex::new(kept), slot, refreshing: tokio::sync::Mutex::new(()) })
+        Ok(Remote {
+            http,
+            base,
+            tokens: Mutex::new(kept),
+            slot,
+            refreshing: tokio::sync::Mutex::new(()),
+            locked: Default::default(),
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -78,12 +87,15 @@ impl Remote {
         self.tokens.lock().map(|t| t.as_ref().is_some_and(|t| !t.access.is_empty())).unwrap_or(false)
     }
 
-    /// Forgets the access token but keeps the session (its refresh token stays in the keychain):
-    /// the workspace locked, and the next request after unlocking renews it.
-    pub fn drop_access_token(&self) {
-        if let Ok(mut t) = self.tokens.lock() {
-            if let Some(t) = t.as_mut() {
-                t.access.clear();
+    /// While locked, the access token is forgotten and no request renews it (the refresh
+    /// token stays in the keychain for after the unlock).
+    pub fn set_locked(&self, locked: bool) {
+        self.locked.store(locked, std::sync::atomic::Ordering::SeqCst);
+        if locked {
+            if let Ok(mut t) = self.tokens.lock() {
+                if let Some(t) = t.as_mut() {
+                    t.access.clear();
+                }
             }
         }
     }
@@ -153,6 +165,9 @@ impl Remote {
     /// Sends a request with the access token; when the server says it has expired, renews it
     /// once and sends the request again.
     async fn authed(&self, build: impl Fn(&str) -> Result<reqwest::RequestBuilder>) -> Result<reqwest::Response> {
+        if self.locked.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ClientError::new(ErrorCode::Locked, "Rounds is locked: enter your password to continue"));
+        }
         let mut token = self.token()?;
         if token.is_empty() {
             // Restarted with a kept session: renew before the first request.

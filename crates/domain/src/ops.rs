@@ -99,3 +99,23 @@ pub struct PractitionerUpdate {
     pub supervisor_id: Option<crate::PractitionerId>,
     pub on_duty: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sorts and filters arrive as these enums, never as column names: anything else is refused
+    /// when the command's arguments are decoded, before any SQL is built.
+    #[test]
+    fn only_the_allow_listed_sorts_and_filters_decode() {
+        assert_eq!(serde_json::from_str::<QueueSort>("\"priority\"").expect("priority"), QueueSort::Priority);
+        for bad in ["\"due_at\"", "\"priority; DROP TABLE tasks\"", "\"k.due_at DESC\"", "1", "null"] {
+            assert!(serde_json::from_str::<QueueSort>(bad).is_err(), "{bad}");
+        }
+        assert_eq!(serde_json::from_str::<QueueFilter>(r#"{"kind":"mine"}"#).expect("mine"), QueueFilter::Mine);
+        for bad in [r#"{"kind":"all"}"#, r#"{"kind":"role","role":"superuser"}"#, r#"{"kind":"owner_id"}"#, r#""mine""#]
+        {
+            assert!(serde_json::from_str::<QueueFilter>(bad).is_err(), "{bad}");
+        }
+    }
+}
