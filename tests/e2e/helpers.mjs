@@ -320,9 +320,10 @@ export async function filesHolding(needle, { dataDirs, since }) {
   const dataHome = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
   const cacheHome = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   const artifacts = process.env.E2E_ARTIFACTS ?? "tests/e2e/artifacts";
-  const serverState = process.env.E2E_TMP ? join(process.env.E2E_TMP, "server") : null;
+  // The e2e server's own database (server.sqlite3 and its -wal/-shm) holds the record by design.
+  const serverDb = process.env.E2E_TMP ? join(process.env.E2E_TMP, "server.sqlite3") : null;
   const skip = (path) =>
-    path === serverState || /\/(node_modules|\.git|target)$/.test(path) || path.startsWith(artifacts + "/screens");
+    (serverDb && path.startsWith(serverDb)) || /\/(node_modules|\.git|target)$/.test(path) || path.startsWith(artifacts + "/screens");
   const patterns = [Buffer.from(needle, "utf8"), Buffer.from(needle, "utf16le")];
   const found = [];
   let read = 0;
