@@ -29,7 +29,7 @@ DRIVER_PORT=4444         # tauri-driver's default
 NATIVE_PORT=4445         # WebKitWebDriver, behind tauri-driver
 DRIVER_PORT_B=4446       # the second device's tauri-driver
 NATIVE_PORT_B=4447
-TEST_TIMEOUT=${E2E_TIMEOUT:-300}   # seconds for the whole node --test run
+TEST_TIMEOUT=${E2E_TIMEOUT:-480}   # seconds for the whole node --test run (one test waits out a 1-minute idle lock)
 ARTIFACTS="$ROOT/tests/e2e/artifacts"
 TESTS=("$@"); [ ${#TESTS[@]} -gt 0 ] || TESTS=(tests/e2e/)
 

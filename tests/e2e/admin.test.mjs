@@ -8,12 +8,27 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { PASSWORD, PHYSICIAN, SERVER_URL, newDataDir, withFailureScreenshots } from "./helpers.mjs";
+import { PASSWORD, PHYSICIAN, SERVER_URL, metric, newDataDir, withFailureScreenshots } from "./helpers.mjs";
 import { DRIVERS, Keys, Session } from "./webdriver.mjs";
 
 const ADMIN = "alex.morgan@demo.rounds.health";
 
 let app;
+
+/** Sets the organisation's idle limit through the API, as an administrator. */
+async function setIdleLimit(minutes) {
+  const admin = await fetch(`${SERVER_URL}/auth/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: ADMIN, password: PASSWORD }),
+  }).then((r) => r.json());
+  const response = await fetch(`${SERVER_URL}/admin/security-policy`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ idle_lock_minutes: minutes }),
+  });
+  assert.equal(response.status, 200, await response.text());
+}
 
 before(async () => {
   app = await Session.start({ driver: DRIVERS.a, env: { ROUNDS_DATA_DIR: await newDataDir("admin") } });
@@ -21,6 +36,8 @@ before(async () => {
 
 after(async () => {
   await app?.end();
+  // The server is shared with the other end-to-end files: give the default back.
+  await setIdleLimit(15).catch(() => {});
 });
 
 test("an administrator reads a clinician's audit trail, verifies it and sees their sessions", { timeout: 120_000 }, () =>
@@ -124,3 +141,30 @@ test("a flagged physician opens a chart by emergency access, read-only, with a r
   }),
 );
 
+
+test("after the organisation's idle limit with no input, the app locks itself; the password resumes", { timeout: 150_000 }, () =>
+  withFailureScreenshots("idle-lock", () => [app], async () => {
+    // The physician from the previous test is signed in, on the emergency-access chart. The last
+    // input is this Escape; the new limit reaches the device by sync (a poke from the server).
+    await app.press(Keys.ESCAPE);
+    const lastInput = performance.now();
+    await setIdleLimit(1);
+    await app.waitFor("#unlock-password", { timeout: 100_000, interval: 250 });
+    const lockedAfter = performance.now() - lastInput;
+    metric("idle lock shown after the last input (1-minute limit)", lockedAfter);
+    // The UI reports input at most every 15 s, so the core may have seen the last input up to
+    // 15 s before it happened: the lock comes between 45 and 60 s after it, never much sooner.
+    assert.ok(lockedAfter > 43_000, `locked ${Math.round(lockedAfter)} ms after the last input: before the limit`);
+    const visible = await app.execute("return document.body.innerText");
+    assert.match(visible, /Locked after 1 minute/);
+    assert.doesNotMatch(visible, /Emergency access/);
+    await app.screenshot("idle-locked.png");
+
+    await app.waitUntil("the lock screen takes input", () =>
+      app.execute(`return !document.getElementById("unlock-password").readOnly`));
+    await app.type("#unlock-password", PASSWORD);
+    await app.sendKeys("#unlock-password", Keys.ENTER);
+    await app.waitFor("#patient-search", { timeout: 15_000 });
+    await setIdleLimit(15);
+  }),
+);

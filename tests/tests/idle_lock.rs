@@ -115,7 +115,7 @@ on_both_databases! {
         let ws = Workspace::open(&cfg, vault()).expect("open");
         ws.sign_in(DEMO_PHYSICIAN, DEMO_PASSWORD).await.expect("sign in");
         let patient = ws.search_patients("", 1).expect("search")[0].id.to_string();
-        ws.edit_patient(&patient, &[FieldEdit { field: PatientField::Email, value: json!("kept@example.com") }])
+        ws.edit_patient(&patient, &[FieldEdit { field: PatientField::Email, value: json!("first@example.com") }])
             .expect("edit");
         ws.lock_now().expect("lock");
 
@@ -124,6 +124,13 @@ on_both_databases! {
         let other = ws.sign_in(DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD).await.expect_err("not over unsynced work");
         assert_eq!(other.code, ErrorCode::Forbidden);
         assert!(ws.is_locked(), "a refused sign-in leaves the workspace locked");
+        // ... and the owner's session as it was: unlocked, it syncs with its kept refresh token.
+        ws.unlock(DEMO_PASSWORD).expect("unlock");
+        ws.sync_now().await.expect("the owner's session survived");
+        assert_eq!(ws.sync_state().expect("state").pending, 0);
+        ws.edit_patient(&patient, &[FieldEdit { field: PatientField::Email, value: json!("kept@example.com") }])
+            .expect("edit");
+        ws.lock_now().expect("lock");
 
         // Wrong passwords are counted in the cache: quitting the app does not refill the tries.
         let mut ws = ws;

@@ -251,8 +251,17 @@ on_both_databases! {
         let other = api.sign_in(DEMO_PHYSICIAN, "other").await;
         assert_eq!(api.sessions(&other.token).await.len(), 2, "the laptop's session and this one");
 
-        // Signing out forgets it: the next start needs the password.
+        // Signing out forgets it here and ends it on the server (in the background).
         ws.sign_out().expect("sign out");
+        let mut left = api.sessions(&other.token).await.len();
+        for _ in 0..50 {
+            if left == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            left = api.sessions(&other.token).await.len();
+        }
+        assert_eq!(left, 1, "the laptop's session ended on the server");
         drop(ws);
         let ws = Workspace::open(&cfg, vault.clone()).expect("reopen");
         assert!(!ws.is_locked(), "nobody signed in: nothing to unlock");

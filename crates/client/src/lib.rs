@@ -207,11 +207,12 @@ impl Workspace {
             Ok(())
         });
         if let Err(e) = recorded {
-            self.remote.forget_token();
+            // The session this device has (if any) stays as it was.
+            self.remote.discard(&signed_in);
             return Err(e);
         }
+        self.remote.adopt(&signed_in);
         self.forget_reads();
-        self.remote.set_locked(false);
         {
             let mut activity = self.activity();
             activity.signed_in = true;
@@ -243,7 +244,7 @@ impl Workspace {
     /// Works while locked too (the lock screen's way out): no password is needed to give up
     /// a session.
     pub fn sign_out(&self) -> Result<()> {
-        self.remote.forget_token();
+        self.remote.sign_out();
         self.with_cache(|store| Ok(store.transaction(|tx| tx.clear_session())?))?;
         self.forget_reads();
         let mut activity = self.activity();

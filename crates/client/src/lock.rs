@@ -221,7 +221,7 @@ impl Workspace {
     /// Ends the session on this device and leaves the cache open without one: nothing
     /// clinical can be read until someone signs in (every such command needs a session).
     fn end_session(&self, mut store: Store) -> Result<()> {
-        self.remote.forget_token();
+        self.remote.sign_out();
         store.transaction(|tx| tx.clear_session())?;
         self.forget_reads();
         let mut slot = self.store.lock().unwrap_or_else(|p| p.into_inner());

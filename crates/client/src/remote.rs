@@ -129,9 +129,51 @@ impl Remote {
     pub async fn sign_in(&self, email: &str, password: &str, totp: Option<&str>) -> Result<SignInResponse> {
         let req = SignInRequest { email: email.into(), password: password.into(), totp: totp.map(Into::into) };
         let resp = self.http.post(self.url("auth/sign-in")?).json(&req).send().await.map_err(unreachable)?;
-        let signed_in: SignInResponse = decode(resp).await?;
-        self.keep(&signed_in);
-        Ok(signed_in)
+        decode(resp).await
+    }
+
+    /// Makes a new sign-in this device's session (and keeps its refresh token in the keychain).
+    /// Separate from `sign_in`: a sign-in the device then refuses (another clinician's unsynced
+    /// work) must not replace the session it has.
+    pub fn adopt(&self, signed_in: &SignInResponse) {
+        self.set_locked(false);
+        self.keep(signed_in);
+    }
+
+    /// Ends a server session this device got but will not use (best effort, in the background).
+    pub fn discard(&self, signed_in: &SignInResponse) {
+        self.sign_out_in_background(signed_in.token.clone(), None);
+    }
+
+    /// Forgets this device's session and ends it on the server too (best effort, in the
+    /// background: a device offline just forgets it, and the refresh token is gone from here).
+    pub fn sign_out(&self) {
+        let taken = self.tokens.lock().ok().and_then(|mut t| t.take());
+        self.slot.set(None);
+        if let Some(tokens) = taken {
+            self.sign_out_in_background(tokens.access, tokens.refresh);
+        }
+    }
+
+    fn sign_out_in_background(&self, access: String, refresh: Option<String>) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let (http, base) = (self.http.clone(), self.base.clone());
+        runtime.spawn(async move {
+            let mut access = access;
+            if access.is_empty() {
+                // Kept across a restart: only the refresh token is here. Renew once to sign out.
+                let Some(refresh_token) = refresh else { return };
+                let Ok(url) = base.join("auth/refresh") else { return };
+                let body = rounds_domain::api::RefreshRequest { refresh_token };
+                let Ok(resp) = http.post(url).json(&body).send().await else { return };
+                let Ok(renewed) = resp.json::<SignInResponse>().await else { return };
+                access = renewed.token;
+            }
+            let Ok(url) = base.join("auth/sign-out") else { return };
+            if let Err(e) = http.post(url).bearer_auth(access).send().await {
+                tracing::info!(error = %e, "the server session could not be ended now; it expires by itself");
+            }
+        });
     }
 
     /// Renews the access token that `expired` was, unless another request already did. A
