@@ -7,6 +7,7 @@ import { MainScreen } from "./features/shell/MainScreen";
 import type { Place } from "./features/shell/place";
 import { DatabaseErrorScreen, OpeningScreen, StartupErrorScreen } from "./features/shell/StartupScreens";
 import { isDatabaseErrorCode } from "./lib/errors";
+import { clearHeldWork } from "./lib/heldWork";
 import {
   commandsSettled,
   lockNow,
@@ -113,7 +114,9 @@ export function App() {
   useActivityReporter(signedIn);
 
   const toSignedOut = useCallback((notice?: string) => {
+    // Nothing of this session (where the clinician was, what they typed) reaches the next one.
     place.current = null;
+    clearHeldWork();
     setState(notice === undefined ? { kind: "signed-out" } : { kind: "signed-out", notice });
   }, []);
 
@@ -166,7 +169,11 @@ export function App() {
       return (
         <SignInScreen
           notice={state.notice}
-          onSignedIn={(info, secondFactorNeeded) => setState({ kind: "signed-in", session: info, secondFactorNeeded })}
+          onSignedIn={(info, secondFactorNeeded) => {
+            // Also anything a save refused after the sign-out put there.
+            clearHeldWork();
+            setState({ kind: "signed-in", session: info, secondFactorNeeded });
+          }}
           onDatabaseError={(error) => setState({ kind: "database-error", error })}
         />
       );

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent, type RefObject } from "react";
 import type { SecondFactorEnrollment } from "../../bindings/SecondFactorEnrollment";
 import { confirmSecondFactor, enrollSecondFactor, toIpcError, type IpcError } from "../../lib/ipc";
+import { QrCode } from "../common/QrCode";
 import { CodeField } from "./CodeField";
 import { SECOND_FACTOR_NEEDED, cleanCode } from "./messages";
 
@@ -20,6 +21,9 @@ type Setup =
   | { kind: "starting" }
   | { kind: "enrolling"; enrollment: SecondFactorEnrollment }
   | { kind: "on" };
+
+/** The QR code of the setup link, for screen readers. */
+export const QR_LABEL = "QR code for your authenticator app";
 
 /** "JBSWY3DPEHPK3PXP" as "JBSW Y3DP EHPK 3PXP": easier to read and type into an app. */
 export function groupSecret(secret: string): string {
@@ -118,7 +122,9 @@ export function TwoStepSetup({ online, required, startRef, onTurnedOn, onError }
         <div className="two-step-steps" ref={stepsRef} tabIndex={-1}>
           <ol>
             <li>
-              In your authenticator app, add an account and enter this key (it is shown only now):
+              In your authenticator app, add an account by scanning this code (it is shown only now):
+              <QrCode className="two-step-qr" text={setup.enrollment.otpauth_uri} label={QR_LABEL} />
+              or by entering this key:
               <code className="two-step-secret" data-testid="two-step-secret">
                 {groupSecret(setup.enrollment.secret)}
               </code>

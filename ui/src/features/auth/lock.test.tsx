@@ -2,7 +2,10 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../../App";
+import type { FieldEdit } from "../../bindings/FieldEdit";
 import type { PatientChart } from "../../bindings/PatientChart";
+import type { Section } from "../../bindings/Section";
+import { hasHeldWork, heldContacts, heldSections } from "../../lib/heldWork";
 import { fakeCharting } from "../../test/charting";
 import { deferred, failure, installCore, type Handler } from "../../test/fakeCore";
 import { SESSION, TODAY, findFixture, searchFixtures, syncStatusOf } from "../../test/fixtures";
@@ -394,5 +397,160 @@ describe("lock screen", () => {
     const main = screen.getByRole("main");
     expect(within(main).getAllByRole("button").map((b) => b.textContent)).toEqual(["Unlock", "Sign out"]);
     expect(document.body).not.toHaveTextContent(PHI);
+  });
+});
+
+describe("lock: nothing typed is lost", () => {
+  const TYPED = "Sore since Monday. Worse at night, no fever.";
+  const historySaves = (core: ReturnType<typeof installCore>) =>
+    core
+      .argsOf("save_section")
+      .map((a) => a.section as Section)
+      .filter((s): s is Extract<Section, { section: "history" }> => s.section === "history");
+
+  /** Charting a new visit's history; the core locks and the next keystrokes' save is refused. */
+  async function typeAsItLocks() {
+    const fake = fakeCharting();
+    const app = await openPatient("Nguyen", { ...fake.handlers, sign_in: () => SESSION });
+    await app.user.click(screen.getByTestId("new-visit"));
+    await waitFor(() => expect(page()).toBe("complaint"));
+    await app.user.click(screen.getByTestId("step-history"));
+    await waitFor(() => expect(page()).toBe("history"));
+    const encounterId = screen.getByTestId("charting").getAttribute("data-encounter")!;
+    await app.user.type(screen.getByLabelText(/Narrative/), "Sore since Monday.");
+    await waitFor(() => expect(fake.view().encounter.draft?.history.narrative).toBe("Sore since Monday."));
+
+    // The idle limit passed a moment ago; the UI has not noticed yet.
+    app.lock.lock();
+    await app.user.paste(" Worse at night, no fever.");
+
+    await lockScreen();
+    expect(historySaves(app.core).at(-1)?.narrative).toBe(TYPED);
+    expect(fake.view().encounter.draft?.history.narrative).toBe("Sore since Monday.");
+    expect(screen.queryByTestId("charting")).not.toBeInTheDocument();
+    expect(document.body).not.toHaveTextContent(/Worse at night/);
+    expect(heldSections(encounterId).map((s) => s.section)).toEqual(["history"]);
+    return { ...app, fake, encounterId };
+  }
+
+  it("keeps a visit's typing refused as locked and saves it when the visit opens again", async () => {
+    const { core, fake, user, encounterId } = await typeAsItLocks();
+    const saves = historySaves(core).length;
+
+    await ready();
+    await user.type(password(), `${PASSWORD}{Enter}`);
+
+    const charting = await screen.findByTestId("charting");
+    expect(charting).toHaveAttribute("data-encounter", encounterId);
+    await waitFor(() => expect(page()).toBe("history"));
+    // What was typed shows at once, over the draft read again from the core…
+    expect(screen.getByLabelText(/Narrative/)).toHaveValue(TYPED);
+    // …and goes to the core through the normal save.
+    await waitFor(() => expect(fake.view().encounter.draft?.history.narrative).toBe(TYPED));
+    expect(historySaves(core).length).toBe(saves + 1);
+    expect(core.argsOf("save_section").at(-1)).toMatchObject({ encounterId, section: { section: "history", narrative: TYPED } });
+    await waitFor(() => expect(screen.getByTestId("save-status")).toHaveTextContent("Saved"));
+    expect(hasHeldWork()).toBe(false);
+    expect(core.argsOf("start_encounter")).toHaveLength(1);
+  });
+
+  it("forgets held work when the clinician signs out from the lock screen", async () => {
+    const { core, user } = await typeAsItLocks();
+    const saves = core.argsOf("save_section").length;
+
+    await ready();
+    await user.click(screen.getByRole("button", { name: "Sign out" }));
+    await screen.findByLabelText("Email");
+    expect(hasHeldWork()).toBe(false);
+
+    // The next sign-in (whoever it is) starts from the patient list; nothing held is sent.
+    await user.type(screen.getByLabelText("Email"), "ana.ruiz@clinic.test");
+    await user.type(screen.getByLabelText("Password"), `${PASSWORD}{Enter}`);
+    await screen.findAllByTestId("patient-row");
+    expect(screen.queryByTestId("charting")).not.toBeInTheDocument();
+    expect(core.argsOf("save_section")).toHaveLength(saves);
+    expect(document.body).not.toHaveTextContent(/Worse at night/);
+  });
+
+  it("forgets held work when the session ends at the lock screen", async () => {
+    const { user } = await typeAsItLocks();
+    await ready();
+    // Five wrong passwords end the session.
+    for (let i = 0; i < 5; i++) {
+      await user.type(password(), `wrong{Enter}`);
+      if (i < 4) await screen.findByText(new RegExp(`${4 - i} tries left`));
+    }
+    await screen.findByLabelText("Email");
+    expect(hasHeldWork()).toBe(false);
+  });
+
+  it("keeps the contact form's edits refused as locked, with the form open again after unlocking", async () => {
+    const editPatient: Handler = ({ id, edits }) => ({
+      ...findFixture(String(id))!,
+      ...Object.fromEntries((edits as FieldEdit[]).map((e) => [e.field, e.value])),
+    });
+    const { core, lock, user } = await openPatient("Lopez", { edit_patient: editPatient });
+    const field = (id: string) => document.getElementById(id) as HTMLInputElement;
+    await user.click(screen.getByRole("button", { name: "Edit" }));
+    await user.clear(field("edit-phone"));
+    await user.type(field("edit-phone"), "+14155550188");
+
+    lock.lock();
+    await user.click(screen.getByRole("button", { name: "Save" }));
+
+    await lockScreen();
+    expect(core.argsOf("edit_patient")).toHaveLength(1);
+    expect(screen.queryByRole("form", { name: "Edit contact details" })).not.toBeInTheDocument();
+    expect(heldContacts()["pt-mia"]?.phone).toBe("+14155550188");
+
+    await ready();
+    await user.type(password(), `${PASSWORD}{Enter}`);
+
+    await screen.findByRole("form", { name: "Edit contact details" });
+    expect(screen.getByTestId("patient-banner")).toHaveTextContent("Lopez");
+    expect(field("edit-phone")).toHaveValue("+14155550188");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+
+    await waitFor(() => expect(screen.queryByRole("form", { name: "Edit contact details" })).not.toBeInTheDocument());
+    expect(core.argsOf("edit_patient").at(-1)).toEqual({ id: "pt-mia", edits: [{ field: "phone", value: "+14155550188" }] });
+    expect(hasHeldWork()).toBe(false);
+  });
+
+  it("keeps contact edits not yet saved across Ctrl+L", async () => {
+    const { user } = await openPatient("Lopez");
+    const field = (id: string) => document.getElementById(id) as HTMLInputElement;
+    await user.click(screen.getByRole("button", { name: "Edit" }));
+    await user.type(field("edit-email"), "rosa.lopez@example.test");
+
+    await user.keyboard("{Control>}l{/Control}");
+    await lockScreen();
+    await user.type(password(), `${PASSWORD}{Enter}`);
+
+    await screen.findByRole("form", { name: "Edit contact details" });
+    expect(field("edit-email")).toHaveValue("rosa.lopez@example.test");
+    // Cancel lets it go.
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(hasHeldWork()).toBe(false);
+  });
+
+  it("keeps a reply whose sending was refused as locked", async () => {
+    const fake = threadCore({ thread: sampleInbox()[0]!.thread });
+    const { core, lock, user } = renderApp({ inbox: inboxCore(() => sampleInbox()), ...fake.handlers });
+    await screen.findAllByTestId("patient-row");
+    await user.keyboard("{Escape}gi");
+    await waitFor(() => expect(screen.getAllByTestId("inbox-row").length).toBeGreaterThan(0));
+    await user.keyboard("{Enter}");
+    await screen.findAllByTestId("message");
+    await user.type(screen.getByRole("textbox", { name: "Reply" }), "Call us if she gets worse");
+
+    lock.lock();
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await lockScreen();
+    expect(core.argsOf("post_message")).toEqual([{ threadId: "th-urgent", body: "Call us if she gets worse" }]);
+
+    await ready();
+    await user.type(password(), `${PASSWORD}{Enter}`);
+    await screen.findByTestId("thread-screen");
+    expect(screen.getByRole("textbox", { name: "Reply" })).toHaveValue("Call us if she gets worse");
   });
 });

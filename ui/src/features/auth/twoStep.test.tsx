@@ -160,6 +160,11 @@ describe("two-step sign-in: setting up an authenticator app", () => {
     await user.click(within(section).getByRole("button", { name: "Set up an authenticator app" }));
     const secret = await within(section).findByTestId("two-step-secret");
     expect(secret).toHaveTextContent(/^JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP$/);
+    // The setup link as a QR code to scan, the key below it to type.
+    const qr = within(section).getByRole("img", { name: "QR code for your authenticator app" });
+    expect(qr.tagName.toLowerCase()).toBe("svg");
+    expect(qr).toHaveAttribute("data-modules", "41");
+    expect(qr.compareDocumentPosition(secret) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
     expect(within(section).getByTestId("two-step-uri")).toHaveTextContent(ENROLLMENT.otpauth_uri);
     expect(core.argsOf("enroll_second_factor")).toEqual([{}]);
 
@@ -174,6 +179,7 @@ describe("two-step sign-in: setting up an authenticator app", () => {
     );
     expect(core.argsOf("confirm_second_factor")).toEqual([{ code: "123456" }]);
     expect(within(section).queryByTestId("two-step-secret")).not.toBeInTheDocument();
+    expect(within(section).queryByRole("img")).not.toBeInTheDocument();
   });
 
   it("keeps the code field after a wrong code, with the server's reason", async () => {

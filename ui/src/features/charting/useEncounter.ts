@@ -4,6 +4,7 @@ import type { EncounterView } from "../../bindings/EncounterView";
 import type { Section } from "../../bindings/Section";
 import type { SectionConflict } from "../../bindings/SectionConflict";
 import type { SectionKey } from "../../bindings/SectionKey";
+import { heldSections, holdSection, releaseSection } from "../../lib/heldWork";
 import { getEncounter, saveSection, settleSectionConflict, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
 import { useSync } from "../sync/SyncContext";
@@ -37,10 +38,16 @@ export interface EncounterApi {
 /**
  * The open encounter: the view from the core plus local overrides for sections whose saves have
  * not answered (or were refused), so that typing is never replaced by an older answer.
+ *
+ * Saves refused because Rounds locked are held outside React (the lock unmounts this screen):
+ * opening the visit again shows them over the draft from the core and saves them again.
  */
 export function useEncounter(initial: EncounterView, onError?: (error: IpcError) => void): EncounterApi {
+  const encounterId = initial.encounter.id;
   const [view, setView] = useState(initial);
-  const [overrides, setOverrides] = useState<PerSection<Section>>({});
+  // Typed as Rounds locked: what the clinician typed wins over the core's older draft.
+  const [held] = useState(() => (isSigned(initial.encounter.status) ? [] : heldSections(encounterId)));
+  const [overrides, setOverrides] = useState<PerSection<Section>>(() => bySection(held));
   const [refusals, setRefusals] = useState<PerSection<IpcError>>({});
   const [saving, setSaving] = useState(false);
   // Read by the saver between renders, so a ref holds the truth and the state mirrors it.
@@ -52,7 +59,6 @@ export function useEncounter(initial: EncounterView, onError?: (error: IpcError)
   }, []);
   const refusalsRef = useLatest(refusals);
   const onErrorRef = useLatest(onError);
-  const encounterId = initial.encounter.id;
 
   /** Answers may arrive out of order; an older encounter version never replaces a newer one. */
   const acceptView = useCallback((next: EncounterView) => {
@@ -71,6 +77,8 @@ export function useEncounter(initial: EncounterView, onError?: (error: IpcError)
       },
       {
         onSaved: (key, next, sent, busy) => {
+          // The core has this section as typed (or a newer value is on its way).
+          releaseSection(encounterId, key);
           acceptView(next);
           if (busy) return;
           setRefusals((r) => without(r, key));
@@ -82,7 +90,10 @@ export function useEncounter(initial: EncounterView, onError?: (error: IpcError)
             return without(o, key);
           });
         },
-        onRefused: (key, error, _sent, busy) => {
+        onRefused: (key, error, sent, busy) => {
+          // Locked: this screen is going away, the typing must not. Any other refusal is shown here.
+          if (error.code === "locked") holdSection(encounterId, sent);
+          else releaseSection(encounterId, key);
           if (!busy) setRefusals((r) => ({ ...r, [key]: error }));
           onErrorRef.current?.(error);
         },
@@ -100,6 +111,14 @@ export function useEncounter(initial: EncounterView, onError?: (error: IpcError)
     },
     [saver],
   );
+
+  // Back from a lock: the held sections go to the core through the same saver, once.
+  const replayed = useRef(false);
+  useEffect(() => {
+    if (replayed.current) return;
+    replayed.current = true;
+    for (const section of held) void saver.save(section);
+  }, [held, saver]);
 
   const flush = useCallback(() => saver.idle(), [saver]);
 
@@ -161,6 +180,12 @@ export function useEncounter(initial: EncounterView, onError?: (error: IpcError)
   }, [view, overrides]);
 
   return { view, draft, update, refusals, saving, flush, accept: acceptView, settle, startMerge, merging };
+}
+
+function bySection(sections: readonly Section[]): PerSection<Section> {
+  const all: PerSection<Section> = {};
+  for (const section of sections) all[section.section] = section;
+  return all;
 }
 
 function without<T>(record: PerSection<T>, key: SectionKey): PerSection<T> {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import type { Patient } from "../../bindings/Patient";
+import { heldContacts, holdContact } from "../../lib/heldWork";
 import { getPatient, toIpcError, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
 import { PatientVisits } from "../charting/PatientVisits";
@@ -42,8 +43,9 @@ interface Props {
 
 export function PatientPanel({ request, onError, updated = null, active = true, onOpenChart }: Props) {
   const [state, setState] = useState<State>({ kind: "idle" });
-  // Unsaved contact edits by patient id: opening another patient never throws typing away.
-  const [drafts, setDrafts] = useState<Readonly<Record<string, ContactDraft>>>({});
+  // Unsaved contact edits by patient id: opening another patient never throws typing away, and
+  // neither does the lock (they are held outside React too, and come back after unlocking).
+  const [drafts, setDrafts] = useState<Readonly<Record<string, ContactDraft>>>(heldContacts);
   const onErrorRef = useLatest(onError);
 
   const showPatient = useCallback((patient: Patient) => {
@@ -76,6 +78,7 @@ export function PatientPanel({ request, onError, updated = null, active = true, 
   }, [openId, syncedAt, showPatient]);
 
   const setDraft = useCallback((id: string, draft: ContactDraft | null) => {
+    holdContact(id, draft);
     setDrafts((all) => {
       const next = { ...all };
       if (draft) next[id] = draft;

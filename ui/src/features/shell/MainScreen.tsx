@@ -204,7 +204,8 @@ export function MainScreen({
   );
 
   // Back from a lock while charting: the visit opens again at the same page, its draft read
-  // again from the core (every change was autosaved there).
+  // again from the core (every change was autosaved there, or refused as locked and held until
+  // the visit opens again: see lib/heldWork).
   useEffect(() => {
     const wanted = reopen.current;
     if (!wanted) return;

@@ -17,7 +17,8 @@ export interface ChartPlace {
 /**
  * Where the clinician was on the main screen: the lock unmounts it (no patient data stays on
  * screen) and unlocking opens the same place again. Kept in memory only: ids and choices, and the
- * replies not yet sent; charts, patients and threads are read again from the core.
+ * replies not yet sent; charts, patients and threads are read again from the core. Other typing the
+ * lock would lose (autosaves it refused, contact edits, addenda) is held in lib/heldWork.
  */
 export interface Place {
   view: View;

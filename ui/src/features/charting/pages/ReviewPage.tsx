@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type MutableRefObject, type ReactNode } from "react";
 import { formatMoment } from "../../../lib/format";
+import { heldAddendum, holdAddendum } from "../../../lib/heldWork";
 import { addAddendum, cosignEncounter, signEncounter, toIpcError } from "../../../lib/ipc";
 import { blockerPage, isSigned } from "../model";
 import { PageHeading, type PageProps } from "./common";
@@ -46,7 +47,12 @@ export function ReviewPage({
   const signed = isSigned(encounter.status);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [addendum, setAddendum] = useState("");
+  // Held outside React until added: the lock unmounts this page, and what was typed comes back.
+  const [addendum, setAddendumState] = useState(() => heldAddendum(encounter.id));
+  const setAddendum = (text: string) => {
+    holdAddendum(encounter.id, text);
+    setAddendumState(text);
+  };
   const [justSigned, setJustSigned] = useState(false);
   const [cosigning, setCosigning] = useState(false);
   const addendumRef = useRef<HTMLTextAreaElement>(null);
