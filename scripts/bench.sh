@@ -25,3 +25,6 @@ bash scripts/with-postgres.sh cargo run --release --quiet -p rounds-tests --bin 
 echo
 echo "== operations (queues in the device cache; coverage on the server)"
 bash scripts/with-postgres.sh cargo run --release --quiet -p rounds-tests --bin rounds-bench-ops
+echo
+echo "== automatic lock (rounds-client over loopback): lock, unlock with the password, first search"
+cargo run --release --quiet -p rounds-tests --bin rounds-bench-lock
