@@ -19,6 +19,11 @@ impl ClientError {
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidInput, message)
     }
+
+    /// The workspace is locked (see `lock`): only the password opens it again.
+    pub fn locked() -> Self {
+        Self::new(ErrorCode::Locked, "Rounds is locked: enter your password to continue")
+    }
 }
 
 impl From<ErrorBody> for ClientError {

@@ -241,8 +241,9 @@ impl Workspace {
 
     /// Forgets the server session. The cache (and any unsynced change) stays for the same
     /// clinician's next sign-in; a different clinician cannot sign in until it has synced.
-    /// Works while locked too (the lock screen's way out): no password is needed to give up
-    /// a session.
+    /// Works while locked too (the lock screen's way out, and what five wrong passwords there
+    /// lead to): no password is needed to give up a session. The cache is left open without a
+    /// session; nothing clinical can be read until someone signs in.
     pub fn sign_out(&self) -> Result<()> {
         self.remote.sign_out();
         self.with_cache(|store| Ok(store.transaction(|tx| tx.clear_session())?))?;

@@ -68,10 +68,6 @@ impl std::ops::DerefMut for StoreGuard<'_> {
     }
 }
 
-fn locked() -> ClientError {
-    ClientError::new(ErrorCode::Locked, "Rounds is locked: enter your password to continue")
-}
-
 /// An Argon2id verifier of `password` (PHC string) for the lock screen.
 pub(crate) fn password_verifier(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
@@ -101,7 +97,7 @@ impl Workspace {
             self.close_cache(&mut store, "idle");
         }
         if store.is_none() {
-            return Err(locked());
+            return Err(ClientError::locked());
         }
         Ok(StoreGuard(store))
     }
@@ -166,7 +162,8 @@ impl Workspace {
             let Some(verifier) = store.read().unlock_verifier()? else {
                 // A session kept from before the lock existed: only the server can check the
                 // password now.
-                self.end_session(store)?;
+                drop(store);
+                self.sign_out()?;
                 return Err(ClientError::new(
                     ErrorCode::NotSignedIn,
                     "Sign in again to continue; changes not yet synced stay on this device.",
@@ -174,11 +171,7 @@ impl Workspace {
             };
             // Counted before the check: killing the app during it still spends the try.
             let failures = store.transaction(|tx| tx.note_unlock_failure())?;
-            if failures > MAX_UNLOCK_ATTEMPTS {
-                self.end_session(store)?;
-                return Err(ClientError::new(ErrorCode::NotSignedIn, "Too many wrong passwords: sign in again."));
-            }
-            if !password_matches(password, &verifier) {
+            if failures > MAX_UNLOCK_ATTEMPTS || !password_matches(password, &verifier) {
                 tracing::warn!(failures, "wrong password at the lock screen");
                 if failures < MAX_UNLOCK_ATTEMPTS {
                     let left = MAX_UNLOCK_ATTEMPTS - failures;
@@ -190,7 +183,9 @@ impl Workspace {
                         ),
                     ));
                 }
-                self.end_session(store)?;
+                // The session on this device ends; the cache stays for whoever signs in next.
+                drop(store);
+                self.sign_out()?;
                 return Err(ClientError::new(
                     ErrorCode::NotSignedIn,
                     "Too many wrong passwords: the session on this device has ended. Sign in again; \
@@ -216,22 +211,6 @@ impl Workspace {
     pub(crate) fn reopen_cache(&self) -> Result<Store> {
         let key = self.vault.cache_key(&self.cache_path)?;
         Ok(Store::open(&self.cache_path, &key)?)
-    }
-
-    /// Ends the session on this device and leaves the cache open without one: nothing
-    /// clinical can be read until someone signs in (every such command needs a session).
-    fn end_session(&self, mut store: Store) -> Result<()> {
-        self.remote.sign_out();
-        store.transaction(|tx| tx.clear_session())?;
-        self.forget_reads();
-        let mut slot = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        let mut activity = self.activity();
-        activity.signed_in = false;
-        activity.display_name = None;
-        if slot.is_none() {
-            *slot = Some(store);
-        }
-        Ok(())
     }
 
     /// Reads the organisation's idle limit from the cache (after a sync brought a new one).

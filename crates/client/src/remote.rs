@@ -208,7 +208,7 @@ impl Remote {
     /// once and sends the request again.
     async fn authed(&self, build: impl Fn(&str) -> Result<reqwest::RequestBuilder>) -> Result<reqwest::Response> {
         if self.locked.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(ClientError::new(ErrorCode::Locked, "Rounds is locked: enter your password to continue"));
+            return Err(ClientError::locked());
         }
         let mut token = self.token()?;
         if token.is_empty() {
