@@ -93,6 +93,15 @@ test("an administrator reads a clinician's audit trail, verifies it and sees the
     }, { timeout: 20_000 });
     assert.ok(sessions.some((s) => /this device/i.test(s)), sessions.join(" | "));
     await app.screenshot("sessions.png");
+
+    // Two-step setup shows a QR code for the authenticator app, and the key to type. (Pending
+    // until a code from the app confirms it: the account still signs in with its password.)
+    await app.clickText("button", "Set up an authenticator app");
+    await app.waitFor('[data-testid="two-step"] svg[role="img"]', { timeout: 15_000 });
+    const key = (await app.text('[data-testid="two-step-secret"]')).replace(/\s/g, "");
+    assert.match(key, /^[A-Z2-7]{32}$/, `the key: ${key}`);
+    assert.match(await app.text('[data-testid="two-step-uri"]'), /^otpauth:\/\/totp\//);
+    await app.screenshot("two-step-qr.png");
   }),
 );
 
