@@ -266,7 +266,7 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
           }}
           onFocus={() => setPicking(true)}
           onBlur={(e) => {
-            if (subject && !pickerRef.current?.contains(e.relatedTarget as Node | null)) setPicking(false);
+            if (subject && !pickerRef.current?.contains(e.relatedTarget)) setPicking(false);
           }}
           onKeyDown={handlePickerKey}
         />

@@ -113,8 +113,11 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
   // Names for the task history: the directory when it can be read (else "a colleague").
   const names = usePractitionerNames(me, syncedAt);
 
+  // `key` stands for filter and sort (new objects with the same meaning do not read again).
+  const asked = useLatest({ filter, sort });
   useEffect(() => {
     const request = ++latest.current;
+    const { filter, sort } = asked.current;
     taskQueue(filter, sort, QUEUE_LIMIT).then(
       (view) => {
         if (request !== latest.current) return;
@@ -129,8 +132,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
         onErrorRef.current?.(failure);
       },
     );
-    // `key` stands for filter and sort (new objects with the same meaning do not read again).
-  }, [key, reload, syncedAt]);
+  }, [key, reload, syncedAt, asked, onErrorRef]);
 
 
   // Another queue: start at its top.
@@ -158,7 +160,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
     ...(counts?.counts.map((c) => c.queue) ?? me.roles.filter((r) => r !== "admin")).map((role) => {
       const count = counts?.counts.find((c) => c.queue === role);
       return {
-        filter: { kind: "role", role } as QueueFilter,
+        filter: { kind: "role", role } satisfies QueueFilter,
         testId: `queue-${role}`,
         label: queueName(role),
         detail: count ? `${Number(count.ready).toLocaleString("en-US")}${count.more ? "+" : ""} ready` : "",

@@ -103,6 +103,17 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
   // Each sync round may bring messages, delivery news and changes from colleagues: read again.
   const generation = useSyncRounds() + reloads;
 
+  const rows = useWindowedRows<Message, null>({
+    key: threadId,
+    generation,
+    read: (offset, limit) =>
+      threadMessages(threadId, offset, limit).then((w) => ({ items: w.messages, total: w.total, extra: null })),
+    windowSize: MESSAGE_WINDOW,
+    totalHint: view?.messages ?? null,
+    onError: (error) => onErrorRef.current?.(error),
+  });
+  const seedRows = useLatest(rows.seed);
+
   useEffect(() => {
     let current = true;
     openThread(threadId).then(
@@ -125,18 +136,8 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
     return () => {
       current = false;
     };
-  }, [threadId, generation, onErrorRef]);
+  }, [threadId, generation, onErrorRef, seedRows]);
 
-  const rows = useWindowedRows<Message, null>({
-    key: threadId,
-    generation,
-    read: (offset, limit) =>
-      threadMessages(threadId, offset, limit).then((w) => ({ items: w.messages, total: w.total, extra: null })),
-    windowSize: MESSAGE_WINDOW,
-    totalHint: view?.messages ?? null,
-    onError: (error) => onErrorRef.current?.(error),
-  });
-  const seedRows = useLatest(rows.seed);
   const count = rows.total ?? 0;
   const shown = view !== null && (view.messages === 0 || !rows.loading);
 
@@ -159,9 +160,10 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
 
   useActiveTime(threadId, setMinutes, (error) => onErrorRef.current?.(error));
 
+  const loaded = view !== null;
   useEffect(() => {
-    if (view !== null) listRef.current?.focus({ preventScroll: true });
-  }, [view !== null]);
+    if (loaded) listRef.current?.focus({ preventScroll: true });
+  }, [loaded]);
 
   useEffect(() => () => clearTimeout(highlightTimer.current), []);
 
