@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { Patient } from "../../bindings/Patient";
 import type { SessionInfo } from "../../bindings/SessionInfo";
-import { plural, rolesLabel } from "../../lib/format";
+import { plural } from "../../lib/format";
 import { toIpcError, type IpcError } from "../../lib/ipc";
 import { SECOND_FACTOR_NEEDED } from "../auth/messages";
 import { Reconnect } from "../auth/Reconnect";
@@ -9,6 +9,7 @@ import { SessionsDialog } from "../auth/SessionsDialog";
 import { SyncIndicator } from "../sync/SyncIndicator";
 import { useSync } from "../sync/SyncContext";
 import { hasLiveSession, useOnline } from "../sync/useOnline";
+import { ClinicianRoles } from "./ClinicianRoles";
 import type { View, ViewEntry } from "./views";
 
 interface Props {
@@ -70,7 +71,7 @@ export function TopBar({
         <span className="wordmark wordmark-small">Rounds</span>
         <span className="topbar-clinician">
           <span className="clinician-name">{practitioner.display_name}</span>
-          {practitioner.roles.length > 0 && <span className="clinician-roles">{rolesLabel(practitioner.roles)}</span>}
+          {practitioner.roles.length > 0 && <ClinicianRoles roles={practitioner.roles} />}
         </span>
         <nav className="topbar-nav" aria-label="Screens">
           {views.map((v) => (
