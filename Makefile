@@ -10,8 +10,9 @@ test:     ## Everything CI runs: fmt, clippy, bindings, Rust tests on SQLite and
 bench:    ## Benchmarks; figures go to docs/benchmarks.md.
 	bash scripts/bench.sh
 
-bindings: ## Regenerate ui/src/bindings from the Rust types.
+bindings: ## Regenerate ui/src/bindings from the Rust types, and the UI's command map from the shell's commands.
 	ROUNDS_UPDATE_BINDINGS=1 cargo test -p rounds-domain --test bindings
+	ROUNDS_UPDATE_BINDINGS=1 cargo test -p rounds-tests --test ipc_commands
 
 fmt:
 	cargo fmt --all

@@ -34,7 +34,8 @@ bash scripts/check-openapi.sh
 step "fuzz: the decoders of pushes, SMS forms, organisation documents and the summariser (cargo fuzz, bounded)"
 bash scripts/fuzz.sh
 
-step "ui tests (vitest)"
+step "ui: lint (eslint, no warnings) and tests (vitest)"
+(cd ui && npm run lint --silent)
 (cd ui && npm test --silent)
 
 step "end to end: the real desktop app under Xvfb through tauri-driver"

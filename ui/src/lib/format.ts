@@ -96,6 +96,20 @@ export function rolesLabel(roles: readonly Role[]): string {
   return roles.map(roleLabel).join(", ");
 }
 
+/** The titles as clinicians write them after a name, for tight places (the top bar). */
+const ROLE_ABBREVIATIONS: Record<Role, string> = {
+  physician: "Physician",
+  nurse_practitioner: "NP",
+  physician_assistant: "PA",
+  registered_nurse: "RN",
+  care_coordinator: "Care coord.",
+  admin: "Admin",
+};
+
+export function rolesAbbreviation(roles: readonly Role[]): string {
+  return roles.map((r) => ROLE_ABBREVIATIONS[r] ?? String(r)).join(", ");
+}
+
 const CHANNEL_LABELS: Record<Channel, string> = {
   sms: "Text message",
   chat: "Chat",

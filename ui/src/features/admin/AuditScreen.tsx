@@ -16,6 +16,8 @@ import {
 } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
 import { useShortcutKeys } from "../../lib/useShortcutKeys";
+import { actionOf, KEYMAP } from "../../lib/keymap";
+import { KeyHints } from "../help/KeyHints";
 import { ChoiceList, pickKey } from "../common/ChoiceList";
 import { OfflineNotice, ReadFailed } from "../common/Notices";
 import { offlineReason, readFailure } from "../common/serverRead";
@@ -215,15 +217,15 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
   }
 
   useShortcutKeys((event) => {
-    switch (event.key) {
-      case "v":
+    switch (actionOf("audit", event)) {
+      case "verify":
         void verify();
         return true;
-      case "x":
+      case "export":
         if (!subject) return false;
         void exportCsv();
         return true;
-      case "h":
+      case "high":
         setHighOnly((on) => !on);
         return true;
     }
@@ -266,7 +268,7 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
           }}
           onFocus={() => setPicking(true)}
           onBlur={(e) => {
-            if (subject && !pickerRef.current?.contains(e.relatedTarget as Node | null)) setPicking(false);
+            if (subject && !pickerRef.current?.contains(e.relatedTarget)) setPicking(false);
           }}
           onKeyDown={handlePickerKey}
         />
@@ -438,10 +440,16 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
         </div>
       )}
 
-      <p className="key-hints" aria-hidden="true">
-        <kbd>/</kbd> choose a user or patient · <kbd>h</kbd> high severity only · <kbd>v</kbd> verify chain ·{" "}
-        <kbd>x</kbd> export CSV · <kbd>g</kbd> <kbd>p</kbd> patients
-      </p>
+      <KeyHints
+        shortcuts={[
+          KEYMAP.audit.shortcuts.subject,
+          KEYMAP.audit.shortcuts.high,
+          KEYMAP.audit.shortcuts.verify,
+          KEYMAP.audit.shortcuts.export,
+          KEYMAP.anywhere.shortcuts.patients,
+          KEYMAP.anywhere.shortcuts.help,
+        ]}
+      />
     </div>
   );
 }

@@ -7,8 +7,10 @@ import type { SessionInfo } from "../../bindings/SessionInfo";
 import { formatAge, sexLabel } from "../../lib/format";
 import { complaints, saveSection, toIpcError, type IpcError } from "../../lib/ipc";
 import { isModalOpen, isTypingTarget } from "../../lib/keyboard";
+import { CHART_PAGE_SCOPES, KEYMAP, matches, type Shortcut } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
 import { ReadFailed } from "../common/Notices";
+import { KeyHints } from "../help/KeyHints";
 import { displayName } from "../patients/names";
 import { ConflictBanner, ConflictDialog } from "./conflicts";
 import {
@@ -95,31 +97,13 @@ interface ChartingProps extends Props {
   switchError: string | null;
 }
 
-const PAGE_HINTS: Partial<Record<Page, Array<[string, string]>>> = {
-  complaint: [
-    ["1–9", "toggle"],
-    ["M", "more"],
-  ],
-  history: [
-    ["1–9", "prompt"],
-    ["a, b, c…", "answer"],
-    ["T", "narrative"],
-  ],
-  systems: [
-    ["N", "all normal"],
-    ["1–9", "system"],
-    ["a, b, c…", "finding"],
-    ["⌫", "clear"],
-  ],
-  assessment: [
-    ["1–9", "suggested"],
-    ["/", "search"],
-  ],
-  plan: [
-    ["L", "labs"],
-    ["R", "medications"],
-  ],
-};
+const KEYS = KEYMAP.chart.shortcuts;
+
+/** The keys of the page shown, for the footer's hints. */
+function pageKeys(page: Page): Shortcut[] {
+  const scope = CHART_PAGE_SCOPES[page];
+  return scope ? Object.values<Shortcut>(KEYMAP[scope].shortcuts) : [];
+}
 
 function EncounterCharting({
   session,
@@ -181,7 +165,7 @@ function EncounterCharting({
       if (event.defaultPrevented || isModalOpen()) return;
       const { shown, step, goTo, onClose } = keys.current;
       const mod = event.ctrlKey || event.metaKey;
-      if (mod && !event.altKey && event.shiftKey && event.key === "Enter") {
+      if (matches(KEYS.cosign, event)) {
         // Ctrl+Shift+Enter: co-sign, where the review offers it.
         const cosign = shown === "review" ? cosignAction.current : null;
         if (cosign) {
@@ -190,7 +174,7 @@ function EncounterCharting({
         }
         return;
       }
-      if (mod && !event.altKey && !event.shiftKey && event.key === "Enter") {
+      if (matches(KEYS.next, event)) {
         event.preventDefault();
         if (shown === "review") reviewAction.current?.();
         else step(1);
@@ -198,27 +182,28 @@ function EncounterCharting({
       }
       if (event.altKey && !mod) {
         const digit = /^Digit([1-8])$/.exec(event.code)?.[1] ?? /^([1-8])$/.exec(event.key)?.[1];
-        const target = digit ? PAGES[Number(digit) - 1] : undefined;
+        const target = digit && matches(KEYS.page, event) ? PAGES[Number(digit) - 1] : undefined;
         if (target) {
           event.preventDefault();
           goTo(target);
           return;
         }
-        if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+        const back = matches(KEYS.back, event);
+        if (back || matches(KEYS.forward, event)) {
           event.preventDefault();
-          step(event.key === "ArrowLeft" ? -1 : 1);
+          step(back ? -1 : 1);
           return;
         }
       }
       if (mod || event.altKey) return;
       // PageUp keeps its meaning inside a textarea or a select.
       const ownsPageUp = event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement;
-      if (event.key === "PageUp" && !ownsPageUp) {
+      if (matches(KEYS.back, event) && !ownsPageUp) {
         event.preventDefault();
         step(-1);
         return;
       }
-      if (event.key === "Escape") {
+      if (matches(KEYS.close, event)) {
         event.preventDefault();
         if (isTypingTarget(event.target)) {
           // First Escape leaves the field (so single keys work again); the next one closes.
@@ -393,32 +378,19 @@ function EncounterCharting({
       </div>
 
       <footer className="charting-footer">
-        <p className="key-hints charting-hints" aria-hidden="true">
-          {!locked && (
-            <>
-              <kbd>Ctrl</kbd>+<kbd>Enter</kbd> {shown === "review" ? "sign" : "next"} · <kbd>PgUp</kbd> back ·{" "}
-              <kbd>Alt</kbd>+<kbd>1</kbd>–<kbd>8</kbd> page
-            </>
-          )}
-          {signed && (
-            <>
-              <kbd>Ctrl</kbd>+<kbd>Enter</kbd> save addendum
-              {canCosign && (
-                <>
-                  {" · "}
-                  <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Enter</kbd> co-sign
-                </>
-              )}
-            </>
-          )}
-          {(PAGE_HINTS[shown] ?? []).map(([key, what]) => (
-            <span key={key}>
-              {" · "}
-              <kbd>{key}</kbd> {what}
-            </span>
-          ))}{" "}
-          · <kbd>Esc</kbd> close
-        </p>
+        <KeyHints
+          className="charting-hints"
+          shortcuts={[
+            !locked && { ...KEYS.next, does: shown === "review" ? "sign" : "next" },
+            !locked && { ...KEYS.back, keys: ["PageUp"] },
+            !locked && KEYS.page,
+            signed && { ...KEYS.next, does: "save addendum" },
+            signed && canCosign && KEYS.cosign,
+            ...pageKeys(shown),
+            { ...KEYS.close, does: "close" },
+            KEYMAP.anywhere.shortcuts.help,
+          ]}
+        />
         {!locked && (
           <p className="save-status" role="status" data-testid="save-status">
             {saveStatus}

@@ -5,6 +5,7 @@ import type { PatientChart } from "../../bindings/PatientChart";
 import { formatMoment, formatMomentDate } from "../../lib/format";
 import { patientChart, toIpcError, type IpcError } from "../../lib/ipc";
 import { isPlainShortcut } from "../../lib/keyboard";
+import { KEYMAP, matches } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
 import { STATUS_LABELS, defaultMode, defaultServiceLine, humanize, modeLabel } from "./model";
 import { openEncounter, startVisit, type OpenedChart } from "./open";
@@ -76,7 +77,7 @@ export function PatientVisits({ patient, active, onOpenChart, onError }: Props) 
   useEffect(() => {
     if (!active) return;
     function onKeyDown(event: KeyboardEvent) {
-      if (event.key !== "n" || !isPlainShortcut(event)) return;
+      if (!matches(KEYMAP.patients.shortcuts.newVisit, event) || !isPlainShortcut(event)) return;
       event.preventDefault();
       newVisitRef.current();
     }

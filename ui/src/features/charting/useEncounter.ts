@@ -170,7 +170,7 @@ export function useEncounter(initial: EncounterView, onError?: (error: IpcError)
     return () => {
       current = false;
     };
-  }, [syncedAt, encounterId, saver, acceptView]);
+  }, [syncedAt, encounterId, saver, acceptView, refusalsRef]);
 
   const draft = useMemo(() => {
     let d = view.encounter.draft ?? emptyDraft(view);

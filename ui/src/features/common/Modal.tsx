@@ -45,13 +45,15 @@ export function Modal({
   const ownHeadingRef = useRef<HTMLHeadingElement>(null);
   const headingRef = givenHeadingRef ?? ownHeadingRef;
 
+  // Only on opening: initialFocus and restoreFocus are read once.
+  const opening = useRef({ initialFocus, restoreFocus, headingRef });
   useEffect(() => {
+    const { initialFocus, restoreFocus, headingRef } = opening.current;
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     (initialFocus?.() ?? headingRef.current)?.focus();
     return () => {
       if (restoreFocus && before?.isConnected) before.focus();
     };
-    // Only on opening: initialFocus and restoreFocus are read once.
   }, []);
 
   function handleKeyDown(event: KeyboardEvent<HTMLDivElement>) {

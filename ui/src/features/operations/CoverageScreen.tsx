@@ -5,6 +5,8 @@ import { formatMoment } from "../../lib/format";
 import { coverage, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
 import { useShortcutKeys } from "../../lib/useShortcutKeys";
+import { actionOf, KEYMAP } from "../../lib/keymap";
+import { KeyHints } from "../help/KeyHints";
 import { OfflineNotice, ReadFailed } from "../common/Notices";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { readFailure } from "../common/serverRead";
@@ -62,11 +64,12 @@ export function CoverageScreen({ session, onError }: Props) {
   }, []);
 
   useShortcutKeys((event) => {
-    if (event.key === "r") {
+    const action = actionOf("coverage", event);
+    if (action === "refresh") {
       setReload((n) => n + 1);
       return true;
     }
-    if (event.key === "s") {
+    if (action === "sort") {
       const at = SORTS.findIndex((o) => o.value === sort);
       setSort(SORTS[(at + 1) % SORTS.length]!.value);
       return true;
@@ -175,9 +178,15 @@ export function CoverageScreen({ session, onError }: Props) {
         </>
       )}
 
-      <p className="key-hints" aria-hidden="true">
-        <kbd>s</kbd> sort · <kbd>r</kbd> refresh · <kbd>g</kbd> <kbd>q</kbd> queues · <kbd>g</kbd> <kbd>p</kbd> patients
-      </p>
+      <KeyHints
+        shortcuts={[
+          KEYMAP.coverage.shortcuts.sort,
+          KEYMAP.coverage.shortcuts.refresh,
+          KEYMAP.anywhere.shortcuts.queues,
+          KEYMAP.anywhere.shortcuts.patients,
+          KEYMAP.anywhere.shortcuts.help,
+        ]}
+      />
     </div>
   );
 }

@@ -12,6 +12,8 @@ import { useOnline } from "../sync/useOnline";
 import { daysUntil, licenseFlag, matchesFilter, needsAttention } from "./directory";
 import { PractitionerForm } from "./PractitionerForm";
 import { RoutingEditor } from "./RoutingEditor";
+import { KEYMAP } from "../../lib/keymap";
+import { KeyHints } from "../help/KeyHints";
 
 interface Props {
   session: SessionInfo;
@@ -176,10 +178,16 @@ export function DirectoryScreen({ session, filterRef, onError }: Props) {
       {isAdmin && <RoutingEditor online={online} onError={onError} />}
       {isAdmin && <AutoLockSetting online={online} onError={onError} />}
 
-      <p className="key-hints" aria-hidden="true">
-        <kbd>/</kbd> filter · <kbd>Esc</kbd> clear, then leave · <kbd>Tab</kbd> move
-        {isAdmin && " · Edit opens the practitioner's form"} · <kbd>g</kbd> <kbd>p</kbd> patients
-      </p>
+      <KeyHints
+        shortcuts={[
+          KEYMAP.directory.shortcuts.filter,
+          KEYMAP.directory.shortcuts.clear,
+          KEYMAP.anywhere.shortcuts.patients,
+          KEYMAP.anywhere.shortcuts.help,
+        ]}
+      >
+        {isAdmin && " · Edit opens the practitioner's form"}
+      </KeyHints>
 
       {editing && (
         <PractitionerForm

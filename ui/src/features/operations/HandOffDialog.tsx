@@ -3,6 +3,7 @@ import type { Practitioner } from "../../bindings/Practitioner";
 import type { QueueItem } from "../../bindings/QueueItem";
 import type { Role } from "../../bindings/Role";
 import { rolesLabel } from "../../lib/format";
+import { useLatest } from "../../lib/useLatest";
 import { handOffTask, toIpcError, whoCanTake, type IpcError } from "../../lib/ipc";
 import { ChoiceList } from "../common/ChoiceList";
 import { DialogFooter } from "../common/DialogFooter";
@@ -32,6 +33,8 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
   const [error, setError] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
 
+  // One request per task: what else the answer needs is read when it comes.
+  const answerFor = useLatest({ task, onError });
   useEffect(() => {
     let current = true;
     whoCanTake(task.id).then(
@@ -41,20 +44,19 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
         setLoad({ kind: "loaded", people: others });
         setActive(0);
         const first = others[0];
-        setRole(first ? queueFor(first, task) : null);
+        setRole(first ? queueFor(first, answerFor.current.task) : null);
       },
       (caught: unknown) => {
         if (!current) return;
         const failure = toIpcError(caught);
         setLoad({ kind: "failed", error: failure });
-        onError?.(failure);
+        answerFor.current.onError?.(failure);
       },
     );
     return () => {
       current = false;
     };
-    // One request per task (me and onError do not change while the dialog is open).
-  }, [task.id]);
+  }, [task.id, me, answerFor]);
 
   const people = load.kind === "loaded" ? load.people : [];
   const person = people[active];

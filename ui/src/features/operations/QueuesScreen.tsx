@@ -20,8 +20,10 @@ import {
   type IpcError,
 } from "../../lib/ipc";
 import { isOnControl } from "../../lib/keyboard";
+import { actionOf, isBackward, KEYMAP } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
 import { useShortcutKeys } from "../../lib/useShortcutKeys";
+import { KeyHints } from "../help/KeyHints";
 import { ReadFailed } from "../common/Notices";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { useSync } from "../sync/SyncContext";
@@ -81,6 +83,8 @@ interface Selection {
   index: number;
 }
 
+const KEYS = KEYMAP.queues.shortcuts;
+
 function resolveIndex(items: readonly QueueItem[], selection: Selection): number {
   if (items.length === 0) return -1;
   if (selection.id !== null) {
@@ -113,8 +117,11 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
   // Names for the task history: the directory when it can be read (else "a colleague").
   const names = usePractitionerNames(me, syncedAt);
 
+  // `key` stands for filter and sort (new objects with the same meaning do not read again).
+  const asked = useLatest({ filter, sort });
   useEffect(() => {
     const request = ++latest.current;
+    const { filter, sort } = asked.current;
     taskQueue(filter, sort, QUEUE_LIMIT).then(
       (view) => {
         if (request !== latest.current) return;
@@ -129,8 +136,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
         onErrorRef.current?.(failure);
       },
     );
-    // `key` stands for filter and sort (new objects with the same meaning do not read again).
-  }, [key, reload, syncedAt]);
+  }, [key, reload, syncedAt, asked, onErrorRef]);
 
 
   // Another queue: start at its top.
@@ -158,7 +164,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
     ...(counts?.counts.map((c) => c.queue) ?? me.roles.filter((r) => r !== "admin")).map((role) => {
       const count = counts?.counts.find((c) => c.queue === role);
       return {
-        filter: { kind: "role", role } as QueueFilter,
+        filter: { kind: "role", role } satisfies QueueFilter,
         testId: `queue-${role}`,
         label: queueName(role),
         detail: count ? `${Number(count.ready).toLocaleString("en-US")}${count.more ? "+" : ""} ready` : "",
@@ -257,37 +263,28 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
   useShortcutKeys((event) => {
     const onControl = isOnControl(event.target);
     const page = Math.max(1, Math.floor((listRef.current?.clientHeight || 640) / ROW_HEIGHT) - 1);
-    switch (event.key) {
-      case "ArrowDown":
-        select(index + 1);
+    const back = isBackward(event);
+    switch (actionOf("queues", event)) {
+      case "move":
+        select(index + (back ? -1 : 1));
         return true;
-      case "ArrowUp":
-        select(index - 1);
+      case "page":
+        select(index + (back ? -page : page));
         return true;
-      case "PageDown":
-        select(index + page);
+      case "ends":
+        select(event.key === "Home" ? 0 : (items?.length ?? 0) - 1);
         return true;
-      case "PageUp":
-        select(index - page);
-        return true;
-      case "Home":
-        select(0);
-        return true;
-      case "End":
-        select((items?.length ?? 0) - 1);
-        return true;
-      case "ArrowLeft":
-      case "ArrowRight":
+      case "queue":
         if (onControl) return false;
-        switchQueue(event.key === "ArrowLeft" ? -1 : 1);
+        switchQueue(back ? -1 : 1);
         return true;
-      case "s":
+      case "sort":
         onSort(sort === "due" ? "priority" : "due");
         return true;
-      case "r":
+      case "refresh":
         setReload((n) => n + 1);
         return true;
-      case "Escape":
+      case "dismiss":
         if (confirming !== null) {
           setConfirming(null);
           return true;
@@ -300,28 +297,28 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
     }
     if (!selected) return false;
     const id = selected.task.id;
-    switch (event.key) {
-      case "Enter":
+    switch (actionOf("queues", event)) {
+      case "open":
         if (onControl) return false;
         if (confirming === id) cancel(selected);
         else onOpenPatient(selected.patient_id);
         return true;
-      case "x":
+      case "cancel":
         if (confirming === id) cancel(selected);
         else setConfirming(id);
         return true;
-      case "c":
+      case "claim":
         claim(selected);
         return true;
-      case "d":
+      case "done":
         complete(selected);
         return true;
-      case "h":
+      case "handOff":
         setConfirming(null);
         setHandingOff(selected);
         return true;
     }
-    const digit = /^[1-9]$/.test(event.key) ? Number(event.key) - 1 : -1;
+    const digit = actionOf("queues", event) === "handTo" ? Number(event.key) - 1 : -1;
     const person = digit >= 0 ? notes[id]?.colleagues?.[digit] : undefined;
     if (person) {
       handTo(selected, person, queueFor(person, selected.task));
@@ -471,11 +468,19 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
           </p>
         )}
 
-        <p className="key-hints" aria-hidden="true">
-          <kbd>↑</kbd>
-          <kbd>↓</kbd> move · <kbd>Enter</kbd> open patient · <kbd>c</kbd> claim · <kbd>d</kbd> done · <kbd>x</kbd>{" "}
-          cancel · <kbd>h</kbd> hand off · <kbd>s</kbd> sort · <kbd>g</kbd> <kbd>p</kbd> patients
-        </p>
+        <KeyHints
+          shortcuts={[
+            KEYS.move,
+            KEYS.open,
+            KEYS.claim,
+            KEYS.done,
+            KEYS.cancel,
+            KEYS.handOff,
+            KEYS.sort,
+            KEYMAP.anywhere.shortcuts.patients,
+            KEYMAP.anywhere.shortcuts.help,
+          ]}
+        />
       </section>
 
       {handingOff && (

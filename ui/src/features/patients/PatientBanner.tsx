@@ -3,6 +3,7 @@ import type { Patient } from "../../bindings/Patient";
 import { channelLabel, formatAge, formatDate, formatPhone, sexLabel } from "../../lib/format";
 import type { IpcError } from "../../lib/ipc";
 import { isPlainShortcut } from "../../lib/keyboard";
+import { KEYMAP, matches } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
 import { ClinicalLists } from "./ClinicalLists";
 import { ContactForm } from "./ContactForm";
@@ -50,7 +51,9 @@ export function PatientBanner({
   useEffect(() => {
     if (editing || !onDraftChange || !shortcuts) return;
     function onKeyDown(event: KeyboardEvent) {
-      if ((event.key !== "e" && event.key !== "E") || event.shiftKey || !isPlainShortcut(event)) return;
+      // "E" too: with Caps Lock on.
+      const edit = matches(KEYMAP.patients.shortcuts.edit, event) || event.key === "E";
+      if (!edit || event.shiftKey || !isPlainShortcut(event)) return;
       event.preventDefault();
       startEditingRef.current();
     }

@@ -2,11 +2,14 @@ import { useEffect, useRef, useState, type KeyboardEvent, type RefObject } from 
 import type { PatientListItem } from "../../bindings/PatientListItem";
 import { formatDobWithAge, sexInitial, sexLabel } from "../../lib/format";
 import { searchPatients, toIpcError, type IpcError } from "../../lib/ipc";
+import { KEYMAP } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
+import { KeyHints } from "../help/KeyHints";
 import { displayName } from "./names";
 
 export const SEARCH_LIMIT = 50;
 const LISTBOX_ID = "patient-results";
+const KEYS = KEYMAP.patients.shortcuts;
 const optionId = (index: number) => `patient-option-${index}`;
 
 interface Props {
@@ -201,11 +204,17 @@ export function PatientSearch({ inputRef, openId, onOpen, onError, onEmergencyAc
         {upToDate ? `${items.length} ${items.length === 1 ? "patient" : "patients"}` : ""}
       </p>
 
-      <p className="key-hints" aria-hidden="true">
-        <kbd>/</kbd> search · <kbd>↑</kbd>
-        <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> clear, then leave · <kbd>g</kbd> <kbd>q</kbd>{" "}
-        queues · <kbd>Ctrl</kbd>+<kbd>L</kbd> lock
-      </p>
+      <KeyHints
+        shortcuts={[
+          KEYS.search,
+          KEYS.move,
+          KEYS.open,
+          KEYS.clear,
+          KEYMAP.anywhere.shortcuts.queues,
+          KEYMAP.anywhere.shortcuts.lock,
+          KEYMAP.anywhere.shortcuts.help,
+        ]}
+      />
     </div>
   );
 }

@@ -6,9 +6,12 @@ import type { QueueSort } from "../../bindings/QueueSort";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import { syncNow, toIpcError, type IpcError } from "../../lib/ipc";
 import { isPlainShortcut } from "../../lib/keyboard";
+import { KEYMAP, matches } from "../../lib/keymap";
+import { useShortcutKeys } from "../../lib/useShortcutKeys";
 import { useLatest } from "../../lib/useLatest";
 import { AuditScreen } from "../admin/AuditScreen";
 import { ChartingScreen } from "../charting/ChartingScreen";
+import { ShortcutHelp } from "../help/ShortcutHelp";
 import { openEncounter, type OpenedChart } from "../charting/open";
 import { CoverageScreen } from "../operations/CoverageScreen";
 import { DirectoryScreen } from "../operations/DirectoryScreen";
@@ -23,7 +26,7 @@ import { DEFAULT_INBOX, type InboxChoice } from "../threads/labels";
 import { ThreadScreen } from "../threads/ThreadScreen";
 import type { ChartPlace, Place } from "./place";
 import { TopBar } from "./TopBar";
-import { useGoKeys, viewsFor, type View } from "./views";
+import { helpScopes, useGoKeys, viewsFor, type View } from "./views";
 
 interface Props {
   session: SessionInfo;
@@ -119,7 +122,7 @@ export function MainScreen({
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
-      if (charting.current || event.key !== "/" || !isPlainShortcut(event)) return;
+      if (charting.current || !matches(KEYMAP.anywhere.shortcuts.find, event) || !isPlainShortcut(event)) return;
       if (viewRef.current === "inbox") {
         // The inbox list: its filters. An open thread uses "/" for its reply box.
         if (!inboxFilterRef.current) return;
@@ -273,6 +276,14 @@ export function MainScreen({
     [latestPlace, onPlaceRef],
   );
 
+  // "?": every shortcut, the screen's own first.
+  const [help, setHelp] = useState(false);
+  useShortcutKeys((event) => {
+    if (!matches(KEYMAP.anywhere.shortcuts.help, event)) return false;
+    setHelp(true);
+    return true;
+  });
+
   const handleSecondFactorOn = useCallback(() => {
     setMustEnrol(false);
     // The server answers again: download now rather than at the next background round.
@@ -296,6 +307,7 @@ export function MainScreen({
           onError={handleError}
           secondFactorNeeded={mustEnrol}
           onSecondFactorOn={handleSecondFactorOn}
+          onHelp={() => setHelp(true)}
         />
         {chart && (
           <ChartingScreen
@@ -389,6 +401,12 @@ export function MainScreen({
           </main>
         </div>
         {breakGlass && <BreakGlass initialMrn={breakGlass.mrn} onClose={closeBreakGlass} onError={handleError} />}
+        {help && (
+          <ShortcutHelp
+            scopes={helpScopes(covered ? (chartPlace?.page ?? null) : null, thread !== null, view)}
+            onClose={() => setHelp(false)}
+          />
+        )}
       </div>
     </SyncProvider>
   );

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import type { Patient } from "../../bindings/Patient";
 import type { SessionInfo } from "../../bindings/SessionInfo";
-import { plural, rolesLabel } from "../../lib/format";
+import { plural } from "../../lib/format";
+import { ariaKeys, KEYMAP, keyText } from "../../lib/keymap";
 import { toIpcError, type IpcError } from "../../lib/ipc";
 import { SECOND_FACTOR_NEEDED } from "../auth/messages";
 import { Reconnect } from "../auth/Reconnect";
@@ -9,6 +10,7 @@ import { SessionsDialog } from "../auth/SessionsDialog";
 import { SyncIndicator } from "../sync/SyncIndicator";
 import { useSync } from "../sync/SyncContext";
 import { hasLiveSession, useOnline } from "../sync/useOnline";
+import { ClinicianRoles } from "./ClinicianRoles";
 import type { View, ViewEntry } from "./views";
 
 interface Props {
@@ -29,7 +31,11 @@ interface Props {
   /** The organisation requires two-step sign-in this account has not set up: a note offers the setup. */
   secondFactorNeeded?: boolean;
   onSecondFactorOn?: (() => void) | undefined;
+  /** The keyboard shortcuts (also ?). */
+  onHelp?: (() => void) | undefined;
 }
+
+const { help, lock } = KEYMAP.anywhere.shortcuts;
 
 export function TopBar({
   session,
@@ -43,6 +49,7 @@ export function TopBar({
   onError,
   secondFactorNeeded = false,
   onSecondFactorOn,
+  onHelp,
 }: Props) {
   const [signingOut, setSigningOut] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -70,7 +77,7 @@ export function TopBar({
         <span className="wordmark wordmark-small">Rounds</span>
         <span className="topbar-clinician">
           <span className="clinician-name">{practitioner.display_name}</span>
-          {practitioner.roles.length > 0 && <span className="clinician-roles">{rolesLabel(practitioner.roles)}</span>}
+          {practitioner.roles.length > 0 && <ClinicianRoles roles={practitioner.roles} />}
         </span>
         <nav className="topbar-nav" aria-label="Screens">
           {views.map((v) => (
@@ -114,12 +121,25 @@ export function TopBar({
         >
           Sessions
         </button>
+        {onHelp && (
+          <button
+            type="button"
+            className="button button-quiet"
+            aria-haspopup="dialog"
+            aria-label="Keyboard shortcuts"
+            aria-keyshortcuts={ariaKeys(help)}
+            title={`Keyboard shortcuts (${keyText(help)})`}
+            onClick={onHelp}
+          >
+            {keyText(help)}
+          </button>
+        )}
         {onLock && (
           <button
             type="button"
             className="button button-quiet"
-            aria-keyshortcuts="Control+L"
-            title="Lock Rounds now (Ctrl+L): your password opens it again, where you were"
+            aria-keyshortcuts={ariaKeys(lock)}
+            title={`Lock Rounds now (${keyText(lock)}): your password opens it again, where you were`}
             onClick={onLock}
           >
             Lock

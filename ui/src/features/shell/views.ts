@@ -1,6 +1,8 @@
 import { useEffect } from "react";
+import type { Page } from "../../bindings/Page";
 import type { Role } from "../../bindings/Role";
 import { isPlainShortcut } from "../../lib/keyboard";
+import { CHART_PAGE_SCOPES, sequenceKey, type Scope } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
 
 /**
@@ -19,13 +21,23 @@ export interface ViewEntry {
 }
 
 export const VIEWS: readonly ViewEntry[] = [
-  { view: "patients", label: "Patients", key: "p" },
-  { view: "inbox", label: "Inbox", key: "i" },
-  { view: "queues", label: "Queues", key: "q" },
-  { view: "directory", label: "Directory", key: "d" },
-  { view: "coverage", label: "Coverage", key: "c" },
-  { view: "audit", label: "Audit", key: "a", role: "admin" },
+  { view: "patients", label: "Patients", key: sequenceKey("anywhere", "patients") },
+  { view: "inbox", label: "Inbox", key: sequenceKey("anywhere", "inbox") },
+  { view: "queues", label: "Queues", key: sequenceKey("anywhere", "queues") },
+  { view: "directory", label: "Directory", key: sequenceKey("anywhere", "directory") },
+  { view: "coverage", label: "Coverage", key: sequenceKey("anywhere", "coverage") },
+  { view: "audit", label: "Audit", key: sequenceKey("anywhere", "audit"), role: "admin" },
 ];
+
+/** The keys the `?` overlay lists first: the chart and its page, the open thread, or the screen. */
+export function helpScopes(chartPage: Page | null, threadOpen: boolean, view: View): Scope[] {
+  if (chartPage !== null) {
+    const page = CHART_PAGE_SCOPES[chartPage];
+    return page ? ["chart", page, "anywhere"] : ["chart", "anywhere"];
+  }
+  if (view === "inbox" && threadOpen) return ["thread", "anywhere"];
+  return [view, "anywhere"];
+}
 
 /** The screens someone with these roles may open. */
 export function viewsFor(roles: readonly Role[]): readonly ViewEntry[] {

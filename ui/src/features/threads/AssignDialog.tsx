@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import type { Practitioner } from "../../bindings/Practitioner";
 import type { Thread } from "../../bindings/Thread";
 import { directory, threadAction, toIpcError, type IpcError } from "../../lib/ipc";
+import { useLatest } from "../../lib/useLatest";
 import { ChoiceList } from "../common/ChoiceList";
 import { DialogFooter } from "../common/DialogFooter";
 import { Modal } from "../common/Modal";
@@ -29,6 +30,7 @@ export function AssignDialog({ threadId, about, me, onClose, onAssigned, onError
   const [error, setError] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
 
+  const onErrorRef = useLatest(onError);
   useEffect(() => {
     let current = true;
     directory().then(
@@ -44,14 +46,14 @@ export function AssignDialog({ threadId, about, me, onClose, onAssigned, onError
         if (!current) return;
         const failure = toIpcError(caught);
         setLoad({ kind: "failed", error: failure });
-        onError?.(failure);
+        onErrorRef.current?.(failure);
       },
     );
     return () => {
       current = false;
     };
-    // One read per opening.
-  }, []);
+    // One read per opening (`me` does not change while the dialog is open).
+  }, [me, onErrorRef]);
 
   useEffect(() => {
     if (load.kind === "loaded" && load.people.length > 0) listRef.current?.focus();

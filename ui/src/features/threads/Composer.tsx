@@ -1,5 +1,7 @@
 import type { KeyboardEvent, RefObject } from "react";
 import { QUICK_REPLIES, fillTemplate } from "./labels";
+import { KEYMAP } from "../../lib/keymap";
+import { ShortcutKeys } from "../help/KeyHints";
 
 interface Props {
   value: string;
@@ -77,8 +79,9 @@ export function Composer({ value, onChange, onSend, onQuickReply, sending, close
       </div>
       {!closed && (
         <p id="composer-hint" className="composer-hint">
-          <kbd>Ctrl</kbd> <kbd>Enter</kbd> send · <kbd>Alt</kbd> <kbd>1</kbd>–<kbd>{QUICK_REPLIES.length}</kbd> quick reply
-          · <kbd>Esc</kbd> leave the box. Sends when online; queued until then.
+          <ShortcutKeys shortcut={KEYMAP.thread.shortcuts.send} /> send ·{" "}
+          <ShortcutKeys shortcut={KEYMAP.thread.shortcuts.quickReply} /> quick reply · <kbd>Esc</kbd> leave the box.
+          Sends when online; queued until then.
         </p>
       )}
       {error && (

@@ -5,9 +5,11 @@ import type { SessionInfo } from "../../bindings/SessionInfo";
 import { formatAge } from "../../lib/format";
 import { inbox, threadAction, toIpcError, type IpcError } from "../../lib/ipc";
 import { isOnControl } from "../../lib/keyboard";
+import { actionOf, isBackward, KEYMAP } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
 import { useNow } from "../../lib/useNow";
 import { useShortcutKeys } from "../../lib/useShortcutKeys";
+import { KeyHints } from "../help/KeyHints";
 import { useWindowedRows } from "../../lib/useWindowedRows";
 import { SERVICE_LINES } from "../charting/model";
 import { ReadFailed } from "../common/Notices";
@@ -60,6 +62,7 @@ interface Props {
 
 /** How far around the remembered row to look for its thread (it moves when others arrive). */
 const FIND_SPAN = INBOX_WINDOW;
+const KEYS = KEYMAP.inbox.shortcuts;
 
 function resolveIndex(total: number, rowAt: (i: number) => InboxItem | undefined, selection: InboxSelection): number {
   if (total <= 0) return -1;
@@ -171,49 +174,38 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
   useShortcutKeys((event) => {
     const onControl = isOnControl(event.target);
     const page = Math.max(1, Math.floor((listRef.current?.clientHeight || 640) / INBOX_ROW_HEIGHT) - 1);
-    switch (event.key) {
-      case "ArrowDown":
-      case "j":
-        select(index + 1);
+    const back = isBackward(event);
+    switch (actionOf("inbox", event)) {
+      case "move":
+        select(index + (back ? -1 : 1));
         return true;
-      case "ArrowUp":
-      case "k":
-        select(index - 1);
+      case "page":
+        select(index + (back ? -page : page));
         return true;
-      case "PageDown":
-        select(index + page);
+      case "ends":
+        select(event.key === "Home" ? 0 : count - 1);
         return true;
-      case "PageUp":
-        select(index - page);
-        return true;
-      case "Home":
-        select(0);
-        return true;
-      case "End":
-        select(count - 1);
-        return true;
-      case "ArrowLeft":
-      case "ArrowRight":
+      case "tab":
         if (onControl) return false;
-        switchQueue(event.key === "ArrowLeft" ? -1 : 1);
+        switchQueue(back ? -1 : 1);
         return true;
-      case "u":
+      case "urgent":
         onChoice({ ...choice, urgent_only: !choice.urgent_only });
         return true;
-      case "n":
+      case "unread":
         onChoice({ ...choice, unread_only: !choice.unread_only });
         return true;
-      case "r":
+      case "refresh":
         setReloads((n) => n + 1);
         return true;
     }
     if (!selected) return false;
-    switch (event.key) {
-      case "Enter":
+    switch (actionOf("inbox", event)) {
+      case "open":
         if (onControl) return false;
         onOpenThread(selected.thread.id);
         return true;
-      case "c":
+      case "claim":
         void claim(selected);
         return true;
     }
@@ -344,13 +336,19 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
         }}
       />
 
-      <p className="key-hints" aria-hidden="true">
-        <kbd>↑</kbd>
-        <kbd>↓</kbd> or <kbd>j</kbd>
-        <kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>←</kbd>
-        <kbd>→</kbd> queue · <kbd>c</kbd> claim · <kbd>u</kbd> urgent only · <kbd>n</kbd> unread only · <kbd>/</kbd>{" "}
-        filters · <kbd>r</kbd> refresh
-      </p>
+      <KeyHints
+        shortcuts={[
+          KEYS.move,
+          KEYS.open,
+          KEYS.tab,
+          KEYS.claim,
+          KEYS.urgent,
+          KEYS.unread,
+          KEYS.filters,
+          KEYS.refresh,
+          KEYMAP.anywhere.shortcuts.help,
+        ]}
+      />
     </div>
   );
 }

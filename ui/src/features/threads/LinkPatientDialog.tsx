@@ -3,6 +3,7 @@ import type { PatientListItem } from "../../bindings/PatientListItem";
 import type { Thread } from "../../bindings/Thread";
 import { formatPhone } from "../../lib/format";
 import { searchPatients, threadAction, toIpcError, type IpcError } from "../../lib/ipc";
+import { useLatest } from "../../lib/useLatest";
 import { ChoiceList, pickKey } from "../common/ChoiceList";
 import { DialogFooter } from "../common/DialogFooter";
 import { Modal } from "../common/Modal";
@@ -32,6 +33,7 @@ export function LinkPatientDialog({ threadId, fromNumber, onClose, onLinked, onE
   const inputRef = useRef<HTMLInputElement>(null);
   const latest = useRef(0);
 
+  const onErrorRef = useLatest(onError);
   useEffect(() => {
     const request = ++latest.current;
     searchPatients(query.trim(), RESULTS).then(
@@ -44,10 +46,10 @@ export function LinkPatientDialog({ threadId, fromNumber, onClose, onLinked, onE
         if (request !== latest.current) return;
         const failure = toIpcError(caught);
         setError(`The search failed: ${failure.message}`);
-        onError?.(failure);
+        onErrorRef.current?.(failure);
       },
     );
-  }, [query]);
+  }, [query, onErrorRef]);
 
   const items = results ?? [];
 

@@ -84,6 +84,8 @@ export function MessageList({
 }: Props) {
   const heights = useRef(new Map<number, number>());
   const [measured, setMeasured] = useState(0);
+  // `measured` is the version of `heights` (a map written while laying out): new heights, new tops.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the rule cannot see a ref's version counter
   const tops = useMemo(() => rowTops(count, heights.current, ESTIMATED_HEIGHT), [count, measured]);
   const total = tops[count] ?? 0;
   // It opens at the newest message: the first rows asked for are the last ones.
@@ -124,7 +126,9 @@ export function MessageList({
   }, [listRef]);
 
   // Rows just rendered: their real heights. Rows above the view that changed move it by as much,
-  // so what the clinician reads does not jump.
+  // so what the clinician reads does not jump. After every render; it sets state only when a
+  // height changed, so it settles once the rows are measured.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- measures after every render on purpose
   useLayoutEffect(() => {
     const el = listRef.current;
     if (!el) return;
@@ -150,24 +154,27 @@ export function MessageList({
     else if (atBottom.current) scrollTo(total);
   }, [tops, total, scrollTo, viewHeight]);
 
+  // Read by the two requests below, which run only when a new request comes.
+  const layout = useLatest({ tops, total, scrollTo, viewHeight });
+
   useLayoutEffect(() => {
     if (!jump) return;
+    const { tops, scrollTo, viewHeight } = layout.current;
     target.current = jump.index;
     atBottom.current = false;
     scrollTo((tops[jump.index] ?? 0) - viewHeight() / 3);
-    // Only for a new request.
-  }, [jump?.seq]);
+  }, [jump, layout]);
 
   const goToNewest = useCallback(() => {
     target.current = null;
     atBottom.current = true;
     setAway(false);
-    scrollTo(total);
-  }, [scrollTo, total]);
+    layout.current.scrollTo(layout.current.total);
+  }, [layout]);
 
   useLayoutEffect(() => {
     if (toBottom > 0) goToNewest();
-  }, [toBottom]);
+  }, [toBottom, goToNewest]);
 
   const { first, last } = rowsInView(tops, scrollTop, viewport, OVERSCAN);
   const rangeChanged = useLatest(onRange);

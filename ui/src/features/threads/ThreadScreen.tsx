@@ -16,12 +16,14 @@ import {
   type IpcError,
 } from "../../lib/ipc";
 import { isModalOpen, isOnControl, isPlainShortcut } from "../../lib/keyboard";
+import { actionOf, KEYMAP, matches } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
 import { useNow } from "../../lib/useNow";
 import { useWindowedRows } from "../../lib/useWindowedRows";
 import { serviceLineLabel } from "../charting/model";
 import { openEncounter, type OpenedChart } from "../charting/open";
 import { ReadFailed } from "../common/Notices";
+import { KeyHints } from "../help/KeyHints";
 import { queueName } from "../operations/labels";
 import { usePractitionerNames } from "../operations/usePractitionerNames";
 import { displayName } from "../patients/names";
@@ -51,6 +53,7 @@ export const MESSAGE_WINDOW = 100;
 export const HIGHLIGHT_MS = 2500;
 /** j and k scroll the messages this far (px). */
 const SCROLL_STEP = 80;
+const KEYS = KEYMAP.thread.shortcuts;
 
 interface Props {
   session: SessionInfo;
@@ -103,6 +106,17 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
   // Each sync round may bring messages, delivery news and changes from colleagues: read again.
   const generation = useSyncRounds() + reloads;
 
+  const rows = useWindowedRows<Message, null>({
+    key: threadId,
+    generation,
+    read: (offset, limit) =>
+      threadMessages(threadId, offset, limit).then((w) => ({ items: w.messages, total: w.total, extra: null })),
+    windowSize: MESSAGE_WINDOW,
+    totalHint: view?.messages ?? null,
+    onError: (error) => onErrorRef.current?.(error),
+  });
+  const seedRows = useLatest(rows.seed);
+
   useEffect(() => {
     let current = true;
     openThread(threadId).then(
@@ -125,18 +139,8 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
     return () => {
       current = false;
     };
-  }, [threadId, generation, onErrorRef]);
+  }, [threadId, generation, onErrorRef, seedRows]);
 
-  const rows = useWindowedRows<Message, null>({
-    key: threadId,
-    generation,
-    read: (offset, limit) =>
-      threadMessages(threadId, offset, limit).then((w) => ({ items: w.messages, total: w.total, extra: null })),
-    windowSize: MESSAGE_WINDOW,
-    totalHint: view?.messages ?? null,
-    onError: (error) => onErrorRef.current?.(error),
-  });
-  const seedRows = useLatest(rows.seed);
   const count = rows.total ?? 0;
   const shown = view !== null && (view.messages === 0 || !rows.loading);
 
@@ -159,9 +163,10 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
 
   useActiveTime(threadId, setMinutes, (error) => onErrorRef.current?.(error));
 
+  const loaded = view !== null;
   useEffect(() => {
-    if (view !== null) listRef.current?.focus({ preventScroll: true });
-  }, [view !== null]);
+    if (loaded) listRef.current?.focus({ preventScroll: true });
+  }, [loaded]);
 
   useEffect(() => () => clearTimeout(highlightTimer.current), []);
 
@@ -269,49 +274,48 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
   }
 
   const keys = useLatest((event: KeyboardEvent): boolean => {
-    if (event.key === "Escape") {
+    const action = actionOf("thread", event);
+    if (action === "back") {
       onBack();
       return true;
     }
     if (!view || !thread) return false;
-    switch (event.key) {
-      case "c":
+    switch (action) {
+      case "claim":
         void act({ action: "claim" });
         return true;
-      case "a":
+      case "assign":
         if (!closed) setDialog("assign");
         return true;
-      case "e":
+      case "escalate":
         if (!closed && patient) setDialog("escalate");
         return true;
-      case "q":
+      case "requestReview":
         void act({ action: "request_review" });
         return true;
-      case "r":
+      case "reviewed":
         void act({ action: "mark_reviewed" });
         return true;
-      case "x":
+      case "close":
         void act({ action: "close" });
         return true;
-      case "o":
+      case "reopen":
         void act({ action: "reopen" });
         return true;
-      case "v":
+      case "evisit":
         void convert();
         return true;
-      case "l":
+      case "link":
         if (!patient) setDialog("link");
         return !patient;
-      case "/":
-      case "Enter":
+      case "reply":
         if (event.key === "Enter" && isOnControl(event.target)) return false;
         replyRef.current?.focus();
         return !closed;
-      case "s":
+      case "summary":
         summaryRef.current?.focus();
         return true;
-      case "j":
-      case "k":
+      case "scroll":
         listRef.current?.scrollBy?.({ top: event.key === "j" ? SCROLL_STEP : -SCROLL_STEP });
         return true;
     }
@@ -323,7 +327,7 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
     function onKeyDown(event: KeyboardEvent) {
       // Alt+1… puts a quick reply in the box, from anywhere (the box included).
       const digit = /^Digit([1-9])$/.exec(event.code);
-      if (digit && event.altKey && !event.ctrlKey && !event.metaKey && !event.defaultPrevented && !isModalOpen()) {
+      if (digit && matches(KEYS.quickReply, event) && !event.defaultPrevented && !isModalOpen()) {
         if (quickReplyKey.current(Number(digit[1]) - 1)) event.preventDefault();
         return;
       }
@@ -521,17 +525,24 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
         </aside>
       </div>
 
-      <p className="key-hints" aria-hidden="true">
-        <kbd>Esc</kbd> inbox · <kbd>c</kbd> claim · <kbd>a</kbd> assign · <kbd>e</kbd> escalate · <kbd>q</kbd> request
-        review · <kbd>r</kbd> mark reviewed · <kbd>x</kbd> close · <kbd>o</kbd> reopen · <kbd>v</kbd> e-visit ·{" "}
-        {!patient && (
-          <>
-            <kbd>l</kbd> link patient ·{" "}
-          </>
-        )}
-        <kbd>/</kbd> reply · <kbd>s</kbd> summary · <kbd>j</kbd>
-        <kbd>k</kbd> scroll
-      </p>
+      <KeyHints
+        shortcuts={[
+          KEYS.back,
+          KEYS.claim,
+          KEYS.assign,
+          KEYS.escalate,
+          KEYS.requestReview,
+          KEYS.reviewed,
+          KEYS.close,
+          KEYS.reopen,
+          KEYS.evisit,
+          !patient && KEYS.link,
+          KEYS.reply,
+          KEYS.summary,
+          KEYS.scroll,
+          KEYMAP.anywhere.shortcuts.help,
+        ]}
+      />
 
       {dialog === "assign" && (
         <AssignDialog

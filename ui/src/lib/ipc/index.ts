@@ -3,6 +3,7 @@
  * typed functions; nothing else may import from "@tauri-apps/api/core".
  */
 import { invoke } from "@tauri-apps/api/core";
+import type { Command, Commands } from "./commands";
 import type { AuditEntry } from "../../bindings/AuditEntry";
 import type { AuditVerification } from "../../bindings/AuditVerification";
 import type { BreakGlassView } from "../../bindings/BreakGlassView";
@@ -133,10 +134,18 @@ function notifyLocked() {
 /** Commands sent and not yet answered. */
 let inFlight = 0;
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** A command's arguments: optional when it takes none (or only optional ones). */
+type ArgsOf<C extends Command> =
+  Record<string, never> extends Commands[C]["args"] ? [args?: Commands[C]["args"]] : [args: Commands[C]["args"]];
+
+/**
+ * Calls a command of the desktop shell. Its name, its argument keys and types and its answer come
+ * from commands.ts (generated from the Rust commands): a renamed command or argument fails tsc.
+ */
+async function call<C extends Command>(command: C, ...[args]: ArgsOf<C>): Promise<Commands[C]["answer"]> {
   inFlight += 1;
   try {
-    return await invoke<T>(command, args);
+    return await invoke<Commands[C]["answer"]>(command, args);
   } catch (error) {
     const failure = toIpcError(error);
     if (failure.code === "locked") notifyLocked();
@@ -168,7 +177,7 @@ export function commandsSettled(maxMs = 1000): Promise<void> {
 
 /** The current session, or null when nobody is signed in on this device. */
 export function session(): Promise<SessionInfo | null> {
-  return call<SessionInfo | null>("session");
+  return call("session");
 }
 
 /**
@@ -179,22 +188,22 @@ export function session(): Promise<SessionInfo | null> {
  * second_factor_enrollment_required.
  */
 export function signIn(email: string, password: string, totp: string | null = null): Promise<SessionInfo> {
-  return call<SessionInfo>("sign_in", { email, password, totp });
+  return call("sign_in", { email, password, totp });
 }
 
 /** Starts setting up an authenticator app: its secret, shown once (online only). */
 export function enrollSecondFactor(): Promise<SecondFactorEnrollment> {
-  return call<SecondFactorEnrollment>("enroll_second_factor");
+  return call("enroll_second_factor");
 }
 
 /** Turns two-step sign-in on with a code from the app being set up; a wrong code: invalid_input. */
 export async function confirmSecondFactor(code: string): Promise<void> {
-  await call<null>("confirm_second_factor", { code });
+  await call("confirm_second_factor", { code });
 }
 
 /** Ends the session (also while locked). Unsynced changes stay on the device for the same clinician. */
 export async function signOut(): Promise<void> {
-  await call<null>("sign_out");
+  await call("sign_out");
 }
 
 // ---------- The automatic lock (automatic logoff) ----------
@@ -202,12 +211,12 @@ export async function signOut(): Promise<void> {
 
 /** Whether the app is locked, for whom, and the idle limit in force. Never refused with locked. */
 export function lockStatus(): Promise<LockStatus> {
-  return call<LockStatus>("lock_status");
+  return call("lock_status");
 }
 
 /** Locks at once (Ctrl+L). */
 export async function lockNow(): Promise<void> {
-  await call<null>("lock_now");
+  await call("lock_now");
 }
 
 /**
@@ -217,7 +226,7 @@ export async function lockNow(): Promise<void> {
  * invalid_input.
  */
 export function unlock(password: string): Promise<SessionInfo> {
-  return call<SessionInfo>("unlock", { password });
+  return call("unlock", { password });
 }
 
 /**
@@ -225,12 +234,12 @@ export function unlock(password: string): Promise<SessionInfo> {
  * organisation's idle limit; polling commands do not count as activity.
  */
 export async function noteActivity(): Promise<void> {
-  await call<null>("note_activity");
+  await call("note_activity");
 }
 
 /** The organisation's security policy as synced to this device. */
 export function securityPolicy(): Promise<SecurityPolicy> {
-  return call<SecurityPolicy>("security_policy");
+  return call("security_policy");
 }
 
 /**
@@ -238,15 +247,15 @@ export function securityPolicy(): Promise<SecurityPolicy> {
  * forbidden for others, invalid_input for an idle limit outside 1 to 120 minutes.
  */
 export async function updateSecurityPolicy(policy: SecurityPolicy): Promise<void> {
-  await call<null>("update_security_policy", { policy });
+  await call("update_security_policy", { policy });
 }
 
 export function searchPatients(query: string, limit: number): Promise<PatientListItem[]> {
-  return call<PatientListItem[]>("search_patients", { query, limit });
+  return call("search_patients", { query, limit });
 }
 
 export function getPatient(id: string): Promise<Patient> {
-  return call<Patient>("get_patient", { id });
+  return call("get_patient", { id });
 }
 
 /**
@@ -255,16 +264,16 @@ export function getPatient(id: string): Promise<Patient> {
  * the JSON shape of the Patient field (null clears phone/email).
  */
 export function editPatient(id: string, edits: FieldEdit[]): Promise<Patient> {
-  return call<Patient>("edit_patient", { id, edits });
+  return call("edit_patient", { id, edits });
 }
 
 export function syncStatus(): Promise<SyncStatus> {
-  return call<SyncStatus>("sync_status");
+  return call("sync_status");
 }
 
 /** Runs one sync round now; rejects with server_unreachable or unauthorized. */
 export function syncNow(): Promise<SyncStatus> {
-  return call<SyncStatus>("sync_now");
+  return call("sync_now");
 }
 
 /** What a device asked the server to do (generated from the Rust enum). */
@@ -275,32 +284,32 @@ export type RefusedChange = RejectedChange;
 
 /** Changes the server refused, oldest first. */
 export function rejectedChanges(): Promise<RefusedChange[]> {
-  return call<RefusedChange[]>("rejected_changes");
+  return call("rejected_changes");
 }
 
 /** The clinician has dealt with a refused change. Tauri maps Rust's client_seq to clientSeq. */
 export async function dismissRejected(clientSeq: number): Promise<void> {
-  await call<null>("dismiss_rejected", { clientSeq });
+  await call("dismiss_rejected", { clientSeq });
 }
 
 /** ICD-10-CM type-ahead by code ("J02", "j029") or words ("strep phar"), from the device's copy. */
 export function searchIcd10(query: string, limit: number): Promise<Icd10Code[]> {
-  return call<Icd10Code[]>("search_icd10", { query, limit });
+  return call("search_icd10", { query, limit });
 }
 
 /** The chief-complaint buttons of a service line, this clinician's most used first. */
 export function complaints(serviceLine: string): Promise<ComplaintCatalogEntry[]> {
-  return call<ComplaintCatalogEntry[]>("complaints", { serviceLine });
+  return call("complaints", { serviceLine });
 }
 
 /** Lab tests that can be ordered (LOINC), by name or code, from the device's copy. */
 export function searchLabs(query: string, limit: number): Promise<LabTest[]> {
-  return call<LabTest[]>("search_labs", { query, limit });
+  return call("search_labs", { query, limit });
 }
 
 /** Medications that can be prescribed (RxNorm), by name, from the device's copy. */
 export function searchDrugs(query: string, limit: number): Promise<Drug[]> {
-  return call<Drug[]>("search_drugs", { query, limit });
+  return call("search_drugs", { query, limit });
 }
 
 // ---------- Charting an encounter ----------
@@ -309,16 +318,16 @@ export function searchDrugs(query: string, limit: number): Promise<Drug[]> {
 
 /** A patient's chart: encounter history, latest vitals, this clinician's open draft. */
 export function patientChart(patientId: string): Promise<PatientChart> {
-  return call<PatientChart>("patient_chart", { patientId });
+  return call("patient_chart", { patientId });
 }
 
 /** Opens a draft note; the state of care starts as the patient's current state. */
 export function startEncounter(patientId: string, serviceLine: string, mode: EncounterMode): Promise<EncounterView> {
-  return call<EncounterView>("start_encounter", { patientId, serviceLine, mode });
+  return call("start_encounter", { patientId, serviceLine, mode });
 }
 
 export function getEncounter(encounterId: string): Promise<EncounterView> {
-  return call<EncounterView>("get_encounter", { encounterId });
+  return call("get_encounter", { encounterId });
 }
 
 /**
@@ -326,17 +335,17 @@ export function getEncounter(encounterId: string): Promise<EncounterView> {
  * with invalid_input and a message saying what is wrong; nothing is saved then.
  */
 export function saveSection(encounterId: string, section: Section): Promise<EncounterView> {
-  return call<EncounterView>("save_section", { encounterId, section });
+  return call("save_section", { encounterId, section });
 }
 
 /** Signs the note; refused (invalid_input) with a message listing what blocks signing. */
 export function signEncounter(encounterId: string): Promise<EncounterView> {
-  return call<EncounterView>("sign_encounter", { encounterId });
+  return call("sign_encounter", { encounterId });
 }
 
 /** Appends a signed addendum to a signed note. */
 export function addAddendum(encounterId: string, text: string): Promise<EncounterView> {
-  return call<EncounterView>("add_addendum", { encounterId, text });
+  return call("add_addendum", { encounterId, text });
 }
 
 /**
@@ -347,12 +356,12 @@ export function addAddendum(encounterId: string, text: string): Promise<Encounte
  * the command counted in `unsynced`.
  */
 export function cosignEncounter(encounterId: string): Promise<EncounterView> {
-  return call<EncounterView>("cosign_encounter", { encounterId });
+  return call("cosign_encounter", { encounterId });
 }
 
 /** Hands the visit to a clinician licensed in the patient's state: the task created for them. */
 export function handOffEncounter(encounterId: string, note: string): Promise<Task> {
-  return call<Task>("hand_off_encounter", { encounterId, note });
+  return call("hand_off_encounter", { encounterId, note });
 }
 
 /**
@@ -360,7 +369,7 @@ export function handOffEncounter(encounterId: string, note: string): Promise<Tas
  * (mine, or an edited merge).
  */
 export function settleSectionConflict(clientSeq: number, section: Section | null): Promise<EncounterView> {
-  return call<EncounterView>("settle_section_conflict", { clientSeq, section });
+  return call("settle_section_conflict", { clientSeq, section });
 }
 
 // ---------- Operations: role queues, the provider directory, coverage by state ----------
@@ -371,7 +380,7 @@ export function settleSectionConflict(clientSeq: number, section: Section | null
  * items come back; the counts cover them all.
  */
 export function taskQueue(filter: QueueFilter, sort: QueueSort, limit: number): Promise<QueueView> {
-  return call<QueueView>("task_queue", { filter, sort, limit });
+  return call("task_queue", { filter, sort, limit });
 }
 
 /**
@@ -379,32 +388,32 @@ export function taskQueue(filter: QueueFilter, sort: QueueSort, limit: number): 
  * reason as the message) when the user lacks the role or an active license in the task's state.
  */
 export function claimTask(taskId: string): Promise<Task> {
-  return call<Task>("claim_task", { taskId });
+  return call("claim_task", { taskId });
 }
 
 /** Marks a task done (applied at once, synced later). */
 export function completeTask(taskId: string): Promise<Task> {
-  return call<Task>("complete_task", { taskId });
+  return call("complete_task", { taskId });
 }
 
 /** Cancels a task (applied at once, synced later). */
 export function cancelTask(taskId: string): Promise<Task> {
-  return call<Task>("cancel_task", { taskId });
+  return call("cancel_task", { taskId });
 }
 
 /** Hands a task to a colleague, in one of their roles' queues (applied at once, synced later). */
 export function handOffTask(taskId: string, to: string, queue: Role): Promise<Task> {
-  return call<Task>("hand_off_task", { taskId, to, queue });
+  return call("hand_off_task", { taskId, to, queue });
 }
 
 /** Who on the team could take a task now: the queue's role and an active license in its state. */
 export function whoCanTake(taskId: string): Promise<Practitioner[]> {
-  return call<Practitioner[]>("who_can_take", { taskId });
+  return call("who_can_take", { taskId });
 }
 
 /** The organisation's practitioners, with the licenses expiring within 30 days and expired ones. */
 export function directory(): Promise<DirectoryEntry[]> {
-  return call<DirectoryEntry[]>("directory");
+  return call("directory");
 }
 
 /**
@@ -412,17 +421,17 @@ export function directory(): Promise<DirectoryEntry[]> {
  * (impossible dates, two licenses for one state, unknown roles); nothing changes then.
  */
 export function updatePractitioner(practitionerId: string, update: PractitionerUpdate): Promise<Practitioner> {
-  return call<Practitioner>("update_practitioner", { practitionerId, update });
+  return call("update_practitioner", { practitionerId, update });
 }
 
 /** Clinicians and waiting work by state, across the organisation (online only: server_unreachable). */
 export function coverage(): Promise<StateCoverage[]> {
-  return call<StateCoverage[]>("coverage");
+  return call("coverage");
 }
 
 /** Where new tasks of each kind go, how long they may wait, and where overdue ones escalate. */
 export function routingRules(): Promise<RoutingRules> {
-  return call<RoutingRules>("routing_rules");
+  return call("routing_rules");
 }
 
 /**
@@ -430,7 +439,7 @@ export function routingRules(): Promise<RoutingRules> {
  * invalid_input and a message naming every problem; nothing changes then.
  */
 export async function updateRoutingRules(rules: RoutingRules): Promise<void> {
-  await call<null>("update_routing_rules", { rules });
+  await call("update_routing_rules", { rules });
 }
 
 // ---------- Message threads: the inbox and the thread screen ----------
@@ -443,22 +452,22 @@ export async function updateRoutingRules(rules: RoutingRules): Promise<void> {
  * open threads of each queue.
  */
 export function inbox(filter: InboxFilter): Promise<InboxPage> {
-  return call<InboxPage>("inbox", { filter });
+  return call("inbox", { filter });
 }
 
 /** What the thread screen shows around its messages. Opening a thread marks it read. */
 export function openThread(threadId: string): Promise<ThreadView> {
-  return call<ThreadView>("open_thread", { threadId });
+  return call("open_thread", { threadId });
 }
 
 /** Messages `offset..offset + limit` of a thread (0 is the oldest; at most 500). */
 export function threadMessages(threadId: string, offset: number, limit: number): Promise<MessageWindow> {
-  return call<MessageWindow>("thread_messages", { threadId, offset, limit });
+  return call("thread_messages", { threadId, offset, limit });
 }
 
 /** Where a message sits in its thread (0 is the oldest): to scroll a cited message into view. */
 export function messagePosition(threadId: string, messageId: string): Promise<number> {
-  return call<number>("message_position", { threadId, messageId });
+  return call("message_position", { threadId, messageId });
 }
 
 /**
@@ -466,12 +475,12 @@ export function messagePosition(threadId: string, messageId: string): Promise<nu
  * Sentences citing messages newer than `lastReadAt` (the thread view's `last_read_at`) are new.
  */
 export function threadSummary(threadId: string, lastReadAt: string | null): Promise<Summary> {
-  return call<Summary>("thread_summary", { threadId, lastReadAt });
+  return call("thread_summary", { threadId, lastReadAt });
 }
 
 /** Replies to the patient: shown at once, its delivery "queued" until it is sent (works offline). */
 export function postMessage(threadId: string, body: string): Promise<Message> {
-  return call<Message>("post_message", { threadId, body });
+  return call("post_message", { threadId, body });
 }
 
 /**
@@ -479,12 +488,12 @@ export function postMessage(threadId: string, body: string): Promise<Message> {
  * invalid_input (or forbidden) and a message saying why; nothing changes then.
  */
 export function threadAction(threadId: string, action: ThreadAction): Promise<Thread> {
-  return call<Thread>("thread_action", { threadId, action });
+  return call("thread_action", { threadId, action });
 }
 
 /** Records `seconds` (1 to 900) of this clinician's time on a thread, ending now: e-visit minutes over 7 days. */
 export function logThreadTime(threadId: string, seconds: number): Promise<number> {
-  return call<number>("log_thread_time", { threadId, seconds });
+  return call("log_thread_time", { threadId, seconds });
 }
 
 /**
@@ -492,7 +501,7 @@ export function logThreadTime(threadId: string, seconds: number): Promise<number
  * already became one answers with that visit): the encounter id, to open for charting.
  */
 export function convertThreadToEvisit(threadId: string): Promise<string> {
-  return call<string>("convert_thread_to_evisit", { threadId });
+  return call("convert_thread_to_evisit", { threadId });
 }
 
 // ---------- The audit trail (administrators) and the user's own sessions: online only ----------
@@ -503,27 +512,27 @@ export function convertThreadToEvisit(threadId: string): Promise<string> {
  * offline.
  */
 export function auditTrail(patientId: string | null, practitionerId: string | null): Promise<AuditEntry[]> {
-  return call<AuditEntry[]>("audit_trail", { patientId, practitionerId });
+  return call("audit_trail", { patientId, practitionerId });
 }
 
 /** Whether the organisation's whole audit chain holds, and the first row (seq) where it does not. */
 export function verifyAudit(): Promise<AuditVerification> {
-  return call<AuditVerification>("verify_audit");
+  return call("verify_audit");
 }
 
 /** Writes the trail of a patient or a user as CSV into the user's Downloads folder: the file's path. */
 export function exportAudit(patientId: string | null, practitionerId: string | null): Promise<string> {
-  return call<string>("export_audit", { patientId, practitionerId });
+  return call("export_audit", { patientId, practitionerId });
 }
 
 /** The signed-in user's live sessions, most recently used first (this device's is `current`). */
 export function sessions(): Promise<SessionSummary[]> {
-  return call<SessionSummary[]>("sessions");
+  return call("sessions");
 }
 
 /** Ends another device's session (this device's ends by signing out). */
 export async function revokeSession(sessionId: string): Promise<void> {
-  await call<null>("revoke_session", { sessionId });
+  await call("revoke_session", { sessionId });
 }
 
 // ---------- Break-glass: emergency access to a patient outside the clinician's care teams ----------
@@ -536,10 +545,10 @@ export async function revokeSession(sessionId: string): Promise<void> {
  * offline.
  */
 export function breakGlass(mrn: string, reason: string): Promise<BreakGlassView> {
-  return call<BreakGlassView>("break_glass", { mrn, reason });
+  return call("break_glass", { mrn, reason });
 }
 
 /** The chart opened by break-glass, read again while the grant lasts (forbidden after). */
 export function breakGlassChart(patientId: string): Promise<BreakGlassView> {
-  return call<BreakGlassView>("break_glass_chart", { patientId });
+  return call("break_glass_chart", { patientId });
 }

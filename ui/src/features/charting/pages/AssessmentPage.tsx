@@ -3,6 +3,7 @@ import type { Diagnosis } from "../../../bindings/Diagnosis";
 import type { Icd10Code } from "../../../bindings/Icd10Code";
 import { searchIcd10 } from "../../../lib/ipc";
 import { DraftText } from "../DraftText";
+import { KEYMAP, matches } from "../../../lib/keymap";
 import { digitIndex, usePageKeys } from "../keys";
 import { TypeAhead } from "../TypeAhead";
 import { Kbd, PageHeading, SaveRefusal, type PageProps } from "./common";
@@ -40,7 +41,7 @@ export function AssessmentPage({ api, onError }: PageProps) {
       toggle(code);
       return true;
     }
-    if (event.key === "/") {
+    if (matches(KEYMAP.assessment.shortcuts.search, event)) {
       searchRef.current?.focus();
       return true;
     }

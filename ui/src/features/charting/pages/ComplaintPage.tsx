@@ -1,6 +1,7 @@
 import { useRef, useState } from "react";
 import type { ChosenComplaint } from "../../../bindings/ChosenComplaint";
 import type { ComplaintCatalogEntry } from "../../../bindings/ComplaintCatalogEntry";
+import { KEYMAP, matches } from "../../../lib/keymap";
 import { digitIndex, usePageKeys } from "../keys";
 import { TypeAhead } from "../TypeAhead";
 import { Kbd, PageHeading, SaveRefusal, type PageProps } from "./common";
@@ -35,7 +36,7 @@ export function ComplaintPage({ api, catalog }: PageProps) {
       toggle(entry);
       return true;
     }
-    if (event.key === "m") {
+    if (matches(KEYMAP.complaints.shortcuts.more, event)) {
       openMore();
       return true;
     }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { HpiAnswer } from "../../../bindings/HpiAnswer";
 import { DraftText, type TextRef } from "../DraftText";
+import { KEYMAP, matches } from "../../../lib/keymap";
 import { digitIndex, usePageKeys } from "../keys";
 import { hpiRows, optionLetters, redFlags, type HpiRow } from "../model";
 import { Kbd, PageHeading, SaveRefusal, type PageProps } from "./common";
@@ -59,7 +60,7 @@ export function HistoryPage({ api, catalog, goTo }: PageProps) {
       setSelected((s) => Math.max(0, Math.min(rows.length - 1, s + (event.key === "ArrowDown" ? 1 : -1))));
       return true;
     }
-    if (event.key === "t") {
+    if (matches(KEYMAP.history.shortcuts.narrative, event)) {
       narrativeRef.current?.focus();
       return true;
     }

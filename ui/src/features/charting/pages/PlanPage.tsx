@@ -6,6 +6,7 @@ import type { PlannedTask } from "../../../bindings/PlannedTask";
 import type { TaskKind } from "../../../bindings/TaskKind";
 import { searchDrugs, searchLabs } from "../../../lib/ipc";
 import { DraftText, type TextRef } from "../DraftText";
+import { KEYMAP, matches } from "../../../lib/keymap";
 import { usePageKeys } from "../keys";
 import { TASK_KINDS, TASK_QUEUES, queueLabel, taskKindLabel } from "../model";
 import { TypeAhead } from "../TypeAhead";
@@ -30,11 +31,11 @@ export function PlanPage({ api, onError }: PageProps) {
   }
 
   usePageKeys((event) => {
-    if (event.key === "l") {
+    if (matches(KEYMAP.plan.shortcuts.lab, event)) {
       labRef.current?.focus();
       return true;
     }
-    if (event.key === "r") {
+    if (matches(KEYMAP.plan.shortcuts.drug, event)) {
       drugRef.current?.focus();
       return true;
     }

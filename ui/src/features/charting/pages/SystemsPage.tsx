@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import type { SystemEntry } from "../../../bindings/SystemEntry";
 import type { SystemsSection } from "../../../bindings/SystemsSection";
 import { DraftText, type TextRef } from "../DraftText";
+import { KEYMAP, matches } from "../../../lib/keymap";
 import { digitIndex, usePageKeys } from "../keys";
 import { optionLetters, systemRows, type SystemRow } from "../model";
 import { Kbd, PageHeading, SaveRefusal, type PageProps } from "./common";
@@ -89,11 +90,11 @@ export function SystemsPage({ api, catalog, goTo }: PageProps) {
   }
 
   usePageKeys((event) => {
-    if (event.key === "n") {
+    if (matches(KEYMAP.systems.shortcuts.allNormal, event)) {
       allNormal();
       return true;
     }
-    if (event.key === "t") {
+    if (matches(KEYMAP.systems.shortcuts.narrative, event)) {
       narrativeRef.current?.focus();
       return true;
     }
@@ -110,7 +111,7 @@ export function SystemsPage({ api, catalog, goTo }: PageProps) {
     }
     const row = rows[selected];
     if (!row) return false;
-    if (event.key === "Backspace" || event.key === "Delete") {
+    if (matches(KEYMAP.systems.shortcuts.clear, event)) {
       if (entryOf(row)) save([[row, null]]);
       return true;
     }
