@@ -9,6 +9,7 @@ import { ADULT_CATALOG, viewFor } from "../../test/charting";
 import { failure, installCore, type Handler } from "../../test/fakeCore";
 import { MIA, SESSION, TODAY, findFixture, searchFixtures, syncStatusOf, todayAt } from "../../test/fixtures";
 import { KEMI, LEE } from "../../test/operations";
+import { WithQueries } from "../../test/query";
 import { ANA, inboxCore, makeThread, sampleInbox, threadCore, type ThreadFakeOptions } from "../../test/threads";
 import { SyncProvider } from "../sync/SyncContext";
 import { ESTIMATED_HEIGHT, rowTops, rowsInView } from "./MessageList";
@@ -18,6 +19,7 @@ import { ACTIVE_TICK_MS, FLUSH_SECONDS, IDLE_AFTER_MS } from "./useActiveTime";
 function Harness({ threadId, onBack, onOpenChart }: { threadId: string; onBack: () => void; onOpenChart: () => void }) {
   const [draft, setDraft] = useState("");
   return (
+    <WithQueries>
     <SyncProvider>
       <ThreadScreen
         session={SESSION}
@@ -28,6 +30,7 @@ function Harness({ threadId, onBack, onOpenChart }: { threadId: string; onBack: 
         onOpenChart={onOpenChart}
       />
     </SyncProvider>
+    </WithQueries>
   );
 }
 
