@@ -87,8 +87,7 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
   const listRef = useRef<HTMLDivElement>(null);
   const onErrorRef = useLatest(onError);
   const sync = useSync();
-  const syncedAt = sync.status?.last_synced_at ?? null;
-  const names = usePractitionerNames(me, syncedAt);
+  const names = usePractitionerNames(me);
   const now = useNow(COUNTDOWN_TICK_MS);
   const openedWith = useRef(key);
 

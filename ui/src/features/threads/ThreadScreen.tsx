@@ -94,8 +94,7 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
   const highlightTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const onErrorRef = useLatest(onError);
   const sync = useSync();
-  const syncedAt = sync.status?.last_synced_at ?? null;
-  const names = usePractitionerNames(me, syncedAt);
+  const names = usePractitionerNames(me);
   const now = useNow(COUNTDOWN_TICK_MS);
   // The "new" line (and what the summary calls new) stay where they were when the thread opened.
   const opened = useRef<{ lastReadAt: string | null; firstUnread: number | null } | null>(null);

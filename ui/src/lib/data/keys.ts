@@ -45,7 +45,6 @@ export const CHANGED_BY_SYNC: ReadonlySet<QueryCommand> = new Set<QueryCommand>(
   "get_encounter",
   "rejected_changes",
   "task_queue",
-  "who_can_take",
   "directory",
   "coverage",
   "inbox",
