@@ -56,3 +56,8 @@ export const CHANGED_BY_SYNC: ReadonlySet<QueryCommand> = new Set<QueryCommand>(
 export function allOf(command: QueryCommand): readonly [QueryCommand] {
   return [command];
 }
+
+/** What a reply or an action on a thread changes: the inbox rows, the thread and its messages. */
+export function threadWriteKeys(threadId: string) {
+  return [allOf("inbox"), queryKeys.thread(threadId), ["thread_messages", { threadId }]] as const;
+}
