@@ -1,14 +1,16 @@
-import { useEffect, useRef, useState, type RefObject } from "react";
+import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import type { InboxCounts } from "../../bindings/InboxCounts";
 import type { InboxItem } from "../../bindings/InboxItem";
 import type { SessionInfo } from "../../bindings/SessionInfo";
+import { allOf, queryKeys } from "../../lib/data/keys";
+import { useWrite } from "../../lib/data/query";
+import { useRowPages } from "../../lib/data/useRowPages";
 import { formatAge } from "../../lib/format";
 import { inbox, threadAction, toIpcError, type IpcError } from "../../lib/ipc";
 import { isOnControl } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
 import { useNow } from "../../lib/useNow";
 import { useShortcutKeys } from "../../lib/useShortcutKeys";
-import { useWindowedRows } from "../../lib/useWindowedRows";
 import { SERVICE_LINES } from "../charting/model";
 import { ReadFailed } from "../common/Notices";
 import { Segmented, type SegmentOption } from "../common/Segmented";
@@ -16,7 +18,7 @@ import { queueName } from "../operations/labels";
 import { actorName } from "../operations/TaskDetails";
 import { usePractitionerNames } from "../operations/usePractitionerNames";
 import { VirtualList } from "../operations/VirtualList";
-import { useSync, useSyncRounds } from "../sync/SyncContext";
+import { useSync } from "../sync/SyncContext";
 import {
   ACTION_DONE,
   ACTION_REFUSED,
@@ -80,7 +82,6 @@ function who(item: InboxItem): string {
 export function InboxScreen({ session, choice, onChoice, selection: remembered, onLeave, onOpenThread, filtersRef, onError }: Props) {
   const me = session.practitioner;
   const key = choiceKey(choice);
-  const [reloads, setReloads] = useState(0);
   const [selection, setSelection] = useState<InboxSelection>(remembered);
   const [announcement, setAnnouncement] = useState("");
   const [busy, setBusy] = useState<string | null>(null);
@@ -91,19 +92,28 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
   const now = useNow(COUNTDOWN_TICK_MS);
   const openedWith = useRef(key);
 
-  // Each sync round may bring messages and threads taken elsewhere: read the rows in view again.
-  const generation = useSyncRounds() + reloads;
-
-  const rows = useWindowedRows<InboxItem, InboxCounts>({
-    key,
-    generation,
+  // One query per page of rows: each sync round (which may bring messages and threads taken
+  // elsewhere) and each claim reads again the pages in view.
+  const pageKey = useCallback(
+    (offset: number, limit: number) => queryKeys.inbox({ ...choice, offset, limit }),
+    // `key` stands for the choice (a new object with the same meaning is the same list).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [key],
+  );
+  const rows = useRowPages<InboxItem, InboxCounts>({
+    listKey: key,
+    pageKey,
     read: (offset, limit) =>
       inbox({ ...choice, offset, limit }).then((page) => ({ items: page.items, total: page.total, extra: page.counts })),
-    windowSize: INBOX_WINDOW,
+    pageSize: INBOX_WINDOW,
     // Back from a thread: start where the highlight was; another queue starts at its top.
     anchor: key === openedWith.current ? remembered.index : 0,
-    onError: (error) => onErrorRef.current?.(error),
+    onError,
   });
+  const claimThread = useWrite((id: string) => threadAction(id, { action: "claim" }), (id) => [
+    allOf("inbox"),
+    queryKeys.thread(id),
+  ]);
   // The tabs keep their counts while another queue loads.
   const lastCounts = useRef<InboxCounts | null>(null);
   if (rows.extra) lastCounts.current = rows.extra;
@@ -153,11 +163,10 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
     }
     setBusy(id);
     try {
-      await threadAction(id, { action: "claim" });
+      await claimThread.mutateAsync(id);
       const where = choice.queue === "mine" ? "" : " It is in Mine now.";
       setAnnouncement(`${ACTION_DONE.claim}: ${who(item)}.${where}`);
       sync.refresh();
-      setReloads((n) => n + 1);
     } catch (caught) {
       const failure = toIpcError(caught);
       setAnnouncement(`${ACTION_REFUSED.claim}: ${failure.message}`);
@@ -203,7 +212,7 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
         onChoice({ ...choice, unread_only: !choice.unread_only });
         return true;
       case "r":
-        setReloads((n) => n + 1);
+        rows.refetch();
         return true;
     }
     if (!selected) return false;
@@ -288,7 +297,7 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
       </p>
 
       {rows.error && (
-        <ReadFailed what="The inbox" message={rows.error.message} onRetry={() => setReloads((n) => n + 1)} />
+        <ReadFailed what="The inbox" message={rows.error.message} onRetry={rows.refetch} />
       )}
       {rows.loading && !rows.error && <p className="queue-message muted">Loading the inbox…</p>}
       {!rows.loading && !rows.error && count === 0 && (
