@@ -24,6 +24,7 @@ export const queryKeys = {
   thread: (threadId: string) => ["open_thread", { threadId }] as const,
   threadMessages: (threadId: string, offset: number, limit: number) =>
     ["thread_messages", { threadId, offset, limit }] as const,
+  threadSummary: (threadId: string, lastReadAt: string | null) => ["thread_summary", { threadId, lastReadAt }] as const,
   auditTrail: (patientId: string | null, practitionerId: string | null) =>
     ["audit_trail", { patientId, practitionerId }] as const,
   sessions: () => ["sessions"] as const,
@@ -50,6 +51,7 @@ export const CHANGED_BY_SYNC: ReadonlySet<QueryCommand> = new Set<QueryCommand>(
   "inbox",
   "open_thread",
   "thread_messages",
+  "thread_summary",
 ]);
 
 /** Keys for one command whatever its arguments ("every inbox window"), to invalidate with. */
@@ -59,5 +61,10 @@ export function allOf(command: QueryCommand): readonly [QueryCommand] {
 
 /** What a reply or an action on a thread changes: the inbox rows, the thread and its messages. */
 export function threadWriteKeys(threadId: string) {
-  return [allOf("inbox"), queryKeys.thread(threadId), ["thread_messages", { threadId }]] as const;
+  return [
+    allOf("inbox"),
+    queryKeys.thread(threadId),
+    ["thread_messages", { threadId }],
+    ["thread_summary", { threadId }],
+  ] as const;
 }

@@ -18,8 +18,10 @@ interface Options<T, E> {
   read: (start: number, size: number) => Promise<RowWindow<T, E>>;
   /** Rows per page (and per request): the rows in view and more around them. */
   pageSize: number;
-  /** How many rows there are, when known before any answer. */
+  /** How many rows there are, when known from elsewhere (the thread's answer)... */
   totalHint?: number | null | undefined;
+  /** ...and when that was known: the newer of it and the pages' answers counts. */
+  hintAt?: number | undefined;
   /** Where the list opens when nothing is known yet (a row remembered from before). */
   anchor?: number | undefined;
   /** Rows known without a page (a thread's newest, which came with the thread): not asked for. */
@@ -55,6 +57,7 @@ export function useRowPages<T, E>({
   read,
   pageSize,
   totalHint = null,
+  hintAt = 0,
   anchor,
   known,
   enabled = true,
@@ -63,14 +66,15 @@ export function useRowPages<T, E>({
   const client = useQueryClient();
   const [range, setRange] = useState<{ first: number; last: number } | null>(null);
 
-  const [kept, setKept] = useState<{ listKey: string; total: number; extra: E } | null>(null);
+  const [kept, setKept] = useState<{ listKey: string; total: number; extra: E; at: number } | null>(null);
   const previous = kept?.listKey === listKey ? kept : null;
-  const knownTotal = previous?.total ?? totalHint;
+  const knownTotal = previous && (totalHint === null || previous.at > hintAt) ? previous.total : totalHint;
 
-  // The pages holding rows in view (only the opening page while nothing is known).
+  // The pages holding rows in view (the opening page while nothing is known).
   const starts: number[] = [];
   const from = knownTotal === null ? (anchor ?? range?.first ?? 0) : Math.min(range?.first ?? anchor ?? 0, knownTotal);
-  const to = knownTotal === null ? from + 1 : Math.min(range?.last ?? from + 1, knownTotal);
+  // With the total known, nothing is read until the list says which rows are in view.
+  const to = knownTotal === null ? from + 1 : range === null ? from : Math.min(range.last, knownTotal);
   for (let i = from; i < to; i += 1) {
     if (known?.(i) !== undefined) continue;
     const start = Math.floor(i / pageSize) * pageSize;
@@ -101,9 +105,12 @@ export function useRowPages<T, E>({
   useReportErrors(error, errorAt, onError);
   const newestTotal = newest?.total;
   const newestExtra = newest?.extra;
+  const newestAt = newest?.at;
   useEffect(() => {
-    if (newestTotal !== undefined) setKept({ listKey, total: newestTotal, extra: newestExtra as E });
-  }, [listKey, newestTotal, newestExtra]);
+    if (newestTotal !== undefined && newestAt !== undefined) {
+      setKept({ listKey, total: newestTotal, extra: newestExtra as E, at: newestAt });
+    }
+  }, [listKey, newestTotal, newestExtra, newestAt]);
 
   const version = pages.map((p) => p.dataUpdatedAt).join(",");
   const rowAt = useCallback(
@@ -125,7 +132,7 @@ export function useRowPages<T, E>({
     for (const page of pages) void page.refetch();
   }, [pages]);
 
-  const total = newest?.total ?? knownTotal;
+  const total = newest && (totalHint === null || newest.at > hintAt) ? newest.total : knownTotal;
   const extra = newest?.extra ?? previous?.extra ?? null;
   const answered = newest !== null || previous !== null || error !== null;
   return {
