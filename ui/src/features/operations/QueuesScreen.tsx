@@ -30,7 +30,7 @@ import { kindLabel, priorityLabel, queueName, statusLabel } from "./labels";
 import { TaskDetails } from "./TaskDetails";
 import { usePractitionerNames } from "./usePractitionerNames";
 import { filterKey, queueFor } from "./tasks";
-import { VirtualList } from "./VirtualList";
+import { VirtualList } from "../common/VirtualList";
 
 /** The core answers with at most this many tasks (its maximum); the counts still cover them all. */
 export const QUEUE_LIMIT = 500;

@@ -17,7 +17,7 @@ import { Segmented, type SegmentOption } from "../common/Segmented";
 import { queueName } from "../operations/labels";
 import { actorName } from "../operations/TaskDetails";
 import { usePractitionerNames } from "../operations/usePractitionerNames";
-import { VirtualList } from "../operations/VirtualList";
+import { VirtualList } from "../common/VirtualList";
 import { useSync } from "../sync/SyncContext";
 import {
   ACTION_DONE,

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import type { Message } from "../../bindings/Message";
 import { formatClock } from "../../lib/format";
 import { useLatest } from "../../lib/useLatest";
-import { FALLBACK_VIEWPORT } from "../operations/VirtualList";
+import { FALLBACK_VIEWPORT } from "../common/VirtualList";
 import { deliveryLabel } from "./labels";
 
 /** A message's height (px) until it has been measured (a short one: two lines of text). */

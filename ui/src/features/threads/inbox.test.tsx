@@ -8,7 +8,7 @@ import { failure, installCore, type Handler } from "../../test/fakeCore";
 import { SESSION, TODAY, findFixture, searchFixtures, syncStatusOf, todayAt } from "../../test/fixtures";
 import { KEMI, directoryEntries } from "../../test/operations";
 import { inboxCore, manyThreads, sampleInbox, threadCore } from "../../test/threads";
-import { FALLBACK_VIEWPORT } from "../operations/VirtualList";
+import { FALLBACK_VIEWPORT } from "../common/VirtualList";
 import { INBOX_ROW_HEIGHT, INBOX_WINDOW } from "./InboxScreen";
 import { countdown, fillTemplate, spanLabel } from "./labels";
 
