@@ -5,7 +5,7 @@ import { useLatest } from "../../lib/useLatest";
 /** Without a measured height (no layout yet, or a test DOM), the list assumes this viewport. */
 export const FALLBACK_VIEWPORT = 640;
 
-type Scroller = Virtualizer<HTMLDivElement, Element>;
+export type Scroller = Virtualizer<HTMLDivElement, Element>;
 
 /** The viewport's size; FALLBACK_VIEWPORT tall while the element has none (jsdom, before layout). */
 function observeRect(instance: Scroller, cb: (rect: { width: number; height: number }) => void) {
@@ -13,7 +13,7 @@ function observeRect(instance: Scroller, cb: (rect: { width: number; height: num
 }
 
 /** Scrolls by setting scrollTop (and says so), which every DOM has. */
-function scrollTo(offset: number, _options: unknown, instance: Scroller) {
+export function scrollTo(offset: number, _options: unknown, instance: Scroller) {
   const el = instance.scrollElement;
   if (!el) return;
   el.scrollTop = offset;
@@ -33,10 +33,8 @@ interface Options {
   listRef: RefObject<HTMLDivElement | null>;
   /** Rows vary in height: measured once rendered; the view stays on the row it shows. */
   measured?: boolean;
-  /** A chat: anchored at the end, following new rows while it is there. */
-  anchorToEnd?: boolean;
-  /** Where to open (px); the end when anchored there. */
-  initialOffset?: number;
+  /** Opens at the end (a thread's newest message). */
+  openAtEnd?: boolean;
   /** The rows rendered changed (`last` is one past the end). */
   onRangeChange?: ((first: number, last: number) => void) | undefined;
 }
@@ -53,8 +51,7 @@ export function useVirtualRows({
   overscan,
   listRef,
   measured = false,
-  anchorToEnd = false,
-  initialOffset,
+  openAtEnd = false,
   onRangeChange,
 }: Options): Scroller {
   const virtualizer = useVirtualizer<HTMLDivElement, Element>({
@@ -64,11 +61,11 @@ export function useVirtualRows({
     getItemKey: rowKey,
     overscan,
     initialRect: { width: 0, height: FALLBACK_VIEWPORT },
-    initialOffset: initialOffset ?? (anchorToEnd ? Math.max(0, count * estimate - FALLBACK_VIEWPORT) : 0),
+    initialOffset: openAtEnd ? Math.max(0, count * estimate - FALLBACK_VIEWPORT) : 0,
     observeElementRect: observeRect,
     scrollToFn: scrollTo,
+    // Rows above the view that turn out taller move it by as much (TanStack's own adjustment).
     measureElement: measured ? (el) => (el as HTMLElement).offsetHeight || estimate : undefined,
-    anchorTo: anchorToEnd ? "end" : "start",
   });
 
   const items = virtualizer.getVirtualItems();

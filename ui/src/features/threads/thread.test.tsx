@@ -12,7 +12,7 @@ import { KEMI, LEE } from "../../test/operations";
 import { WithQueries } from "../../test/query";
 import { ANA, inboxCore, makeThread, sampleInbox, threadCore, type ThreadFakeOptions } from "../../test/threads";
 import { SyncProvider } from "../sync/SyncContext";
-import { ESTIMATED_HEIGHT, rowTops, rowsInView } from "./MessageList";
+import { ESTIMATED_HEIGHT } from "./MessageList";
 import { HIGHLIGHT_MS, ThreadScreen } from "./ThreadScreen";
 import { ACTIVE_TICK_MS, FLUSH_SECONDS, IDLE_AFTER_MS } from "./useActiveTime";
 
@@ -492,16 +492,5 @@ describe("thread: e-visit", () => {
     await user.keyboard("v");
     expect(await screen.findByRole("alert")).toHaveTextContent("No e-visit: only clinicians chart visits");
     expect(onOpenChart).not.toHaveBeenCalled();
-  });
-});
-
-describe("message list geometry", () => {
-  it("places rows by measured heights and estimates, and finds the rows in view", () => {
-    const tops = rowTops(5, new Map([[1, 200]]), 50);
-    expect(Array.from(tops)).toEqual([0, 50, 250, 300, 350, 400]);
-    expect(rowsInView(tops, 0, 100, 0)).toEqual({ first: 0, last: 2 });
-    expect(rowsInView(tops, 260, 100, 0)).toEqual({ first: 2, last: 5 });
-    expect(rowsInView(tops, 260, 100, 1)).toEqual({ first: 1, last: 5 });
-    expect(rowsInView(rowTops(0, new Map(), 50), 0, 100, 4)).toEqual({ first: 0, last: 0 });
   });
 });
