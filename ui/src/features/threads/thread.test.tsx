@@ -1,4 +1,4 @@
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -395,6 +395,46 @@ describe("thread: live", () => {
     await waitFor(() => expect(messageAt(12)).toHaveTextContent("Now she has a rash too"));
     const list = screen.getByRole("list", { name: "Messages" });
     expect(list.scrollTop + 640).toBeGreaterThanOrEqual(13 * ESTIMATED_HEIGHT);
+  });
+});
+
+describe("thread: anchoring", () => {
+  it("keeps what the clinician reads in place while new messages arrive, and offers the newest", async () => {
+    let status: SyncStatus = syncStatusOf();
+    const { fake, core } = await openThread({ messages: 200 }, { sync_status: () => status });
+    const list = screen.getByRole("list", { name: "Messages" });
+    list.scrollTop = 50 * ESTIMATED_HEIGHT;
+    fireEvent.scroll(list);
+    expect(await screen.findByRole("button", { name: "Newest messages ↓" })).toBeInTheDocument();
+    await waitFor(() => expect(messageAt(50)).toBeInTheDocument());
+
+    const opens = core.argsOf("open_thread").length;
+    fake.receive("Now she has a rash too");
+    status = syncStatusOf({ last_synced_at: todayAt(9, 32) });
+    await waitFor(() => expect(core.argsOf("open_thread").length).toBeGreaterThan(opens), { timeout: 4000 });
+    await waitFor(() => expect(messageAt(50)).toHaveAttribute("data-index", "50"));
+    await waitFor(() =>
+      expect(screen.getByRole("list", { name: "Messages" }).querySelector('[aria-setsize="201"]')).not.toBeNull(),
+    );
+    expect(list.scrollTop).toBe(50 * ESTIMATED_HEIGHT);
+
+    await userEvent.setup().click(screen.getByRole("button", { name: "Newest messages ↓" }));
+    expect(await screen.findByText("Now she has a rash too")).toBeInTheDocument();
+  });
+
+  it("opens at the newest of 10,000 messages when they measure taller than estimated, with only a window in the DOM", async () => {
+    // jsdom has no layout: every message row measures 130 px here (the estimate is 76).
+    vi.spyOn(HTMLElement.prototype, "offsetHeight", "get").mockImplementation(function (this: HTMLElement) {
+      return this.classList.contains("message-row") ? 130 : 0;
+    });
+    await openThread({ messages: 10_000 });
+    const list = screen.getByRole("list", { name: "Messages" });
+    await waitFor(() => expect(screen.getAllByTestId("message").at(-1)).toHaveTextContent("Message 10000"));
+    expect(screen.getAllByTestId("message").length).toBeLessThanOrEqual(40);
+    const spacer = list.firstElementChild as HTMLElement;
+    const height = parseFloat(spacer.style.height);
+    expect(height).toBeGreaterThan(10_000 * ESTIMATED_HEIGHT);
+    expect(list.scrollTop + 640).toBeGreaterThanOrEqual(height - 32);
   });
 });
 
