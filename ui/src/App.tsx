@@ -1,3 +1,4 @@
+import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { SessionInfo } from "./bindings/SessionInfo";
 import { LockScreen, type LockReason } from "./features/auth/LockScreen";
@@ -6,6 +7,7 @@ import { SignInScreen } from "./features/auth/SignInScreen";
 import { MainScreen } from "./features/shell/MainScreen";
 import type { Place } from "./features/shell/place";
 import { DatabaseErrorScreen, OpeningScreen, StartupErrorScreen } from "./features/shell/StartupScreens";
+import { createQueryClient } from "./lib/data/query";
 import { isDatabaseErrorCode } from "./lib/errors";
 import { clearHeldWork } from "./lib/heldWork";
 import {
@@ -46,7 +48,13 @@ type AppState =
 
 const SESSION_ENDED = "Your session has ended. Sign in again to continue.";
 
-export function App() {
+interface AppProps {
+  /** The query cache (a test's, to look into); otherwise the app makes its own. */
+  queryClient?: QueryClient | undefined;
+}
+
+export function App({ queryClient }: AppProps = {}) {
+  const [client] = useState(() => queryClient ?? createQueryClient());
   const [state, setState] = useState<AppState>({ kind: "opening" });
   const [attempt, setAttempt] = useState(0);
   // Where the clinician is (or was, when Rounds locked) on the main screen. Memory only.
@@ -113,6 +121,12 @@ export function App() {
   const signedIn = state.kind === "signed-in";
   useActivityReporter(signedIn);
 
+  // Locked or signed out, the main screen is gone, and with it every answer it read: the cache
+  // (patients' details, messages) is dropped too. It is never written to storage.
+  useEffect(() => {
+    if (!signedIn) client.clear();
+  }, [signedIn, client]);
+
   const toSignedOut = useCallback((notice?: string) => {
     // Nothing of this session (where the clinician was, what they typed) reaches the next one.
     place.current = null;
@@ -158,49 +172,53 @@ export function App() {
     [kind],
   );
 
-  switch (state.kind) {
-    case "opening":
-      return <OpeningScreen />;
-    case "database-error":
-      return <DatabaseErrorScreen error={state.error} />;
-    case "startup-error":
-      return <StartupErrorScreen error={state.error} onRetry={() => setAttempt((n) => n + 1)} />;
-    case "signed-out":
-      return (
-        <SignInScreen
-          notice={state.notice}
-          onSignedIn={(info, secondFactorNeeded) => {
-            // Also anything a save refused after the sign-out put there.
-            clearHeldWork();
-            setState({ kind: "signed-in", session: info, secondFactorNeeded });
-          }}
-          onDatabaseError={(error) => setState({ kind: "database-error", error })}
-        />
-      );
-    case "locked":
-      return (
-        <LockScreen
-          displayName={state.displayName}
-          idleMinutes={state.idleMinutes}
-          reason={state.reason}
-          locking={state.locking}
-          onUnlocked={(info) => setState({ kind: "signed-in", session: info, restore: place.current })}
-          onSessionEnded={(message) => toSignedOut(message || SESSION_ENDED)}
-          onSignedOut={() => toSignedOut(SIGNED_OUT_NOTICE)}
-        />
-      );
-    case "signed-in":
-      return (
-        <MainScreen
-          session={state.session}
-          onSignOut={handleSignOut}
-          onSessionChanged={handleSessionChanged}
-          onSessionEnded={handleSessionEnded}
-          secondFactorNeeded={state.secondFactorNeeded}
-          onLock={handleLock}
-          initialPlace={state.restore}
-          onPlace={handlePlace}
-        />
-      );
+  return <QueryClientProvider client={client}>{screenFor()}</QueryClientProvider>;
+
+  function screenFor() {
+    switch (state.kind) {
+      case "opening":
+        return <OpeningScreen />;
+      case "database-error":
+        return <DatabaseErrorScreen error={state.error} />;
+      case "startup-error":
+        return <StartupErrorScreen error={state.error} onRetry={() => setAttempt((n) => n + 1)} />;
+      case "signed-out":
+        return (
+          <SignInScreen
+            notice={state.notice}
+            onSignedIn={(info, secondFactorNeeded) => {
+              // Also anything a save refused after the sign-out put there.
+              clearHeldWork();
+              setState({ kind: "signed-in", session: info, secondFactorNeeded });
+            }}
+            onDatabaseError={(error) => setState({ kind: "database-error", error })}
+          />
+        );
+      case "locked":
+        return (
+          <LockScreen
+            displayName={state.displayName}
+            idleMinutes={state.idleMinutes}
+            reason={state.reason}
+            locking={state.locking}
+            onUnlocked={(info) => setState({ kind: "signed-in", session: info, restore: place.current })}
+            onSessionEnded={(message) => toSignedOut(message || SESSION_ENDED)}
+            onSignedOut={() => toSignedOut(SIGNED_OUT_NOTICE)}
+          />
+        );
+      case "signed-in":
+        return (
+          <MainScreen
+            session={state.session}
+            onSignOut={handleSignOut}
+            onSessionChanged={handleSessionChanged}
+            onSessionEnded={handleSessionEnded}
+            secondFactorNeeded={state.secondFactorNeeded}
+            onLock={handleLock}
+            initialPlace={state.restore}
+            onPlace={handlePlace}
+          />
+        );
+    }
   }
 }

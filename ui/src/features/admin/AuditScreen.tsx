@@ -4,6 +4,8 @@ import type { AuditVerification } from "../../bindings/AuditVerification";
 import type { DirectoryEntry } from "../../bindings/DirectoryEntry";
 import type { PatientListItem } from "../../bindings/PatientListItem";
 import type { SessionInfo } from "../../bindings/SessionInfo";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead } from "../../lib/data/query";
 import { formatTimestamp, plural, rolesLabel } from "../../lib/format";
 import {
   auditTrail,
@@ -20,7 +22,7 @@ import { actionOf, KEYMAP } from "../../lib/keymap";
 import { KeyHints } from "../help/KeyHints";
 import { ChoiceList, pickKey } from "../common/ChoiceList";
 import { OfflineNotice, ReadFailed } from "../common/Notices";
-import { offlineReason, readFailure } from "../common/serverRead";
+import { offlineReason } from "../common/serverRead";
 import { PatientOption } from "../patients/PatientOption";
 import { useOnline } from "../sync/useOnline";
 import {
@@ -45,6 +47,8 @@ interface Props {
   subjectRef: RefObject<HTMLInputElement | null>;
   onError?: ((error: IpcError) => void) | undefined;
 }
+
+const NO_PATIENTS: PatientListItem[] = [];
 
 type People = { kind: "loading" } | { kind: "failed"; error: IpcError } | { kind: "loaded"; entries: DirectoryEntry[] };
 
@@ -75,17 +79,11 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
   const headingRef = useRef<HTMLHeadingElement>(null);
   const pickerRef = useRef<HTMLDivElement>(null);
 
-  const [people, setPeople] = useState<People>({ kind: "loading" });
   const [query, setQuery] = useState("");
-  const [patients, setPatients] = useState<PatientListItem[]>([]);
   const [active, setActive] = useState(0);
   const [picking, setPicking] = useState(true);
-  const latestSearch = useRef(0);
 
   const [subject, setSubject] = useState<AuditSubject | null>(null);
-  const [trail, setTrail] = useState<Trail>({ kind: "none" });
-  const [reload, setReload] = useState(0);
-  const latestTrail = useRef(0);
   const [highOnly, setHighOnly] = useState(false);
   const [check, setCheck] = useState<Check>({ kind: "idle" });
   const [exported, setExported] = useState<Export>({ kind: "idle" });
@@ -96,38 +94,22 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
   }, []);
 
   // The directory: the users to pick from, and the names in the "Who" column.
-  useEffect(() => {
-    let current = true;
-    directory().then(
-      (entries) => {
-        if (current) setPeople({ kind: "loaded", entries });
-      },
-      (caught: unknown) => {
-        if (!current) return;
-        const failure = toIpcError(caught);
-        setPeople({ kind: "failed", error: failure });
-        onErrorRef.current?.(failure);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [onErrorRef]);
+  const directoryQuery = useRead(queryKeys.directory(), directory, { onError });
+  const people: People = directoryQuery.error
+    ? { kind: "failed", error: directoryQuery.error }
+    : directoryQuery.data
+      ? { kind: "loaded", entries: directoryQuery.data }
+      : { kind: "loading" };
 
-  // Patients on this device, as typed (administrators usually have none: they paste an id).
+  // Patients on this device, as typed (administrators usually have none: they paste an id). A
+  // failed search is not worth a banner: the directory and a pasted id still work.
   const trimmed = query.trim();
-  useEffect(() => {
-    const request = ++latestSearch.current;
-    searchPatients(trimmed, PATIENT_RESULTS).then(
-      (items) => {
-        if (request === latestSearch.current) setPatients(items);
-      },
-      () => {
-        // Not worth a banner: the directory and a pasted id still work.
-        if (request === latestSearch.current) setPatients([]);
-      },
-    );
-  }, [trimmed]);
+  const search = useRead(
+    queryKeys.patientSearch(trimmed, PATIENT_RESULTS),
+    () => searchPatients(trimmed, PATIENT_RESULTS),
+    { keepPrevious: true },
+  );
+  const patients = search.error ? NO_PATIENTS : (search.data ?? NO_PATIENTS);
 
   const entries = people.kind === "loaded" ? people.entries : NOBODY;
   const options = useMemo(() => subjectOptions(trimmed, entries, patients), [trimmed, entries, patients]);
@@ -139,27 +121,23 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
 
   useEffect(() => setActive(0), [trimmed]);
 
-  // The chosen subject's trail, from the server.
-  useEffect(() => {
-    const request = ++latestTrail.current;
-    if (!subject) {
-      setTrail({ kind: "none" });
-      return;
-    }
-    if (!online) {
-      setTrail({ kind: "offline", message: null });
-      return;
-    }
-    setTrail({ kind: "loading" });
-    auditTrail(...subjectIds(subject)).then(
-      (rows) => {
-        if (request === latestTrail.current) setTrail({ kind: "loaded", entries: rows });
-      },
-      (caught: unknown) => {
-        if (request === latestTrail.current) setTrail(readFailure(caught, onErrorRef.current));
-      },
-    );
-  }, [subject, online, reload, onErrorRef]);
+  // The chosen subject's trail, from the server (online only).
+  const ids: [string | null, string | null] = subject ? subjectIds(subject) : [null, null];
+  const trailQuery = useRead(queryKeys.auditTrail(...ids), () => auditTrail(...ids), {
+    enabled: subject !== null && online,
+    onError,
+  });
+  const trail: Trail = !subject
+    ? { kind: "none" }
+    : !online
+      ? { kind: "offline", message: null }
+      : trailQuery.error?.code === "server_unreachable"
+        ? { kind: "offline", message: trailQuery.error.message }
+        : trailQuery.error
+          ? { kind: "failed", error: trailQuery.error }
+          : trailQuery.data
+            ? { kind: "loaded", entries: trailQuery.data }
+            : { kind: "loading" };
 
   function choose(index: number) {
     const option = options[index];
@@ -378,7 +356,7 @@ export function AuditScreen({ session, subjectRef, onError }: Props) {
         </OfflineNotice>
       )}
       {trail.kind === "failed" && (
-        <ReadFailed what="The trail" message={trail.error.message} onRetry={() => setReload((n) => n + 1)} />
+        <ReadFailed what="The trail" message={trail.error.message} onRetry={() => void trailQuery.refetch()} />
       )}
       {trail.kind === "loaded" && shown.length === 0 && (
         <p className="muted" data-testid="audit-empty">

@@ -1,8 +1,12 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import type { SecurityPolicy } from "../../bindings/SecurityPolicy";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead } from "../../lib/data/query";
 import { plural } from "../../lib/format";
 import { securityPolicy, toIpcError, updateSecurityPolicy, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
-import { ReadFailed } from "../common/Notices";
+import { QueryStatus } from "../common/QueryStatus";
 
 /** The idle limits an administrator may set (the core refuses others with invalid_input). */
 export const MIN_IDLE_MINUTES = 1;
@@ -12,8 +16,6 @@ interface Props {
   online: boolean;
   onError?: ((error: IpcError) => void) | undefined;
 }
-
-type Load = { kind: "loading" } | { kind: "failed"; error: IpcError } | { kind: "loaded"; minutes: number };
 
 /** The minutes typed, or null when they are not a whole number from 1 to 120. */
 export function idleMinutesFrom(text: string): number | null {
@@ -25,35 +27,17 @@ export function idleMinutesFrom(text: string): number | null {
 
 /** Administrators: after how many idle minutes Rounds locks, on every device of the organisation. */
 export function AutoLockSetting({ online, onError }: Props) {
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
-  const [text, setText] = useState("");
+  const query = useRead(queryKeys.securityPolicy(), securityPolicy, { onError });
+  const client = useQueryClient();
+  // What was typed; until then, the minutes in force.
+  const [typed, setText] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState("");
-  const [reload, setReload] = useState(0);
   const onErrorRef = useLatest(onError);
 
-  useEffect(() => {
-    let current = true;
-    securityPolicy().then(
-      (policy) => {
-        if (!current) return;
-        setLoad({ kind: "loaded", minutes: policy.idle_lock_minutes });
-        setText(String(policy.idle_lock_minutes));
-      },
-      (caught: unknown) => {
-        if (!current) return;
-        const failure = toIpcError(caught);
-        setLoad({ kind: "failed", error: failure });
-        onErrorRef.current?.(failure);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [reload, onErrorRef]);
-
-  const saved = load.kind === "loaded" ? load.minutes : null;
+  const saved = query.data?.idle_lock_minutes ?? null;
+  const text = typed ?? (saved === null ? "" : String(saved));
   const changed = text.trim() !== String(saved);
 
   async function save(event: FormEvent<HTMLFormElement>) {
@@ -70,8 +54,8 @@ export function AutoLockSetting({ online, onError }: Props) {
     setStatus("");
     try {
       await updateSecurityPolicy({ idle_lock_minutes: minutes });
-      setLoad({ kind: "loaded", minutes });
-      setText(String(minutes));
+      client.setQueryData<SecurityPolicy>(queryKeys.securityPolicy(), { idle_lock_minutes: minutes });
+      setText(null);
       const limit = plural(minutes, "minute", "minutes");
       setStatus(`Saved. Rounds locks after ${limit} without activity; other devices follow once they sync.`);
     } catch (caught) {
@@ -92,11 +76,8 @@ export function AutoLockSetting({ online, onError }: Props) {
         Rounds locks on every device of the organisation after this long without keyboard or pointer activity; the
         clinician&apos;s password opens it again.
       </p>
-      {load.kind === "loading" && <p className="muted">Loading the security policy…</p>}
-      {load.kind === "failed" && (
-        <ReadFailed what="The security policy" message={load.error.message} onRetry={() => setReload((n) => n + 1)} />
-      )}
-      {load.kind === "loaded" && (
+      <QueryStatus query={query} what="The security policy" loading="Loading the security policy…" />
+      {saved !== null && (
         <form className="auto-lock-form" onSubmit={(e) => void save(e)} noValidate>
           <div className="field">
             <label htmlFor="auto-lock-minutes">Lock after (minutes)</label>
@@ -127,7 +108,7 @@ export function AutoLockSetting({ online, onError }: Props) {
           {error}
         </p>
       )}
-      {load.kind === "loaded" && !online && (
+      {saved !== null && !online && (
         <p className="field-flag">Saving needs the server. Rounds is offline now.</p>
       )}
       <p className="queue-status" role="status">

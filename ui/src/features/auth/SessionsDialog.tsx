@@ -1,12 +1,14 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { SessionSummary } from "../../bindings/SessionSummary";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead, useWrite } from "../../lib/data/query";
 import { formatMoment, formatTimestamp, plural } from "../../lib/format";
 import { revokeSession, sessions, toIpcError, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
 import { ChoiceList } from "../common/ChoiceList";
 import { Modal } from "../common/Modal";
 import { OfflineNotice, ReadFailed } from "../common/Notices";
-import { offlineReason, readFailure } from "../common/serverRead";
+import { offlineReason } from "../common/serverRead";
 import { TwoStepSetup } from "./TwoStepSetup";
 
 interface Props {
@@ -34,9 +36,19 @@ type Load =
  * two-step sign-in is set up.
  */
 export function SessionsDialog({ online, onClose, onError, secondFactorNeeded = false, onSecondFactorOn }: Props) {
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
-  const [reload, setReload] = useState(0);
-  const [active, setActive] = useState(0);
+  // Online only: offline (or when the server stops answering) a calm note instead.
+  const query = useRead(queryKeys.sessions(), sessions, { enabled: online, onError });
+  const revoke = useWrite(revokeSession, () => [queryKeys.sessions()]);
+  const load: Load = !online
+    ? { kind: "offline", message: null }
+    : query.error?.code === "server_unreachable"
+      ? { kind: "offline", message: query.error.message }
+      : query.error
+        ? { kind: "failed", error: query.error }
+        : query.data
+          ? { kind: "loaded", list: query.data }
+          : { kind: "loading" };
+  const [chosen, setActive] = useState(0);
   const [confirming, setConfirming] = useState<SessionSummary | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -48,37 +60,19 @@ export function SessionsDialog({ online, onClose, onError, secondFactorNeeded = 
   const focusList = useRef(!secondFactorNeeded);
   const onErrorRef = useLatest(onError);
 
-  useEffect(() => {
-    let current = true;
-    if (!online) {
-      setLoad({ kind: "offline", message: null });
-      return;
-    }
-    sessions().then(
-      (list) => {
-        if (!current) return;
-        setLoad({ kind: "loaded", list });
-        setActive((a) => Math.max(0, Math.min(a, list.length - 1)));
-      },
-      (caught: unknown) => {
-        if (current) setLoad(readFailure(caught, onErrorRef.current));
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [online, reload, onErrorRef]);
+  const list = load.kind === "loaded" ? load.list : [];
+  // The row chosen, kept inside the list as sessions end.
+  const active = Math.max(0, Math.min(chosen, list.length - 1));
 
   // The list takes the keyboard once it is there (again after a session ends).
   useEffect(() => {
-    if (focusList.current && load.kind === "loaded" && load.list.length > 0) listRef.current?.focus();
-  }, [load]);
+    if (focusList.current && query.data && query.data.length > 0) listRef.current?.focus();
+  }, [query.data]);
 
   useEffect(() => {
     if (confirming) confirmRef.current?.focus();
   }, [confirming]);
 
-  const list = load.kind === "loaded" ? load.list : [];
   const selected = list[active];
 
   function select(index: number) {
@@ -111,11 +105,10 @@ export function SessionsDialog({ online, onClose, onError, secondFactorNeeded = 
     setBusy(true);
     setError(null);
     try {
-      await revokeSession(target.id);
+      await revoke.mutateAsync(target.id);
       focusList.current = true;
       setConfirming(null);
       setNote(`Ended the session on ${target.client}. That device is signed out.`);
-      setReload((n) => n + 1);
     } catch (caught) {
       const failure = toIpcError(caught);
       setError(`Not ended: ${failure.message}`);
@@ -162,7 +155,7 @@ export function SessionsDialog({ online, onClose, onError, secondFactorNeeded = 
           </OfflineNotice>
         )}
         {load.kind === "failed" && (
-          <ReadFailed what="Your sessions" message={load.error.message} onRetry={() => setReload((n) => n + 1)} />
+          <ReadFailed what="Your sessions" message={load.error.message} onRetry={() => void query.refetch()} />
         )}
         {load.kind === "loaded" && list.length === 0 && <p className="muted">No sessions are open.</p>}
         {list.length > 0 && (

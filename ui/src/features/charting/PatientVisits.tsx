@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import type { EncounterSummary } from "../../bindings/EncounterSummary";
 import type { Patient } from "../../bindings/Patient";
-import type { PatientChart } from "../../bindings/PatientChart";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead } from "../../lib/data/query";
 import { formatMoment, formatMomentDate } from "../../lib/format";
 import { patientChart, toIpcError, type IpcError } from "../../lib/ipc";
 import { isPlainShortcut } from "../../lib/keyboard";
@@ -18,36 +19,15 @@ interface Props {
   onError?: ((error: IpcError) => void) | undefined;
 }
 
-type Load =
-  | { kind: "loading" }
-  | { kind: "loaded"; chart: PatientChart }
-  | { kind: "failed"; error: IpcError };
-
 /** The patient's visits under the banner: history, latest vitals, New visit / Resume draft. */
 export function PatientVisits({ patient, active, onOpenChart, onError }: Props) {
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  // Not read while charting covers it; read again on return (the visit just charted shows).
+  const query = useRead(queryKeys.patientChart(patient.id), () => patientChart(patient.id), {
+    enabled: active,
+    onError,
+  });
   const [opening, setOpening] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const onErrorRef = useLatest(onError);
-
-  useEffect(() => {
-    if (!active) return;
-    let current = true;
-    patientChart(patient.id).then(
-      (chart) => {
-        if (current) setLoad({ kind: "loaded", chart });
-      },
-      (caught: unknown) => {
-        if (!current) return;
-        const failure = toIpcError(caught);
-        setLoad({ kind: "failed", error: failure });
-        onErrorRef.current?.(failure);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [patient.id, active, onErrorRef]);
 
   const busy = useRef(false);
   async function open(what: string, load: () => Promise<OpenedChart>) {
@@ -85,7 +65,7 @@ export function PatientVisits({ patient, active, onOpenChart, onError }: Props) 
     return () => document.removeEventListener("keydown", onKeyDown);
   }, [active, newVisitRef]);
 
-  const chart = load.kind === "loaded" ? load.chart : null;
+  const chart = query.error ? null : (query.data ?? null);
   const openDraft = chart?.open_draft ?? null;
 
   function openRow(e: EncounterSummary) {
@@ -128,8 +108,8 @@ export function PatientVisits({ patient, active, onOpenChart, onError }: Props) 
         </p>
       )}
 
-      {load.kind === "loading" && <p className="muted">Loading visits…</p>}
-      {load.kind === "failed" && <p className="muted">Visits could not be read: {load.error.message}</p>}
+      {query.isLoading && <p className="muted">Loading visits…</p>}
+      {query.error && <p className="muted">Visits could not be read: {query.error.message}</p>}
 
       {chart && (
         <div className="visits-columns">

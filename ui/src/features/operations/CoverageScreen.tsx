@@ -2,15 +2,14 @@ import { useEffect, useRef, useState } from "react";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { StateCoverage } from "../../bindings/StateCoverage";
 import { formatMoment } from "../../lib/format";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead } from "../../lib/data/query";
 import { coverage, type IpcError } from "../../lib/ipc";
-import { useLatest } from "../../lib/useLatest";
 import { useShortcutKeys } from "../../lib/useShortcutKeys";
 import { actionOf, KEYMAP } from "../../lib/keymap";
 import { KeyHints } from "../help/KeyHints";
 import { OfflineNotice, ReadFailed } from "../common/Notices";
 import { Segmented, type SegmentOption } from "../common/Segmented";
-import { readFailure } from "../common/serverRead";
-import { useSync } from "../sync/SyncContext";
 import { useOnline } from "../sync/useOnline";
 import { isUncovered, loadLabel, sortCoverage, type CoverageSort } from "./coverage";
 
@@ -34,39 +33,29 @@ type Load =
 /** Clinicians on duty and work waiting, state by state, across the organisation (from the server). */
 export function CoverageScreen({ session, onError }: Props) {
   const online = useOnline(session);
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
   const [sort, setSort] = useState<CoverageSort>("thinnest");
-  const [reload, setReload] = useState(0);
-  const latest = useRef(0);
-  const onErrorRef = useLatest(onError);
-  const syncedAt = useSync().status?.last_synced_at ?? null;
   const headingRef = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => {
-    const request = ++latest.current;
-    if (!online) {
-      setLoad({ kind: "offline" });
-      return;
-    }
-    setLoad((l) => (l.kind === "loaded" ? l : { kind: "loading" }));
-    coverage().then(
-      (rows) => {
-        if (request === latest.current) setLoad({ kind: "loaded", rows, at: new Date() });
-      },
-      (caught: unknown) => {
-        if (request === latest.current) setLoad(readFailure(caught, onErrorRef.current));
-      },
-    );
-  }, [online, reload, syncedAt, onErrorRef]);
+  // Online only: offline (or when the server stops answering) a calm note instead.
+  const query = useRead(queryKeys.coverage(), coverage, { enabled: online, onError });
+  const refresh = () => {
+    if (online) void query.refetch();
+  };
+  const load: Load =
+    !online || query.error?.code === "server_unreachable"
+      ? { kind: "offline" }
+      : query.error
+        ? { kind: "failed", error: query.error }
+        : query.data
+          ? { kind: "loaded", rows: query.data, at: new Date(query.dataUpdatedAt) }
+          : { kind: "loading" };
 
   useEffect(() => {
     headingRef.current?.focus({ preventScroll: true });
   }, []);
 
   useShortcutKeys((event) => {
-    const action = actionOf("coverage", event);
-    if (action === "refresh") {
-      setReload((n) => n + 1);
+    if (event.key === "r") {
+      refresh();
       return true;
     }
     if (action === "sort") {
@@ -92,7 +81,7 @@ export function CoverageScreen({ session, onError }: Props) {
           <span className="muted coverage-at">As of {formatMoment(load.at.toISOString(), load.at)}</span>
         )}
         {online && (
-          <button type="button" className="button button-quiet button-small" onClick={() => setReload((n) => n + 1)}>
+          <button type="button" className="button button-quiet button-small" onClick={refresh}>
             Refresh <kbd>r</kbd>
           </button>
         )}
@@ -106,7 +95,7 @@ export function CoverageScreen({ session, onError }: Props) {
       )}
       {load.kind === "loading" && <p className="muted">Asking the server…</p>}
       {load.kind === "failed" && (
-        <ReadFailed what="Coverage" message={load.error.message} onRetry={() => setReload((n) => n + 1)} />
+        <ReadFailed what="Coverage" message={load.error.message} onRetry={refresh} />
       )}
 
       {load.kind === "loaded" && (

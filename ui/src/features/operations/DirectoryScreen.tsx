@@ -1,13 +1,14 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type RefObject } from "react";
 import type { DirectoryEntry } from "../../bindings/DirectoryEntry";
 import type { License } from "../../bindings/License";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import { formatDate, plural, rolesLabel } from "../../lib/format";
-import { directory, toIpcError, type IpcError } from "../../lib/ipc";
-import { useLatest } from "../../lib/useLatest";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead } from "../../lib/data/query";
+import { directory, type IpcError } from "../../lib/ipc";
 import { AutoLockSetting } from "../admin/AutoLockSetting";
-import { ReadFailed } from "../common/Notices";
-import { useSync } from "../sync/SyncContext";
+import { QueryStatus } from "../common/QueryStatus";
 import { useOnline } from "../sync/useOnline";
 import { daysUntil, licenseFlag, matchesFilter, needsAttention } from "./directory";
 import { PractitionerForm } from "./PractitionerForm";
@@ -22,36 +23,16 @@ interface Props {
   onError?: ((error: IpcError) => void) | undefined;
 }
 
-type Load = { kind: "loading" } | { kind: "failed"; error: IpcError } | { kind: "loaded"; entries: DirectoryEntry[] };
-
 /** The organisation's practitioners and their licenses; administrators edit them here. */
 export function DirectoryScreen({ session, filterRef, onError }: Props) {
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  const query = useRead(queryKeys.directory(), directory, { onError });
+  const client = useQueryClient();
   const [filter, setFilter] = useState("");
   const [attentionOnly, setAttentionOnly] = useState(false);
   const [editing, setEditing] = useState<DirectoryEntry | null>(null);
   const [announcement, setAnnouncement] = useState("");
-  const [reload, setReload] = useState(0);
-  const latest = useRef(0);
-  const onErrorRef = useLatest(onError);
   const online = useOnline(session);
   const isAdmin = session.practitioner.roles.includes("admin");
-  const syncedAt = useSync().status?.last_synced_at ?? null;
-
-  useEffect(() => {
-    const request = ++latest.current;
-    directory().then(
-      (entries) => {
-        if (request === latest.current) setLoad({ kind: "loaded", entries });
-      },
-      (caught: unknown) => {
-        if (request !== latest.current) return;
-        const failure = toIpcError(caught);
-        setLoad((l) => (l.kind === "loaded" ? l : { kind: "failed", error: failure }));
-        onErrorRef.current?.(failure);
-      },
-    );
-  }, [reload, syncedAt, onErrorRef]);
 
   const headingRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -59,7 +40,8 @@ export function DirectoryScreen({ session, filterRef, onError }: Props) {
     headingRef.current?.focus({ preventScroll: true });
   }, []);
 
-  const entries = load.kind === "loaded" ? load.entries : [];
+  const loaded = query.data !== undefined;
+  const entries = query.data ?? [];
   const shown = entries.filter((e) => (!attentionOnly || needsAttention(e)) && matchesFilter(e, filter));
   const attention = entries.filter(needsAttention).length;
 
@@ -91,20 +73,17 @@ export function DirectoryScreen({ session, filterRef, onError }: Props) {
         />
         <label className="checkbox">
           <input type="checkbox" checked={attentionOnly} onChange={(e) => setAttentionOnly(e.target.checked)} />
-          Only licenses needing attention{load.kind === "loaded" ? ` (${attention})` : ""}
+          Only licenses needing attention{loaded ? ` (${attention})` : ""}
         </label>
       </header>
 
       <p className="queue-status" role="status">
         {announcement ||
-          (load.kind === "loaded" ? `${plural(shown.length, "practitioner", "practitioners")} shown` : "")}
+          (loaded ? `${plural(shown.length, "practitioner", "practitioners")} shown` : "")}
       </p>
 
-      {load.kind === "loading" && <p className="muted">Loading the directory…</p>}
-      {load.kind === "failed" && (
-        <ReadFailed what="The directory" message={load.error.message} onRetry={() => setReload((n) => n + 1)} />
-      )}
-      {load.kind === "loaded" && shown.length === 0 && (
+      <QueryStatus query={query} what="The directory" loading="Loading the directory…" />
+      {loaded && shown.length === 0 && (
         <p className="muted">{entries.length === 0 ? "Nobody is in the directory yet." : "Nobody matches the filter."}</p>
       )}
 
@@ -198,16 +177,9 @@ export function DirectoryScreen({ session, filterRef, onError }: Props) {
           onSaved={(saved) => {
             setEditing(null);
             setAnnouncement(`Saved ${saved.display_name}.`);
-            setLoad((l) =>
-              l.kind === "loaded"
-                ? {
-                    ...l,
-                    entries: l.entries.map((e) => (e.practitioner.id === saved.id ? { ...e, practitioner: saved } : e)),
-                  }
-                : l,
+            client.setQueryData<DirectoryEntry[]>(queryKeys.directory(), (all) =>
+              all?.map((e) => (e.practitioner.id === saved.id ? { ...e, practitioner: saved } : e)),
             );
-            // The flags and the supervisor's name come from the core.
-            setReload((n) => n + 1);
           }}
           onError={onError}
         />

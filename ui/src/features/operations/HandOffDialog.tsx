@@ -2,6 +2,8 @@ import { useEffect, useRef, useState } from "react";
 import type { Practitioner } from "../../bindings/Practitioner";
 import type { QueueItem } from "../../bindings/QueueItem";
 import type { Role } from "../../bindings/Role";
+import { allOf, queryKeys } from "../../lib/data/keys";
+import { useRead, useWrite } from "../../lib/data/query";
 import { rolesLabel } from "../../lib/format";
 import { useLatest } from "../../lib/useLatest";
 import { handOffTask, toIpcError, whoCanTake, type IpcError } from "../../lib/ipc";
@@ -21,49 +23,31 @@ interface Props {
   onError?: ((error: IpcError) => void) | undefined;
 }
 
-type Load = { kind: "loading" } | { kind: "failed"; error: IpcError } | { kind: "loaded"; people: Practitioner[] };
-
 /** Pick a colleague who may take the task (role and an active license in its state), and their queue. */
 export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props) {
   const { task } = item;
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  const query = useRead(queryKeys.whoCanTake(task.id), () => whoCanTake(task.id), { onError });
+  const handOff = useWrite(
+    (v: { to: string; queue: Role }) => handOffTask(task.id, v.to, v.queue),
+    () => [allOf("task_queue")],
+  );
   const [active, setActive] = useState(0);
-  const [role, setRole] = useState<Role | null>(null);
+  // The queue picked; until then, the chosen colleague's usual one for this task.
+  const [picked, setRole] = useState<Role | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
 
-  // One request per task: what else the answer needs is read when it comes.
-  const answerFor = useLatest({ task, onError });
-  useEffect(() => {
-    let current = true;
-    whoCanTake(task.id).then(
-      (people) => {
-        if (!current) return;
-        const others = people.filter((p) => p.id !== me);
-        setLoad({ kind: "loaded", people: others });
-        setActive(0);
-        const first = others[0];
-        setRole(first ? queueFor(first, answerFor.current.task) : null);
-      },
-      (caught: unknown) => {
-        if (!current) return;
-        const failure = toIpcError(caught);
-        setLoad({ kind: "failed", error: failure });
-        answerFor.current.onError?.(failure);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [task.id, me, answerFor]);
-
-  const people = load.kind === "loaded" ? load.people : [];
+  const loaded = query.data !== undefined;
+  const people = (query.data ?? []).filter((p) => p.id !== me);
   const person = people[active];
+  const role = picked ?? (person ? queueFor(person, task) : null);
 
   useEffect(() => {
-    if (load.kind === "loaded" && load.people.length > 0) listRef.current?.focus();
-  }, [load]);
+    if (people.length > 0) listRef.current?.focus();
+    // Once, when the colleagues have come.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [loaded]);
 
   function choose(index: number) {
     const next = people[index];
@@ -78,7 +62,7 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
     setBusy(true);
     setError(null);
     try {
-      await handOffTask(task.id, person.id, role);
+      await handOff.mutateAsync({ to: person.id, queue: role });
       onHandedOff(person, role);
     } catch (caught) {
       const failure = toIpcError(caught);
@@ -107,13 +91,13 @@ export function HandOffDialog({ item, me, onClose, onHandedOff, onError }: Props
       <p className="muted" data-testid="hand-off-needs">
         {kindLabel(task.kind)} for {item.patient_name} · {needs}
       </p>
-      {load.kind === "loading" && <p className="muted">Finding who could take it…</p>}
-      {load.kind === "failed" && (
+      {query.isLoading && <p className="muted">Finding who could take it…</p>}
+      {query.error && (
         <p className="form-error" role="alert">
-          Could not find who could take it: {load.error.message}
+          Could not find who could take it: {query.error.message}
         </p>
       )}
-      {load.kind === "loaded" && people.length === 0 && (
+      {loaded && people.length === 0 && (
         <p className="hand-off-empty">
           {clinical
             ? `Nobody else on the team holds the ${queueName(task.queue).toLowerCase()} role and an active license in ${task.license_state} now.`

@@ -4,6 +4,8 @@ import type { Practitioner } from "../../bindings/Practitioner";
 import type { PractitionerUpdate } from "../../bindings/PractitionerUpdate";
 import type { Role } from "../../bindings/Role";
 import { roleLabel } from "../../lib/format";
+import { queryKeys } from "../../lib/data/keys";
+import { useWrite } from "../../lib/data/query";
 import { toIpcError, updatePractitioner, type IpcError } from "../../lib/ipc";
 import { STATE_CODES } from "../charting/model";
 import { ALL_ROLES } from "./labels";
@@ -70,6 +72,11 @@ export function PractitionerForm({ entry, everyone, online, onClose, onSaved, on
   const [draft, setDraft] = useState<Draft>(() => draftFrom(p));
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The flags and the supervisor's name come from the core: the directory is read again.
+  const update = useWrite(
+    (v: { id: string; update: PractitionerUpdate }) => updatePractitioner(v.id, v.update),
+    () => [queryKeys.directory()],
+  );
   const nameRef = useRef<HTMLInputElement>(null);
   const idBase = `pf-${p.id}`;
 
@@ -90,7 +97,7 @@ export function PractitionerForm({ entry, everyone, online, onClose, onSaved, on
     setSaving(true);
     setError(null);
     try {
-      const saved = await updatePractitioner(p.id, updateFrom(draft));
+      const saved = await update.mutateAsync({ id: p.id, update: updateFrom(draft) });
       onSaved(saved);
     } catch (caught) {
       const failure = toIpcError(caught);

@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState } from "react";
 import type { Practitioner } from "../../bindings/Practitioner";
-import type { QueueCount } from "../../bindings/QueueCount";
 import type { QueueFilter } from "../../bindings/QueueFilter";
 import type { QueueItem } from "../../bindings/QueueItem";
 import type { QueueSort } from "../../bindings/QueueSort";
-import type { QueueView } from "../../bindings/QueueView";
 import type { Role } from "../../bindings/Role";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { Task } from "../../bindings/Task";
+import { allOf, queryKeys } from "../../lib/data/keys";
+import { useRead, useWrite } from "../../lib/data/query";
 import { formatClock, plural } from "../../lib/format";
 import {
   cancelTask,
@@ -32,7 +32,7 @@ import { kindLabel, priorityLabel, queueName, statusLabel } from "./labels";
 import { TaskDetails } from "./TaskDetails";
 import { usePractitionerNames } from "./usePractitionerNames";
 import { filterKey, queueFor } from "./tasks";
-import { VirtualList } from "./VirtualList";
+import { VirtualList } from "../common/VirtualList";
 
 /** The core answers with at most this many tasks (its maximum); the counts still cover them all. */
 export const QUEUE_LIMIT = 500;
@@ -72,11 +72,6 @@ interface Props {
   onError?: ((error: IpcError) => void) | undefined;
 }
 
-interface Answer {
-  key: string;
-  view: QueueView;
-}
-
 interface Selection {
   /** The task highlighted; when it leaves the list, the row now at `index` is. */
   id: string | null;
@@ -98,46 +93,28 @@ function resolveIndex(items: readonly QueueItem[], selection: Selection): number
 export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPatient, onError }: Props) {
   const me = session.practitioner;
   const key = `${filterKey(filter)}:${sort}`;
-  const [answer, setAnswer] = useState<Answer | null>(null);
-  const [counts, setCounts] = useState<{ counts: QueueCount[]; mine: number } | null>(null);
-  const [loadError, setLoadError] = useState<IpcError | null>(null);
-  const [reload, setReload] = useState(0);
+  // Another queue shows the one before until its answer comes (the tabs keep their counts).
+  const query = useRead(queryKeys.taskQueue(filter, sort, QUEUE_LIMIT), () => taskQueue(filter, sort, QUEUE_LIMIT), {
+    keepPrevious: true,
+    onError,
+  });
+  // Applied on this device; the server hears of it at the next sync (a refusal then shows in the
+  // refused-changes panel). The queues are read again.
+  const write = useWrite(
+    (run: () => Promise<Task>) => run(),
+    () => [allOf("task_queue")],
+  );
   const [selection, setSelection] = useState<Selection>({ id: null, index: 0 });
   const [notes, setNotes] = useState<Readonly<Record<string, RowNote>>>({});
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [handingOff, setHandingOff] = useState<QueueItem | null>(null);
   const [announcement, setAnnouncement] = useState("");
-  const latest = useRef(0);
   const listRef = useRef<HTMLDivElement>(null);
   const onErrorRef = useLatest(onError);
   const sync = useSync();
-  // Each sync round may bring tasks taken or added elsewhere (and refusals of ours): read again.
-  const syncedAt = sync.status?.last_synced_at ?? null;
   // Names for the task history: the directory when it can be read (else "a colleague").
-  const names = usePractitionerNames(me, syncedAt);
-
-  // `key` stands for filter and sort (new objects with the same meaning do not read again).
-  const asked = useLatest({ filter, sort });
-  useEffect(() => {
-    const request = ++latest.current;
-    const { filter, sort } = asked.current;
-    taskQueue(filter, sort, QUEUE_LIMIT).then(
-      (view) => {
-        if (request !== latest.current) return;
-        setAnswer({ key, view });
-        setCounts({ counts: view.counts, mine: Number(view.mine) });
-        setLoadError(null);
-      },
-      (caught: unknown) => {
-        if (request !== latest.current) return;
-        const failure = toIpcError(caught);
-        setLoadError(failure);
-        onErrorRef.current?.(failure);
-      },
-    );
-  }, [key, reload, syncedAt, asked, onErrorRef]);
-
+  const names = usePractitionerNames(me);
 
   // Another queue: start at its top.
   useEffect(() => {
@@ -149,7 +126,9 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
     listRef.current?.focus({ preventScroll: true });
   }, []);
 
-  const items = answer?.key === key ? answer.view.items : null;
+  const items = query.data && !query.isPlaceholderData ? query.data.items : null;
+  const counts = query.data ? { counts: query.data.counts, mine: Number(query.data.mine) } : null;
+  const loadError = query.error;
   const index = items ? resolveIndex(items, selection) : -1;
   const selected = index >= 0 && items ? items[index] : undefined;
 
@@ -202,12 +181,9 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
     setConfirming(null);
     clearNote(id);
     try {
-      await run();
+      await write.mutateAsync(run);
       setAnnouncement(done);
-      // Applied on this device; the server hears of it at the next sync (a refusal then shows
-      // in the refused-changes panel).
       sync.refresh();
-      setReload((n) => n + 1);
     } catch (caught) {
       const failure = toIpcError(caught);
       const note: RowNote = { action, message: failure.message, colleagues: null };
@@ -281,8 +257,8 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
       case "sort":
         onSort(sort === "due" ? "priority" : "due");
         return true;
-      case "refresh":
-        setReload((n) => n + 1);
+      case "r":
+        void query.refetch();
         return true;
       case "dismiss":
         if (confirming !== null) {
@@ -415,7 +391,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
         </p>
 
         {loadError && (
-          <ReadFailed what="The queue" message={loadError.message} onRetry={() => setReload((n) => n + 1)} />
+          <ReadFailed what="The queue" message={loadError.message} onRetry={() => void query.refetch()} />
         )}
         {items === null && !loadError && <p className="queue-message muted">Loading the queue…</p>}
         {items !== null && items.length === 0 && (
@@ -494,7 +470,6 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
             clearNote(item.task.id);
             setAnnouncement(`Handed to ${person.display_name} (${queueName(queue)}): ${what(item)}.`);
             sync.refresh();
-            setReload((n) => n + 1);
           }}
           onError={onError}
         />

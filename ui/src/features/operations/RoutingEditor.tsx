@@ -1,10 +1,14 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState, type FormEvent } from "react";
 import type { Role } from "../../bindings/Role";
 import type { RoutingRule } from "../../bindings/RoutingRule";
+import type { RoutingRules } from "../../bindings/RoutingRules";
 import type { TaskKind } from "../../bindings/TaskKind";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead } from "../../lib/data/query";
 import { routingRules, toIpcError, updateRoutingRules, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
-import { ReadFailed } from "../common/Notices";
+import { QueryStatus } from "../common/QueryStatus";
 import { CARE_ROLES, kindLabel, queueName } from "./labels";
 
 interface Props {
@@ -19,8 +23,6 @@ interface RuleDraft {
   due: string;
   escalate: Role | "";
 }
-
-type Load = { kind: "loading" } | { kind: "failed"; error: IpcError } | { kind: "loaded" };
 
 const STAYS = "";
 
@@ -44,41 +46,21 @@ function rulesFrom(drafts: readonly RuleDraft[]): { rules: RoutingRule[] } | { p
 
 /** Administrators: which queue each kind of task goes to, when it is due, and where it escalates. */
 export function RoutingEditor({ online, onError }: Props) {
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
-  const [drafts, setDrafts] = useState<RuleDraft[]>([]);
-  const [saved, setSaved] = useState<RuleDraft[]>([]);
+  const query = useRead(queryKeys.routingRules(), routingRules, { onError });
+  const client = useQueryClient();
+  const saved = useMemo(() => query.data?.rules.map(draftOf) ?? [], [query.data]);
+  // The form as edited; until then, the rules in force.
+  const [edited, setDrafts] = useState<RuleDraft[] | null>(null);
+  const drafts = edited ?? saved;
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState("");
-  const [reload, setReload] = useState(0);
   const onErrorRef = useLatest(onError);
-
-  useEffect(() => {
-    let current = true;
-    routingRules().then(
-      (answer) => {
-        if (!current) return;
-        const next = answer.rules.map(draftOf);
-        setDrafts(next);
-        setSaved(next);
-        setLoad({ kind: "loaded" });
-      },
-      (caught: unknown) => {
-        if (!current) return;
-        const failure = toIpcError(caught);
-        setLoad({ kind: "failed", error: failure });
-        onErrorRef.current?.(failure);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [reload, onErrorRef]);
 
   const changed = JSON.stringify(drafts) !== JSON.stringify(saved);
 
   function change(kind: TaskKind, patch: Partial<RuleDraft>) {
-    setDrafts((all) => all.map((d) => (d.kind === kind ? { ...d, ...patch } : d)));
+    setDrafts(drafts.map((d) => (d.kind === kind ? { ...d, ...patch } : d)));
     setError(null);
     setStatus("");
   }
@@ -96,7 +78,8 @@ export function RoutingEditor({ online, onError }: Props) {
     setStatus("");
     try {
       await updateRoutingRules({ rules: checked.rules });
-      setSaved(drafts);
+      client.setQueryData<RoutingRules>(queryKeys.routingRules(), { rules: checked.rules });
+      setDrafts(null);
       setStatus("Routing saved. New tasks follow it now.");
     } catch (caught) {
       const failure = toIpcError(caught);
@@ -115,11 +98,8 @@ export function RoutingEditor({ online, onError }: Props) {
       <p className="muted routing-intro">
         Where new tasks of each kind go, how long they may wait, and where they go once overdue and unclaimed.
       </p>
-      {load.kind === "loading" && <p className="muted">Loading the routing rules…</p>}
-      {load.kind === "failed" && (
-        <ReadFailed what="The routing rules" message={load.error.message} onRetry={() => setReload((n) => n + 1)} />
-      )}
-      {load.kind === "loaded" && (
+      <QueryStatus query={query} what="The routing rules" loading="Loading the routing rules…" />
+      {query.data && (
         <form onSubmit={(e) => void save(e)} noValidate>
           <div className="ops-table-wrap">
             <table className="ops-table routing-table">

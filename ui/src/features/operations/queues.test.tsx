@@ -20,7 +20,7 @@ import {
 } from "../../test/operations";
 import { QUEUE_LIMIT, ROW_HEIGHT } from "./QueuesScreen";
 import { mayTakeIn, queueFor, queuesFor } from "./tasks";
-import { FALLBACK_VIEWPORT, VirtualList, visibleWindow } from "./VirtualList";
+import { FALLBACK_VIEWPORT, VirtualList } from "../common/VirtualList";
 
 const search: Handler = ({ query, limit }) => searchFixtures(String(query), Number(limit));
 const getPatient: Handler = ({ id }) => findFixture(String(id)) ?? failure("not_found", `no patient ${String(id)}`);
@@ -386,13 +386,6 @@ describe("VirtualList", () => {
     expect(screen.getByText("Row 10000")).toBeInTheDocument();
     expect(list.scrollTop).toBe(10_000 * ROW_HEIGHT - FALLBACK_VIEWPORT);
     expect(screen.getAllByTestId("vrow").length).toBeLessThanOrEqual(visible + 4);
-  });
-
-  it("works out the window from the scroll position", () => {
-    expect(visibleWindow(0, 64, 0, 640, 4)).toEqual({ first: 0, last: 0 });
-    expect(visibleWindow(3, 64, 0, 640, 4)).toEqual({ first: 0, last: 3 });
-    expect(visibleWindow(10_000, 64, 64 * 100, 640, 4)).toEqual({ first: 96, last: 114 });
-    expect(visibleWindow(10_000, 64, 64 * 9_990, 640, 4)).toEqual({ first: 9_986, last: 10_000 });
   });
 });
 

@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { Patient } from "../../bindings/Patient";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead } from "../../lib/data/query";
 import { heldContacts, holdContact } from "../../lib/heldWork";
-import { getPatient, toIpcError, type IpcError } from "../../lib/ipc";
-import { useLatest } from "../../lib/useLatest";
+import { getPatient, type IpcError } from "../../lib/ipc";
 import { PatientVisits } from "../charting/PatientVisits";
 import type { OpenedChart } from "../charting/open";
-import { useSync } from "../sync/SyncContext";
 import { PatientBanner } from "./PatientBanner";
 import type { ContactDraft } from "./contact";
 
@@ -14,12 +15,6 @@ export interface OpenRequest {
   id: string;
   seq: number;
 }
-
-type State =
-  | { kind: "idle" }
-  | { kind: "loading"; request: OpenRequest }
-  | { kind: "loaded"; request: OpenRequest; patient: Patient }
-  | { kind: "failed"; request: OpenRequest; error: IpcError };
 
 export function patientErrorMessage(error: IpcError): string {
   switch (error.code) {
@@ -42,40 +37,32 @@ interface Props {
 }
 
 export function PatientPanel({ request, onError, updated = null, active = true, onOpenChart }: Props) {
-  const [state, setState] = useState<State>({ kind: "idle" });
+  const id = request?.id ?? null;
+  // The patient asked for, shared with every other reader of it; read again after each sync
+  // round, so changes from other devices (and refused edits taken back) show without reopening.
+  const query = useRead(queryKeys.patient(id ?? ""), () => getPatient(id ?? ""), { enabled: id !== null, onError });
+  const client = useQueryClient();
   // Unsaved contact edits by patient id: opening another patient never throws typing away, and
   // neither does the lock (they are held outside React too, and come back after unlocking).
   const [drafts, setDrafts] = useState<Readonly<Record<string, ContactDraft>>>(heldContacts);
-  const onErrorRef = useLatest(onError);
 
-  const showPatient = useCallback((patient: Patient) => {
-    setState((s) => (s.kind === "loaded" && s.patient.id === patient.id ? { ...s, patient } : s));
-  }, []);
+  const showPatient = useCallback(
+    (patient: Patient) => client.setQueryData(queryKeys.patient(patient.id), patient),
+    [client],
+  );
 
   useEffect(() => {
     if (updated) showPatient(updated);
   }, [updated, showPatient]);
 
-  // After each sync round the open chart is read again, so changes from other devices (and
-  // refused edits taken back) show without reopening it. Unsaved typing lives in `drafts`.
-  const { status } = useSync();
-  const syncedAt = status?.last_synced_at ?? null;
-  const openId = state.kind === "loaded" ? state.patient.id : null;
+  // Opening the open patient again reads it again.
+  const { refetch } = query;
+  const opened = useRef(request);
   useEffect(() => {
-    if (!openId || !syncedAt) return;
-    let current = true;
-    getPatient(openId).then(
-      (patient) => {
-        if (current) showPatient(patient);
-      },
-      () => {
-        // A failed refresh keeps what is shown; opening the patient again reports errors.
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [openId, syncedAt, showPatient]);
+    const before = opened.current;
+    opened.current = request;
+    if (request && before && before !== request && before.id === request.id) void refetch();
+  }, [request, refetch]);
 
   const setDraft = useCallback((id: string, draft: ContactDraft | null) => {
     holdContact(id, draft);
@@ -87,29 +74,6 @@ export function PatientPanel({ request, onError, updated = null, active = true, 
     });
   }, []);
 
-  useEffect(() => {
-    if (!request) {
-      setState({ kind: "idle" });
-      return;
-    }
-    let current = true;
-    setState({ kind: "loading", request });
-    getPatient(request.id).then(
-      (patient) => {
-        if (current) setState({ kind: "loaded", request, patient });
-      },
-      (caught: unknown) => {
-        if (!current) return;
-        const error = toIpcError(caught);
-        setState({ kind: "failed", request, error });
-        onErrorRef.current?.(error);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [request, onErrorRef]);
-
   if (!request) {
     return (
       <div className="panel-placeholder">
@@ -118,18 +82,19 @@ export function PatientPanel({ request, onError, updated = null, active = true, 
     );
   }
 
-  // Never show one patient's chart while another was asked for.
-  if (state.kind === "failed" && state.request === request) {
+  // The answer is for this patient (the key is its id): never one asked for before. A failed
+  // refresh keeps what is shown, unless the patient is gone from this device.
+  const patient = query.data;
+  if (query.error && (!patient || query.error.code === "not_found")) {
     return (
       <div className="panel-placeholder">
         <p className="panel-error" role="alert">
-          {patientErrorMessage(state.error)}
+          {patientErrorMessage(query.error)}
         </p>
       </div>
     );
   }
-  if (state.kind === "loaded" && state.request === request) {
-    const { patient } = state;
+  if (patient) {
     return (
       <div className="patient-chart">
         <PatientBanner

@@ -1,10 +1,8 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type RefObject } from "react";
-import type { PatientListItem } from "../../bindings/PatientListItem";
+import { useEffect, useState, type KeyboardEvent, type RefObject } from "react";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead } from "../../lib/data/query";
 import { formatDobWithAge, sexInitial, sexLabel } from "../../lib/format";
-import { searchPatients, toIpcError, type IpcError } from "../../lib/ipc";
-import { KEYMAP } from "../../lib/keymap";
-import { useLatest } from "../../lib/useLatest";
-import { KeyHints } from "../help/KeyHints";
+import { searchPatients, type IpcError } from "../../lib/ipc";
 import { displayName } from "./names";
 
 export const SEARCH_LIMIT = 50;
@@ -22,42 +20,22 @@ interface Props {
   onEmergencyAccess?: (query: string) => void;
 }
 
-interface Answer {
-  query: string;
-  items: PatientListItem[];
-}
-
 export function PatientSearch({ inputRef, openId, onOpen, onError, onEmergencyAccess }: Props) {
   const [query, setQuery] = useState("");
-  const [answer, setAnswer] = useState<Answer | null>(null);
-  const [error, setError] = useState<IpcError | null>(null);
   const [active, setActive] = useState(-1);
-  const latestRequest = useRef(0);
-  const onErrorRef = useLatest(onError);
 
   const trimmed = query.trim();
-
-  useEffect(() => {
-    // Every keystroke searches the local cache; only the newest request may render.
-    const request = ++latestRequest.current;
-    searchPatients(trimmed, SEARCH_LIMIT).then(
-      (items) => {
-        if (request !== latestRequest.current) return;
-        setAnswer({ query: trimmed, items });
-        setError(null);
-        setActive(-1);
-      },
-      (caught: unknown) => {
-        if (request !== latestRequest.current) return;
-        const failure = toIpcError(caught);
-        setError(failure);
-        onErrorRef.current?.(failure);
-      },
-    );
-  }, [trimmed, onErrorRef]);
-
-  const items = answer?.items ?? [];
-  const upToDate = answer !== null && answer.query === trimmed;
+  // Every keystroke searches the local cache; the list shows the last answer until the newest
+  // one comes (an older answer never replaces a newer one).
+  const search = useRead(
+    queryKeys.patientSearch(trimmed, SEARCH_LIMIT),
+    () => searchPatients(trimmed, SEARCH_LIMIT),
+    { keepPrevious: true, onError },
+  );
+  const error = search.error;
+  const answered = search.data !== undefined;
+  const items = search.data ?? [];
+  const upToDate = answered && !search.isPlaceholderData;
 
   useEffect(() => {
     if (active < 0) return;
@@ -135,12 +113,12 @@ export function PatientSearch({ inputRef, openId, onOpen, onError, onEmergencyAc
           <p className="search-message search-error" role="alert">
             Search is not available: {error.message}
           </p>
-        ) : answer === null ? (
+        ) : !answered ? (
           <p className="search-message">Loading patients…</p>
         ) : items.length === 0 ? (
           <>
             <p className="search-message">
-              {answer.query ? `No patients match “${answer.query}”.` : "No patients on this device yet."}
+              {trimmed ? `No patients match “${trimmed}”.` : "No patients on this device yet."}
             </p>
             {onEmergencyAccess && (
               <p className="search-emergency">
@@ -187,7 +165,7 @@ export function PatientSearch({ inputRef, openId, onOpen, onError, onEmergencyAc
       </div>
 
       {/* Quiet, below the list; a search that finds nobody offers it in its message instead. */}
-      {onEmergencyAccess && !(answer !== null && error === null && items.length === 0) && (
+      {onEmergencyAccess && !(answered && error === null && items.length === 0) && (
         <p className="search-emergency">
           <button
             type="button"

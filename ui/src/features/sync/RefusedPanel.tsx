@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useQueries, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { FieldConflict } from "../../bindings/FieldConflict";
 import type { FieldEdit } from "../../bindings/FieldEdit";
 import type { Patient } from "../../bindings/Patient";
@@ -12,7 +13,8 @@ import {
   type IpcError,
   type RefusedChange,
 } from "../../lib/ipc";
-import { useLatest } from "../../lib/useLatest";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead } from "../../lib/data/query";
 import { Modal } from "../common/Modal";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { CHANNEL_OPTIONS, SEX_OPTIONS, optionalText, stateCode } from "../patients/contact";
@@ -26,49 +28,34 @@ interface Props {
   onError?: ((error: IpcError) => void) | undefined;
 }
 
-type Load =
-  | { kind: "loading" }
-  | { kind: "failed"; error: IpcError }
-  | { kind: "loaded"; items: RefusedChange[] };
-
 /** The changes the server refused, with a way to settle each one. */
 export function RefusedPanel({ onClose, onPatientEdited, onError }: Props) {
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
-  // Patient id -> "Ava Martinez", or null when the patient cannot be looked up.
-  const [names, setNames] = useState<Readonly<Record<string, string | null>>>({});
+  const query = useRead(queryKeys.rejectedChanges(), rejectedChanges, { onError });
+  const client = useQueryClient();
+  const items = query.data;
   const headingRef = useRef<HTMLHeadingElement>(null);
   const sync = useSync();
-  const onErrorRef = useLatest(onError);
 
-  useEffect(() => {
-    let current = true;
-    rejectedChanges().then(
-      (items) => {
-        if (!current) return;
-        setLoad({ kind: "loaded", items });
-        const ids = new Set<string>();
-        for (const item of items) if (item.mutation.kind === "edit_patient") ids.add(item.mutation.patient_id);
-        for (const id of ids) {
-          getPatient(id).then(
-            (p) => current && setNames((n) => ({ ...n, [id]: `${p.given_name} ${p.family_name}`.trim() || null })),
-            () => current && setNames((n) => ({ ...n, [id]: null })),
-          );
-        }
-      },
-      (caught: unknown) => {
-        if (!current) return;
-        const error = toIpcError(caught);
-        setLoad({ kind: "failed", error });
-        onErrorRef.current?.(error);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [onErrorRef]);
+  // Patient id -> "Ava Martinez", or null when the patient cannot be looked up (or not yet).
+  const ids = useMemo(() => {
+    const all = new Set<string>();
+    for (const item of items ?? []) if (item.mutation.kind === "edit_patient") all.add(item.mutation.patient_id);
+    return [...all];
+  }, [items]);
+  const patients = useQueries({
+    queries: ids.map((id) => ({ queryKey: queryKeys.patient(id), queryFn: () => getPatient(id) })),
+  });
+  const names: Readonly<Record<string, string | null>> = Object.fromEntries(
+    ids.map((id, i) => {
+      const p = patients[i]?.data;
+      return [id, p ? `${p.given_name} ${p.family_name}`.trim() || null : null];
+    }),
+  );
 
   function resolved(clientSeq: number) {
-    setLoad((l) => (l.kind === "loaded" ? { ...l, items: l.items.filter((i) => i.client_seq !== clientSeq) } : l));
+    client.setQueryData<RefusedChange[]>(queryKeys.rejectedChanges(), (all) =>
+      all?.filter((i) => i.client_seq !== clientSeq),
+    );
     sync.refresh();
     // The settled item's buttons are gone: keep the keyboard inside the panel.
     requestAnimationFrame(() => {
@@ -97,18 +84,16 @@ export function RefusedPanel({ onClose, onPatientEdited, onError }: Props) {
       </p>
 
       <div className="drawer-body">
-        {load.kind === "loading" && <p className="muted">Loading refused changes…</p>}
-        {load.kind === "failed" && (
+        {query.isLoading && <p className="muted">Loading refused changes…</p>}
+        {query.error && (
           <p className="form-error" role="alert">
-            Could not load the refused changes: {load.error.message}
+            Could not load the refused changes: {query.error.message}
           </p>
         )}
-        {load.kind === "loaded" && load.items.length === 0 && (
-          <p className="muted">Nothing is waiting. Every change has been settled.</p>
-        )}
-        {load.kind === "loaded" && load.items.length > 0 && (
+        {items?.length === 0 && <p className="muted">Nothing is waiting. Every change has been settled.</p>}
+        {items && items.length > 0 && (
           <ul className="refused-list">
-            {load.items.map((item) => (
+            {items.map((item) => (
               <RefusedItem
                 key={item.client_seq}
                 item={item}

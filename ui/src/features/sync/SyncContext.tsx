@@ -1,7 +1,9 @@
-import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { SyncStatus } from "../../bindings/SyncStatus";
-import { syncStatus, toIpcError, type IpcError } from "../../lib/ipc";
-import { useLatest } from "../../lib/useLatest";
+import { queryKeys } from "../../lib/data/keys";
+import { invalidateAfterSync, useRead } from "../../lib/data/query";
+import { syncStatus, type IpcError } from "../../lib/ipc";
 
 /** How often the top bar asks the core how sync is going. */
 export const SYNC_POLL_MS = 2000;
@@ -12,20 +14,48 @@ export interface SyncApi {
   error: IpcError | null;
   /** Ask again now (after an edit, a dismissal, a reconnect). */
   refresh: () => void;
+  /** Sync rounds completed since the provider mounted (the first answer is where it starts). */
+  rounds: number;
 }
 
-const SyncContext = createContext<SyncApi>({ status: null, error: null, refresh: () => {} });
+const SyncContext = createContext<SyncApi>({ status: null, error: null, refresh: () => {}, rounds: 0 });
 
 export function useSync(): SyncApi {
   return useContext(SyncContext);
 }
 
 /**
- * How many sync rounds have completed since the caller mounted: a screen reading from the cache
- * reads again when it changes. The first answer the caller sees is where it starts, not a round.
+ * How many sync rounds have completed: a screen reading outside the data layer reads again when
+ * it changes (queries are invalidated by the provider itself).
  */
 export function useSyncRounds(): number {
-  const { status } = useSync();
+  return useSync().rounds;
+}
+
+interface Props {
+  children: ReactNode;
+  onError?: (error: IpcError) => void;
+}
+
+/**
+ * Polls sync_status every 2 s, one request at a time; only the newest answer is shown. Each
+ * completed sync round (last_synced_at moves) invalidates the queries a round can change.
+ */
+export function SyncProvider({ children, onError }: Props) {
+  const query = useRead(queryKeys.syncStatus(), syncStatus, { onError });
+  const { refetch } = query;
+  const refresh = useCallback(() => void refetch(), [refetch]);
+  // The newest answer; none while the last poll failed.
+  const status = query.error ? null : (query.data ?? null);
+  const error = query.error;
+  // The next poll 2 s after this one's answer (or a refresh's).
+  useEffect(() => {
+    if (query.isFetching) return;
+    const timer = setTimeout(refresh, SYNC_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [query.isFetching, query.dataUpdatedAt, query.errorUpdatedAt, refresh]);
+
+  const client = useQueryClient();
   // undefined: no answer yet (or the last poll failed); null: this device never synced.
   const at = status ? status.last_synced_at : undefined;
   const seen = useRef<string | null | undefined>(at);
@@ -34,63 +64,14 @@ export function useSyncRounds(): number {
     if (at === undefined || seen.current === at) return;
     const first = seen.current === undefined;
     seen.current = at;
-    if (!first) setRounds((n) => n + 1);
-  }, [at]);
-  return rounds;
-}
-
-interface Props {
-  children: ReactNode;
-  onError?: (error: IpcError) => void;
-}
-
-/** Polls sync_status every 2 s, one request at a time; only the newest answer is shown. */
-export function SyncProvider({ children, onError }: Props) {
-  const [state, setState] = useState<{ status: SyncStatus | null; error: IpcError | null }>({
-    status: null,
-    error: null,
-  });
-  const refreshRef = useRef<() => void>(() => {});
-  const onErrorRef = useLatest(onError);
-
-  useEffect(() => {
-    let alive = true;
-    let latest = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-
-    function poll() {
-      clearTimeout(timer);
-      timer = undefined;
-      const request = ++latest;
-      syncStatus()
-        .then(
-          (status) => {
-            if (alive && request === latest) setState({ status, error: null });
-          },
-          (caught: unknown) => {
-            if (!alive || request !== latest) return;
-            const error = toIpcError(caught);
-            setState({ status: null, error });
-            onErrorRef.current?.(error);
-          },
-        )
-        .finally(() => {
-          if (alive && request === latest) timer = setTimeout(poll, SYNC_POLL_MS);
-        });
-    }
-
-    refreshRef.current = poll;
-    poll();
-    return () => {
-      alive = false;
-      clearTimeout(timer);
-      refreshRef.current = () => {};
-    };
-  }, [onErrorRef]);
+    if (first) return;
+    setRounds((n) => n + 1);
+    void invalidateAfterSync(client);
+  }, [at, client]);
 
   const api = useMemo<SyncApi>(
-    () => ({ status: state.status, error: state.error, refresh: () => refreshRef.current() }),
-    [state],
+    () => ({ status, error, refresh, rounds }),
+    [status, error, refresh, rounds],
   );
   return <SyncContext.Provider value={api}>{children}</SyncContext.Provider>;
 }

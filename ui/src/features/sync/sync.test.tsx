@@ -14,6 +14,7 @@ import {
   syncStatusOf,
   todayAt,
 } from "../../test/fixtures";
+import { WithQueries } from "../../test/query";
 import { SyncProvider, SYNC_POLL_MS } from "./SyncContext";
 import { SyncIndicator } from "./SyncIndicator";
 
@@ -22,9 +23,11 @@ const getPatient: Handler = ({ id }) => findFixture(String(id)) ?? failure("not_
 function renderIndicator(handlers: Record<string, Handler>, onPatientEdited = vi.fn<(p: Patient) => void>()) {
   const core = installCore({ get_patient: getPatient, ...handlers });
   render(
-    <SyncProvider>
+    <WithQueries>
+      <SyncProvider>
       <SyncIndicator onPatientEdited={onPatientEdited} />
-    </SyncProvider>,
+      </SyncProvider>
+    </WithQueries>,
   );
   return { core, onPatientEdited };
 }

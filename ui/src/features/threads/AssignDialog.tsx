@@ -1,6 +1,8 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { Practitioner } from "../../bindings/Practitioner";
 import type { Thread } from "../../bindings/Thread";
+import { queryKeys, threadWriteKeys } from "../../lib/data/keys";
+import { useRead, useWrite } from "../../lib/data/query";
 import { directory, threadAction, toIpcError, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
 import { ChoiceList } from "../common/ChoiceList";
@@ -20,54 +22,42 @@ interface Props {
   onError?: ((error: IpcError) => void) | undefined;
 }
 
-type Load = { kind: "loading" } | { kind: "failed"; error: IpcError } | { kind: "loaded"; people: Practitioner[] };
-
 /** Give the thread to a colleague from the directory (on duty first). */
 export function AssignDialog({ threadId, about, me, onClose, onAssigned, onError }: Props) {
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  const query = useRead(queryKeys.directory(), directory, { onError });
+  const assign = useWrite(
+    (to: string) => threadAction(threadId, { action: "assign", to }),
+    () => threadWriteKeys(threadId),
+  );
   const [active, setActive] = useState(0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
 
-  const onErrorRef = useLatest(onError);
-  useEffect(() => {
-    let current = true;
-    directory().then(
-      (entries) => {
-        if (!current) return;
-        const people = entries
-          .map((e) => e.practitioner)
-          .filter((p) => p.id !== me)
-          .sort((a, b) => Number(b.on_duty) - Number(a.on_duty) || a.display_name.localeCompare(b.display_name));
-        setLoad({ kind: "loaded", people });
-      },
-      (caught: unknown) => {
-        if (!current) return;
-        const failure = toIpcError(caught);
-        setLoad({ kind: "failed", error: failure });
-        onErrorRef.current?.(failure);
-      },
-    );
-    return () => {
-      current = false;
-    };
-    // One read per opening (`me` does not change while the dialog is open).
-  }, [me, onErrorRef]);
-
-  useEffect(() => {
-    if (load.kind === "loaded" && load.people.length > 0) listRef.current?.focus();
-  }, [load]);
-
-  const people = load.kind === "loaded" ? load.people : [];
+  const entries = query.data;
+  const people = useMemo(
+    () =>
+      (entries ?? [])
+        .map((e) => e.practitioner)
+        .filter((p) => p.id !== me)
+        .sort((a, b) => Number(b.on_duty) - Number(a.on_duty) || a.display_name.localeCompare(b.display_name)),
+    [entries, me],
+  );
   const person = people[active];
+
+  const loaded = entries !== undefined;
+  useEffect(() => {
+    if (loaded && people.length > 0) listRef.current?.focus();
+    // Once, when the directory has come.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [loaded]);
 
   async function submit() {
     if (!person || busy) return;
     setBusy(true);
     setError(null);
     try {
-      const thread = await threadAction(threadId, { action: "assign", to: person.id });
+      const thread = await assign.mutateAsync(person.id);
       onAssigned(thread, person);
     } catch (caught) {
       const failure = toIpcError(caught);
@@ -80,13 +70,13 @@ export function AssignDialog({ threadId, about, me, onClose, onAssigned, onError
   return (
     <Modal titleId="assign-title" title="Assign" className="thread-dialog" testId="assign-dialog" onClose={onClose}>
       <p className="muted">The thread with {about}</p>
-      {load.kind === "loading" && <p className="muted">Reading the directory…</p>}
-      {load.kind === "failed" && (
+      {query.isLoading && <p className="muted">Reading the directory…</p>}
+      {query.error && (
         <p className="form-error" role="alert">
-          The directory could not be read: {load.error.message}
+          The directory could not be read: {query.error.message}
         </p>
       )}
-      {load.kind === "loaded" && people.length === 0 && <p className="muted">Nobody else is in the directory.</p>}
+      {loaded && people.length === 0 && <p className="muted">Nobody else is in the directory.</p>}
       {people.length > 0 && (
         <>
           <p id="assign-list-label" className="field-label">

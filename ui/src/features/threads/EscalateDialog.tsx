@@ -1,4 +1,7 @@
 import { useRef, useState, type KeyboardEvent } from "react";
+import type { ThreadAction } from "../../bindings/ThreadAction";
+import { threadWriteKeys } from "../../lib/data/keys";
+import { useWrite } from "../../lib/data/query";
 import type { Thread } from "../../bindings/Thread";
 import { threadAction, toIpcError, type IpcError } from "../../lib/ipc";
 import { DialogFooter } from "../common/DialogFooter";
@@ -18,6 +21,7 @@ interface Props {
 
 /** Hand the thread to the physicians' queue, saying why (required: it is what they read first). */
 export function EscalateDialog({ threadId, about, onClose, onEscalated, onError }: Props) {
+  const escalate = useWrite((a: ThreadAction) => threadAction(threadId, a), () => threadWriteKeys(threadId));
   const [reason, setReason] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -35,7 +39,7 @@ export function EscalateDialog({ threadId, about, onClose, onEscalated, onError 
     setBusy(true);
     setError(null);
     try {
-      const thread = await threadAction(threadId, {
+      const thread = await escalate.mutateAsync({
         action: "escalate",
         task_id: NEW_TASK_ID,
         to: "physician",

@@ -1,7 +1,10 @@
-import { useEffect, useRef, useState, type RefObject } from "react";
+import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import type { InboxCounts } from "../../bindings/InboxCounts";
 import type { InboxItem } from "../../bindings/InboxItem";
 import type { SessionInfo } from "../../bindings/SessionInfo";
+import { allOf, queryKeys } from "../../lib/data/keys";
+import { useWrite } from "../../lib/data/query";
+import { useRowPages } from "../../lib/data/useRowPages";
 import { formatAge } from "../../lib/format";
 import { inbox, threadAction, toIpcError, type IpcError } from "../../lib/ipc";
 import { isOnControl } from "../../lib/keyboard";
@@ -9,16 +12,14 @@ import { actionOf, isBackward, KEYMAP } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
 import { useNow } from "../../lib/useNow";
 import { useShortcutKeys } from "../../lib/useShortcutKeys";
-import { KeyHints } from "../help/KeyHints";
-import { useWindowedRows } from "../../lib/useWindowedRows";
 import { SERVICE_LINES } from "../charting/model";
 import { ReadFailed } from "../common/Notices";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { queueName } from "../operations/labels";
 import { actorName } from "../operations/TaskDetails";
 import { usePractitionerNames } from "../operations/usePractitionerNames";
-import { VirtualList } from "../operations/VirtualList";
-import { useSync, useSyncRounds } from "../sync/SyncContext";
+import { VirtualList } from "../common/VirtualList";
+import { useSync } from "../sync/SyncContext";
 import {
   ACTION_DONE,
   ACTION_REFUSED,
@@ -83,31 +84,38 @@ function who(item: InboxItem): string {
 export function InboxScreen({ session, choice, onChoice, selection: remembered, onLeave, onOpenThread, filtersRef, onError }: Props) {
   const me = session.practitioner;
   const key = choiceKey(choice);
-  const [reloads, setReloads] = useState(0);
   const [selection, setSelection] = useState<InboxSelection>(remembered);
   const [announcement, setAnnouncement] = useState("");
   const [busy, setBusy] = useState<string | null>(null);
   const listRef = useRef<HTMLDivElement>(null);
   const onErrorRef = useLatest(onError);
   const sync = useSync();
-  const syncedAt = sync.status?.last_synced_at ?? null;
-  const names = usePractitionerNames(me, syncedAt);
+  const names = usePractitionerNames(me);
   const now = useNow(COUNTDOWN_TICK_MS);
   const openedWith = useRef(key);
 
-  // Each sync round may bring messages and threads taken elsewhere: read the rows in view again.
-  const generation = useSyncRounds() + reloads;
-
-  const rows = useWindowedRows<InboxItem, InboxCounts>({
-    key,
-    generation,
+  // One query per page of rows: each sync round (which may bring messages and threads taken
+  // elsewhere) and each claim reads again the pages in view.
+  const pageKey = useCallback(
+    (offset: number, limit: number) => queryKeys.inbox({ ...choice, offset, limit }),
+    // `key` stands for the choice (a new object with the same meaning is the same list).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [key],
+  );
+  const rows = useRowPages<InboxItem, InboxCounts>({
+    listKey: key,
+    pageKey,
     read: (offset, limit) =>
       inbox({ ...choice, offset, limit }).then((page) => ({ items: page.items, total: page.total, extra: page.counts })),
-    windowSize: INBOX_WINDOW,
+    pageSize: INBOX_WINDOW,
     // Back from a thread: start where the highlight was; another queue starts at its top.
     anchor: key === openedWith.current ? remembered.index : 0,
-    onError: (error) => onErrorRef.current?.(error),
+    onError,
   });
+  const claimThread = useWrite((id: string) => threadAction(id, { action: "claim" }), (id) => [
+    allOf("inbox"),
+    queryKeys.thread(id),
+  ]);
   // The tabs keep their counts while another queue loads.
   const lastCounts = useRef<InboxCounts | null>(null);
   if (rows.extra) lastCounts.current = rows.extra;
@@ -157,11 +165,10 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
     }
     setBusy(id);
     try {
-      await threadAction(id, { action: "claim" });
+      await claimThread.mutateAsync(id);
       const where = choice.queue === "mine" ? "" : " It is in Mine now.";
       setAnnouncement(`${ACTION_DONE.claim}: ${who(item)}.${where}`);
       sync.refresh();
-      setReloads((n) => n + 1);
     } catch (caught) {
       const failure = toIpcError(caught);
       setAnnouncement(`${ACTION_REFUSED.claim}: ${failure.message}`);
@@ -195,8 +202,8 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
       case "unread":
         onChoice({ ...choice, unread_only: !choice.unread_only });
         return true;
-      case "refresh":
-        setReloads((n) => n + 1);
+      case "r":
+        rows.refetch();
         return true;
     }
     if (!selected) return false;
@@ -281,7 +288,7 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
       </p>
 
       {rows.error && (
-        <ReadFailed what="The inbox" message={rows.error.message} onRetry={() => setReloads((n) => n + 1)} />
+        <ReadFailed what="The inbox" message={rows.error.message} onRetry={rows.refetch} />
       )}
       {rows.loading && !rows.error && <p className="queue-message muted">Loading the inbox…</p>}
       {!rows.loading && !rows.error && count === 0 && (

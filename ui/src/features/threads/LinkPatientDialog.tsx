@@ -1,4 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import type { ThreadAction } from "../../bindings/ThreadAction";
+import { threadWriteKeys } from "../../lib/data/keys";
+import { useWrite } from "../../lib/data/query";
 import type { PatientListItem } from "../../bindings/PatientListItem";
 import type { Thread } from "../../bindings/Thread";
 import { formatPhone } from "../../lib/format";
@@ -24,6 +27,7 @@ interface Props {
 
 /** Triage: find the patient an unknown number belongs to and link the thread to them. */
 export function LinkPatientDialog({ threadId, fromNumber, onClose, onLinked, onError }: Props) {
+  const linkThread = useWrite((a: ThreadAction) => threadAction(threadId, a), () => threadWriteKeys(threadId));
   // The number itself is the likeliest way to find them.
   const [query, setQuery] = useState(fromNumber);
   const [results, setResults] = useState<PatientListItem[] | null>(null);
@@ -59,7 +63,7 @@ export function LinkPatientDialog({ threadId, fromNumber, onClose, onLinked, onE
     setBusy(true);
     setError(null);
     try {
-      const thread = await threadAction(threadId, { action: "link_patient", patient_id: patient.id });
+      const thread = await linkThread.mutateAsync({ action: "link_patient", patient_id: patient.id });
       onLinked(thread, patient);
     } catch (caught) {
       const failure = toIpcError(caught);

@@ -1,8 +1,7 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
+import { useCallback, useLayoutEffect, useRef, useState, type RefObject } from "react";
 import type { Message } from "../../bindings/Message";
 import { formatClock } from "../../lib/format";
-import { useLatest } from "../../lib/useLatest";
-import { FALLBACK_VIEWPORT } from "../operations/VirtualList";
+import { FALLBACK_VIEWPORT, scrollTo, useVirtualRows } from "../common/VirtualList";
 import { deliveryLabel } from "./labels";
 
 /** A message's height (px) until it has been measured (a short one: two lines of text). */
@@ -11,42 +10,6 @@ export const ESTIMATED_HEIGHT = 76;
 const OVERSCAN = 6;
 /** This close to the end (px) counts as at the newest message (new ones are followed). */
 const BOTTOM_SLACK = 32;
-
-/** Where each row starts; the last entry is where the list ends. Unmeasured rows count at `estimate`. */
-export function rowTops(count: number, heights: ReadonlyMap<number, number>, estimate: number): Float64Array {
-  const tops = new Float64Array(count + 1);
-  for (let i = 0; i < count; i += 1) tops[i + 1] = tops[i]! + (heights.get(i) ?? estimate);
-  return tops;
-}
-
-/** The rows to render for a scroll position: those in view and `overscan` more each side. */
-export function rowsInView(
-  tops: Float64Array,
-  scrollTop: number,
-  viewport: number,
-  overscan: number,
-): { first: number; last: number } {
-  const count = tops.length - 1;
-  if (count <= 0) return { first: 0, last: 0 };
-  // The first row ending below the top of the view…
-  let lo = 0;
-  let hi = count - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (tops[mid + 1]! > scrollTop) hi = mid;
-    else lo = mid + 1;
-  }
-  // …and the first row starting below its bottom.
-  const end = scrollTop + viewport;
-  let a = lo;
-  let b = count;
-  while (a < b) {
-    const mid = (a + b) >> 1;
-    if (tops[mid]! >= end) b = mid;
-    else a = mid + 1;
-  }
-  return { first: Math.max(0, lo - overscan), last: Math.min(count, Math.max(a, lo + 1) + overscan) };
-}
 
 interface Props {
   count: number;
@@ -67,9 +30,10 @@ interface Props {
 
 /**
  * A thread's messages, oldest at the top, rendered only where they are in view (a 10,000-message
- * thread costs what 20 do). Heights vary: rows are measured once rendered, the rest estimated;
- * the view stays put when rows above it turn out taller. It opens at the newest message and
- * follows new ones while it is there.
+ * thread costs what 20 do), on the app's one virtualiser. Heights vary: rows are measured once
+ * rendered, the rest estimated; the view stays on what it shows when rows above it turn out
+ * taller or older messages load. It opens at the newest message and follows new ones while it is
+ * there.
  */
 export function MessageList({
   count,
@@ -82,16 +46,17 @@ export function MessageList({
   authorOf,
   listRef,
 }: Props) {
-  const heights = useRef(new Map<number, number>());
-  const [measured, setMeasured] = useState(0);
-  // `measured` is the version of `heights` (a map written while laying out): new heights, new tops.
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- the rule cannot see a ref's version counter
-  const tops = useMemo(() => rowTops(count, heights.current, ESTIMATED_HEIGHT), [count, measured]);
-  const total = tops[count] ?? 0;
-  // It opens at the newest message: the first rows asked for are the last ones.
-  const [scrollTop, setScrollTop] = useState(() => Math.max(0, count * ESTIMATED_HEIGHT - FALLBACK_VIEWPORT));
-  const [viewport, setViewport] = useState(FALLBACK_VIEWPORT);
-  const rowEls = useRef(new Map<number, HTMLDivElement>());
+  const virtualizer = useVirtualRows({
+    count,
+    estimate: ESTIMATED_HEIGHT,
+    rowKey: (index) => index,
+    overscan: OVERSCAN,
+    listRef,
+    measured: true,
+    openAtEnd: true,
+    onRangeChange: onRange,
+  });
+  const total = virtualizer.getTotalSize();
   /** At the newest message: new ones (and taller rows) keep it in view. */
   const atBottom = useRef(true);
   const [away, setAway] = useState(false);
@@ -100,59 +65,26 @@ export function MessageList({
 
   const viewHeight = useCallback(() => {
     const el = listRef.current;
-    return el && el.clientHeight > 0 ? el.clientHeight : viewport;
-  }, [listRef, viewport]);
+    return el && el.clientHeight > 0 ? el.clientHeight : FALLBACK_VIEWPORT;
+  }, [listRef]);
 
-  const scrollTo = useCallback(
+  const go = useCallback(
     (y: number) => {
       const el = listRef.current;
       if (!el) return;
       const next = Math.max(0, Math.min(y, total - viewHeight()));
-      if (el.scrollTop !== next) el.scrollTop = next;
-      setScrollTop(next);
+      if (el.scrollTop !== next) scrollTo(next, null, virtualizer);
     },
-    [listRef, total, viewHeight],
+    [listRef, total, viewHeight, virtualizer],
   );
+  // Where a row starts, measured or estimated (not clamped by a scroll height jsdom lacks).
+  const startOf = useCallback((index: number) => virtualizer.measurementsCache[index]?.start ?? index * ESTIMATED_HEIGHT, [virtualizer]);
 
+  // Keep the newest message, or the one asked for, in view as messages come and heights become known.
   useLayoutEffect(() => {
-    const el = listRef.current;
-    if (!el) return;
-    const measure = () => setViewport(el.clientHeight > 0 ? el.clientHeight : FALLBACK_VIEWPORT);
-    measure();
-    if (typeof ResizeObserver === "undefined") return;
-    const observer = new ResizeObserver(measure);
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, [listRef]);
-
-  // Rows just rendered: their real heights. Rows above the view that changed move it by as much,
-  // so what the clinician reads does not jump. After every render; it sets state only when a
-  // height changed, so it settles once the rows are measured.
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- measures after every render on purpose
-  useLayoutEffect(() => {
-    const el = listRef.current;
-    if (!el) return;
-    let shift = 0;
-    let changed = false;
-    for (const [index, row] of rowEls.current) {
-      const height = row.offsetHeight;
-      if (height <= 0 || index >= count) continue;
-      const before = heights.current.get(index) ?? ESTIMATED_HEIGHT;
-      if (Math.abs(height - before) < 1) continue;
-      heights.current.set(index, height);
-      changed = true;
-      if ((tops[index] ?? 0) < el.scrollTop) shift += height - before;
-    }
-    if (!changed) return;
-    if (!atBottom.current && target.current === null && shift !== 0) el.scrollTop += shift;
-    setMeasured((n) => n + 1);
-  });
-
-  // Keep the newest message, or the one asked for, in view as heights become known.
-  useLayoutEffect(() => {
-    if (target.current !== null) scrollTo((tops[target.current] ?? 0) - viewHeight() / 3);
-    else if (atBottom.current) scrollTo(total);
-  }, [tops, total, scrollTo, viewHeight]);
+    if (target.current !== null) go(startOf(target.current) - viewHeight() / 3);
+    else if (atBottom.current) go(total);
+  }, [count, total, go, startOf, viewHeight]);
 
   // Read by the two requests below, which run only when a new request comes.
   const layout = useLatest({ tops, total, scrollTo, viewHeight });
@@ -162,64 +94,30 @@ export function MessageList({
     const { tops, scrollTo, viewHeight } = layout.current;
     target.current = jump.index;
     atBottom.current = false;
-    scrollTo((tops[jump.index] ?? 0) - viewHeight() / 3);
-  }, [jump, layout]);
+    go(startOf(jump.index) - viewHeight() / 3);
+    // Only for a new request.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [jump?.seq]);
 
   const goToNewest = useCallback(() => {
     target.current = null;
     atBottom.current = true;
     setAway(false);
-    layout.current.scrollTo(layout.current.total);
-  }, [layout]);
+    go(total);
+  }, [go, total]);
 
   useLayoutEffect(() => {
     if (toBottom > 0) goToNewest();
-  }, [toBottom, goToNewest]);
-
-  const { first, last } = rowsInView(tops, scrollTop, viewport, OVERSCAN);
-  const rangeChanged = useLatest(onRange);
-  useEffect(() => {
-    rangeChanged.current(first, last);
-  }, [first, last, rangeChanged]);
+    // Only when asked again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [toBottom]);
 
   // The clinician scrolls: stop holding a cited message in place.
   const letGo = () => {
     target.current = null;
   };
 
-  const rows: ReactNode[] = [];
-  for (let index = first; index < last; index += 1) {
-    const message = messageAt(index);
-    rows.push(
-      <div
-        key={index}
-        ref={(el) => {
-          if (el) rowEls.current.set(index, el);
-          else rowEls.current.delete(index);
-        }}
-        className="message-row"
-        role="listitem"
-        aria-posinset={index + 1}
-        aria-setsize={count}
-        data-index={index}
-        style={{ position: "absolute", top: tops[index], left: 0, right: 0 }}
-      >
-        {index === firstUnread && (
-          <div className="unread-divider" role="separator" data-testid="unread-divider">
-            <span>New since you last read</span>
-          </div>
-        )}
-        {message ? (
-          <MessageBubble message={message} index={index} author={authorOf(message)} highlighted={index === highlighted} />
-        ) : (
-          <div className="message-loading" style={{ minHeight: ESTIMATED_HEIGHT - 8 }}>
-            Loading…
-          </div>
-        )}
-      </div>,
-    );
-  }
-
+  const items = virtualizer.getVirtualItems();
   return (
     <div className="message-pane">
       <div
@@ -229,11 +127,10 @@ export function MessageList({
         aria-label="Messages"
         tabIndex={0}
         data-testid="message-list"
-        data-first={first}
-        data-last={last}
+        data-first={items[0]?.index ?? 0}
+        data-last={items.length > 0 ? items[items.length - 1]!.index + 1 : 0}
         onScroll={(e) => {
           const el = e.currentTarget;
-          setScrollTop(el.scrollTop);
           atBottom.current = el.scrollTop + viewHeight() >= total - BOTTOM_SLACK;
           setAway(!atBottom.current);
         }}
@@ -243,7 +140,40 @@ export function MessageList({
         onTouchStart={letGo}
       >
         <div className="message-spacer" role="presentation" style={{ position: "relative", height: total }}>
-          {rows}
+          {items.map((item) => {
+            const index = item.index;
+            const message = messageAt(index);
+            return (
+              <div
+                key={item.key}
+                ref={virtualizer.measureElement}
+                className="message-row"
+                role="listitem"
+                aria-posinset={index + 1}
+                aria-setsize={count}
+                data-index={index}
+                style={{ position: "absolute", top: item.start, left: 0, right: 0 }}
+              >
+                {index === firstUnread && (
+                  <div className="unread-divider" role="separator" data-testid="unread-divider">
+                    <span>New since you last read</span>
+                  </div>
+                )}
+                {message ? (
+                  <MessageBubble
+                    message={message}
+                    index={index}
+                    author={authorOf(message)}
+                    highlighted={index === highlighted}
+                  />
+                ) : (
+                  <div className="message-loading" style={{ minHeight: ESTIMATED_HEIGHT - 8 }}>
+                    Loading…
+                  </div>
+                )}
+              </div>
+            );
+          })}
         </div>
       </div>
       {away && (

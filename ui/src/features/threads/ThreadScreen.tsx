@@ -1,8 +1,12 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Message } from "../../bindings/Message";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { ThreadAction } from "../../bindings/ThreadAction";
 import type { ThreadView } from "../../bindings/ThreadView";
+import { queryKeys, threadWriteKeys } from "../../lib/data/keys";
+import { useRead, useWrite } from "../../lib/data/query";
+import { useRowPages } from "../../lib/data/useRowPages";
 import { channelLabel, formatAge, formatMoment, sexLabel } from "../../lib/format";
 import {
   convertThreadToEvisit,
@@ -19,7 +23,6 @@ import { isModalOpen, isOnControl, isPlainShortcut } from "../../lib/keyboard";
 import { actionOf, KEYMAP, matches } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
 import { useNow } from "../../lib/useNow";
-import { useWindowedRows } from "../../lib/useWindowedRows";
 import { serviceLineLabel } from "../charting/model";
 import { openEncounter, type OpenedChart } from "../charting/open";
 import { ReadFailed } from "../common/Notices";
@@ -27,7 +30,7 @@ import { KeyHints } from "../help/KeyHints";
 import { queueName } from "../operations/labels";
 import { usePractitionerNames } from "../operations/usePractitionerNames";
 import { displayName } from "../patients/names";
-import { useSync, useSyncRounds } from "../sync/SyncContext";
+import { useSync } from "../sync/SyncContext";
 import { AssignDialog } from "./AssignDialog";
 import { Composer } from "./Composer";
 import { EscalateDialog } from "./EscalateDialog";
@@ -44,7 +47,7 @@ import {
 import { LinkPatientDialog } from "./LinkPatientDialog";
 import { MessageList } from "./MessageList";
 import { ThreadContext } from "./ThreadContext";
-import { ThreadSummary, type SummaryState } from "./ThreadSummary";
+import { ThreadSummary } from "./ThreadSummary";
 import { useActiveTime } from "./useActiveTime";
 
 /** Messages per request: the newest of them first, the rest as the clinician scrolls. */
@@ -78,10 +81,19 @@ interface Notice {
 /** One patient's message thread: the messages, a summary citing them, the patient, the reply. */
 export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpenChart, onError }: Props) {
   const me = session.practitioner;
-  const [view, setView] = useState<ThreadView | null>(null);
-  const [loadError, setLoadError] = useState<IpcError | null>(null);
-  const [reloads, setReloads] = useState(0);
-  const [summary, setSummary] = useState<SummaryState>({ kind: "waiting" });
+  // The thread, read again after each sync round (messages, delivery news, colleagues' changes)
+  // and after each reply or action here.
+  const threadQuery = useRead(queryKeys.thread(threadId), () => openThread(threadId), { onError });
+  const view = threadQuery.data ?? null;
+  const loadError = threadQuery.error;
+  const client = useQueryClient();
+  const setView = useCallback(
+    (change: (v: ThreadView) => ThreadView) =>
+      client.setQueryData<ThreadView>(queryKeys.thread(threadId), (v) => v && change(v)),
+    [client, threadId],
+  );
+  const actOn = useWrite((a: ThreadAction) => threadAction(threadId, a), () => threadWriteKeys(threadId));
+  const reply = useWrite((body: string) => postMessage(threadId, body), () => threadWriteKeys(threadId));
   const [minutes, setMinutes] = useState<number | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [busy, setBusy] = useState<ThreadAction["action"] | "convert" | null>(null);
@@ -97,69 +109,55 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
   const highlightTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const onErrorRef = useLatest(onError);
   const sync = useSync();
-  const syncedAt = sync.status?.last_synced_at ?? null;
-  const names = usePractitionerNames(me, syncedAt);
+  const names = usePractitionerNames(me);
   const now = useNow(COUNTDOWN_TICK_MS);
   // The "new" line (and what the summary calls new) stay where they were when the thread opened.
   const opened = useRef<{ lastReadAt: string | null; firstUnread: number | null } | null>(null);
 
-  // Each sync round may bring messages, delivery news and changes from colleagues: read again.
-  const generation = useSyncRounds() + reloads;
+  // The first answer read since the thread opened (not one kept from an earlier visit).
+  const fresh = threadQuery.isFetchedAfterMount && view !== null;
+  useEffect(() => {
+    if (fresh && view) opened.current ??= { lastReadAt: view.last_read_at, firstUnread: view.first_unread };
+  }, [fresh, view]);
 
-  const rows = useWindowedRows<Message, null>({
-    key: threadId,
-    generation,
+  // The newest messages came with the thread: painted without asking again; the rest a page at a time.
+  const latest = view?.latest ?? null;
+  const known = useCallback(
+    (index: number) => (latest && index >= latest.offset ? latest.messages[index - latest.offset] : undefined),
+    [latest],
+  );
+  const pageKey = useCallback(
+    (offset: number, limit: number) => queryKeys.threadMessages(threadId, offset, limit),
+    [threadId],
+  );
+  const rows = useRowPages<Message, null>({
+    listKey: threadId,
+    pageKey,
     read: (offset, limit) =>
       threadMessages(threadId, offset, limit).then((w) => ({ items: w.messages, total: w.total, extra: null })),
-    windowSize: MESSAGE_WINDOW,
+    pageSize: MESSAGE_WINDOW,
     totalHint: view?.messages ?? null,
-    onError: (error) => onErrorRef.current?.(error),
+    hintAt: threadQuery.dataUpdatedAt,
+    known,
+    enabled: view !== null,
+    onError,
   });
-  const seedRows = useLatest(rows.seed);
-
-  useEffect(() => {
-    let current = true;
-    openThread(threadId).then(
-      (next) => {
-        if (!current) return;
-        opened.current ??= { lastReadAt: next.last_read_at, firstUnread: next.first_unread };
-        // The newest messages came with the thread: painted without asking again.
-        seedRows.current(next.latest.offset, next.latest.messages, next.latest.total);
-        setView(next);
-        setMinutes(next.evisit_minutes);
-        setLoadError(null);
-      },
-      (caught: unknown) => {
-        if (!current) return;
-        const failure = toIpcError(caught);
-        setLoadError(failure);
-        onErrorRef.current?.(failure);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [threadId, generation, onErrorRef, seedRows]);
-
   const count = rows.total ?? 0;
   const shown = view !== null && (view.messages === 0 || !rows.loading);
 
-  // The summary can take longer: asked for once the messages are on screen, again when more come.
-  useEffect(() => {
-    if (!shown) return;
-    let current = true;
-    threadSummary(threadId, opened.current?.lastReadAt ?? null).then(
-      (answer) => {
-        if (current) setSummary({ kind: "loaded", summary: answer });
-      },
-      (caught: unknown) => {
-        if (current) setSummary({ kind: "failed", error: toIpcError(caught) });
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [threadId, shown, count]);
+  // The summary can take longer: asked for once the messages are on screen (again after each
+  // sync round and each reply, which may bring more).
+  const lastReadAt = opened.current?.lastReadAt ?? view?.last_read_at ?? null;
+  const summaryQuery = useRead(
+    queryKeys.threadSummary(threadId, lastReadAt),
+    () => threadSummary(threadId, lastReadAt),
+    { enabled: shown },
+  );
+  const summary = summaryQuery.error
+    ? ({ kind: "failed", error: summaryQuery.error } as const)
+    : summaryQuery.data
+      ? ({ kind: "loaded", summary: summaryQuery.data } as const)
+      : ({ kind: "waiting" } as const);
 
   useActiveTime(threadId, setMinutes, (error) => onErrorRef.current?.(error));
 
@@ -186,10 +184,10 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
     [patient, thread?.from_number, me.id, names],
   );
 
+  /** Done here (the write read again what it changed). */
   function changed(text: string) {
     setNotice({ text, refused: false });
     sync.refresh();
-    setReloads((n) => n + 1);
   }
 
   async function act(action: ThreadAction) {
@@ -197,8 +195,8 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
     setBusy(action.action);
     setNotice(null);
     try {
-      const next = await threadAction(threadId, action);
-      setView((v) => v && { ...v, thread: next });
+      const next = await actOn.mutateAsync(action);
+      setView((v) => ({ ...v, thread: next }));
       changed(`${ACTION_DONE[action.action]}.`);
     } catch (caught) {
       const failure = toIpcError(caught);
@@ -232,13 +230,17 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
     setSending(true);
     setSendError(null);
     try {
-      const message = await postMessage(threadId, body);
-      rows.put(count, message, count + 1);
+      // Shown at once as the newest message; the reply stops the clock and the urgency, so the
+      // thread is read again too.
+      const message = await reply.mutateAsync(body);
+      setView((v) => ({
+        ...v,
+        messages: v.messages + 1,
+        latest: { ...v.latest, messages: [...v.latest.messages, message], total: v.latest.total + 1 },
+      }));
       onDraft("");
       setToBottom((n) => n + 1);
       sync.refresh();
-      // The reply stops the clock and the urgency: the header reads the thread again.
-      setReloads((n) => n + 1);
     } catch (caught) {
       const failure = toIpcError(caught);
       setSendError(`Not sent: ${failure.message}`);
@@ -486,7 +488,7 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
         <section className="thread-conversation" aria-label="Conversation">
           {view.messages === 0 && count === 0 && <p className="queue-message muted">No messages yet.</p>}
           {rows.error && (
-            <ReadFailed what="Messages" message={rows.error.message} onRetry={() => setReloads((n) => n + 1)} />
+            <ReadFailed what="Messages" message={rows.error.message} onRetry={rows.refetch} />
           )}
           <MessageList
             count={count}
@@ -552,7 +554,7 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
           onClose={() => setDialog(null)}
           onAssigned={(next, person) => {
             setDialog(null);
-            setView((v) => v && { ...v, thread: next });
+            setView((v) => ({ ...v, thread: next }));
             changed(`${ACTION_DONE.assign} to ${person.display_name}.`);
           }}
           onError={onError}
@@ -565,7 +567,7 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
           onClose={() => setDialog(null)}
           onEscalated={(next) => {
             setDialog(null);
-            setView((v) => v && { ...v, thread: next });
+            setView((v) => ({ ...v, thread: next }));
             changed(`${ACTION_DONE.escalate} to the physicians' queue.`);
           }}
           onError={onError}
@@ -578,7 +580,7 @@ export function ThreadScreen({ session, threadId, draft, onDraft, onBack, onOpen
           onClose={() => setDialog(null)}
           onLinked={(next, linked) => {
             setDialog(null);
-            setView((v) => v && { ...v, thread: next });
+            setView((v) => ({ ...v, thread: next }));
             changed(`${ACTION_DONE.link_patient} to ${displayName(linked)}.`);
           }}
           onError={onError}

@@ -1,4 +1,4 @@
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -9,15 +9,17 @@ import { ADULT_CATALOG, viewFor } from "../../test/charting";
 import { failure, installCore, type Handler } from "../../test/fakeCore";
 import { MIA, SESSION, TODAY, findFixture, searchFixtures, syncStatusOf, todayAt } from "../../test/fixtures";
 import { KEMI, LEE } from "../../test/operations";
+import { WithQueries } from "../../test/query";
 import { ANA, inboxCore, makeThread, sampleInbox, threadCore, type ThreadFakeOptions } from "../../test/threads";
 import { SyncProvider } from "../sync/SyncContext";
-import { ESTIMATED_HEIGHT, rowTops, rowsInView } from "./MessageList";
+import { ESTIMATED_HEIGHT } from "./MessageList";
 import { HIGHLIGHT_MS, ThreadScreen } from "./ThreadScreen";
 import { ACTIVE_TICK_MS, FLUSH_SECONDS, IDLE_AFTER_MS } from "./useActiveTime";
 
 function Harness({ threadId, onBack, onOpenChart }: { threadId: string; onBack: () => void; onOpenChart: () => void }) {
   const [draft, setDraft] = useState("");
   return (
+    <WithQueries>
     <SyncProvider>
       <ThreadScreen
         session={SESSION}
@@ -28,6 +30,7 @@ function Harness({ threadId, onBack, onOpenChart }: { threadId: string; onBack: 
         onOpenChart={onOpenChart}
       />
     </SyncProvider>
+    </WithQueries>
   );
 }
 
@@ -395,6 +398,46 @@ describe("thread: live", () => {
   });
 });
 
+describe("thread: anchoring", () => {
+  it("keeps what the clinician reads in place while new messages arrive, and offers the newest", async () => {
+    let status: SyncStatus = syncStatusOf();
+    const { fake, core } = await openThread({ messages: 200 }, { sync_status: () => status });
+    const list = screen.getByRole("list", { name: "Messages" });
+    list.scrollTop = 50 * ESTIMATED_HEIGHT;
+    fireEvent.scroll(list);
+    expect(await screen.findByRole("button", { name: "Newest messages ↓" })).toBeInTheDocument();
+    await waitFor(() => expect(messageAt(50)).toBeInTheDocument());
+
+    const opens = core.argsOf("open_thread").length;
+    fake.receive("Now she has a rash too");
+    status = syncStatusOf({ last_synced_at: todayAt(9, 32) });
+    await waitFor(() => expect(core.argsOf("open_thread").length).toBeGreaterThan(opens), { timeout: 4000 });
+    await waitFor(() => expect(messageAt(50)).toHaveAttribute("data-index", "50"));
+    await waitFor(() =>
+      expect(screen.getByRole("list", { name: "Messages" }).querySelector('[aria-setsize="201"]')).not.toBeNull(),
+    );
+    expect(list.scrollTop).toBe(50 * ESTIMATED_HEIGHT);
+
+    await userEvent.setup().click(screen.getByRole("button", { name: "Newest messages ↓" }));
+    expect(await screen.findByText("Now she has a rash too")).toBeInTheDocument();
+  });
+
+  it("opens at the newest of 10,000 messages when they measure taller than estimated, with only a window in the DOM", async () => {
+    // jsdom has no layout: every message row measures 130 px here (the estimate is 76).
+    vi.spyOn(HTMLElement.prototype, "offsetHeight", "get").mockImplementation(function (this: HTMLElement) {
+      return this.classList.contains("message-row") ? 130 : 0;
+    });
+    await openThread({ messages: 10_000 });
+    const list = screen.getByRole("list", { name: "Messages" });
+    await waitFor(() => expect(screen.getAllByTestId("message").at(-1)).toHaveTextContent("Message 10000"));
+    expect(screen.getAllByTestId("message").length).toBeLessThanOrEqual(40);
+    const spacer = list.firstElementChild as HTMLElement;
+    const height = parseFloat(spacer.style.height);
+    expect(height).toBeGreaterThan(10_000 * ESTIMATED_HEIGHT);
+    expect(list.scrollTop + 640).toBeGreaterThanOrEqual(height - 32);
+  });
+});
+
 describe("thread: time on it", () => {
   beforeEach(() => {
     // The clock and the seconds' ticks (a second useFakeTimers keeps the first list: start over).
@@ -489,16 +532,5 @@ describe("thread: e-visit", () => {
     await user.keyboard("v");
     expect(await screen.findByRole("alert")).toHaveTextContent("No e-visit: only clinicians chart visits");
     expect(onOpenChart).not.toHaveBeenCalled();
-  });
-});
-
-describe("message list geometry", () => {
-  it("places rows by measured heights and estimates, and finds the rows in view", () => {
-    const tops = rowTops(5, new Map([[1, 200]]), 50);
-    expect(Array.from(tops)).toEqual([0, 50, 250, 300, 350, 400]);
-    expect(rowsInView(tops, 0, 100, 0)).toEqual({ first: 0, last: 2 });
-    expect(rowsInView(tops, 260, 100, 0)).toEqual({ first: 2, last: 5 });
-    expect(rowsInView(tops, 260, 100, 1)).toEqual({ first: 1, last: 5 });
-    expect(rowsInView(rowTops(0, new Map(), 50), 0, 100, 4)).toEqual({ first: 0, last: 0 });
   });
 });
