@@ -8,6 +8,7 @@ import { formatAge, sexLabel } from "../../lib/format";
 import { complaints, saveSection, toIpcError, type IpcError } from "../../lib/ipc";
 import { isModalOpen, isTypingTarget } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
+import { useVitalTrends } from "../charts/VitalTrends";
 import { ReadFailed } from "../common/Notices";
 import { displayName } from "../patients/names";
 import { ConflictBanner, ConflictDialog } from "./conflicts";
@@ -132,6 +133,7 @@ function EncounterCharting({
   switchError,
 }: ChartingProps) {
   const api = useEncounter(opened.view, onError);
+  const trends = useVitalTrends(opened.view.encounter.patient_id);
   const { view, draft } = api;
   const encounter = view.encounter;
   const signed = isSigned(encounter.status);
@@ -283,7 +285,9 @@ function EncounterCharting({
       body = <SystemsPage {...pageProps} />;
       break;
     case "vitals":
-      body = <VitalsPage key={vitalsEpoch} {...pageProps} form={vitalsForm} setForm={setVitalsForm} />;
+      body = (
+        <VitalsPage key={vitalsEpoch} {...pageProps} form={vitalsForm} setForm={setVitalsForm} trends={trends} />
+      );
       break;
     case "assessment":
       body = <AssessmentPage {...pageProps} />;

@@ -3,6 +3,7 @@ import type { Patient } from "../../bindings/Patient";
 import { heldContacts, holdContact } from "../../lib/heldWork";
 import { getPatient, toIpcError, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
+import { BannerTrends } from "../charts/VitalTrends";
 import { PatientVisits } from "../charting/PatientVisits";
 import type { OpenedChart } from "../charting/open";
 import { useSync } from "../sync/SyncContext";
@@ -143,6 +144,7 @@ export function PatientPanel({ request, onError, updated = null, active = true, 
             setDraft(saved.id, null);
           }}
           onError={onError}
+          trends={<BannerTrends patientId={patient.id} />}
         />
         {onOpenChart && (
           <PatientVisits
