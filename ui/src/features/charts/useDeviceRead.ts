@@ -9,7 +9,7 @@ export type DeviceRead<T> = { kind: "loading" } | { kind: "failed"; error: IpcEr
  * the last answer stays on screen until the new one arrives, so a picture never flickers. An
  * answer that arrives after either moved on is dropped. (The data layer's queries replace this.)
  */
-export function useDeviceRead<T>(subject: string, version: number, read: () => Promise<T>): DeviceRead<T> {
+export function useDeviceRead<T>(subject: string, version: number | string, read: () => Promise<T>): DeviceRead<T> {
   const [state, setState] = useState<{ subject: string; read: DeviceRead<T> }>({
     subject,
     read: { kind: "loading" },

@@ -23,6 +23,7 @@ import { isOnControl } from "../../lib/keyboard";
 import { useLatest } from "../../lib/useLatest";
 import { useShortcutKeys } from "../../lib/useShortcutKeys";
 import { ReadFailed } from "../common/Notices";
+import { QueueLoadPanel } from "../charts/QueueLoadPanel";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { useSync } from "../sync/SyncContext";
 import { HandOffDialog } from "./HandOffDialog";
@@ -364,6 +365,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
             );
           })}
         </ul>
+        {counts && <QueueLoadPanel version={JSON.stringify(counts)} />}
         <p className="key-hints queue-nav-hints" aria-hidden="true">
           <kbd>←</kbd>
           <kbd>→</kbd> queue
