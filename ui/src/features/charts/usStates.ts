@@ -1,10 +1,9 @@
 /**
  * The shapes of the 50 states and DC, from us-atlas (Census Bureau cartographic boundaries,
  * 1:10m), already projected to Albers USA in a 975 × 610 frame, so d3-geo draws them with the
- * identity projection. Loaded on first use: the atlas is about 80 KB.
+ * identity projection. Loaded on first use, with d3-geo and topojson-client (about 80 KB and
+ * 20 KB), so the other screens never pay for them.
  */
-import { geoPath } from "d3-geo";
-import { feature } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 
 export const MAP_WIDTH = 975;
@@ -35,16 +34,18 @@ let shapes: Promise<StateShape[]> | null = null;
 
 /** The states' shapes, alphabetical by name (the keyboard's order through the map). */
 export function loadStateShapes(): Promise<StateShape[]> {
-  shapes ??= import("us-atlas/states-albers-10m.json").then((module) => {
-    const atlas = (module as unknown as { default: Atlas }).default;
-    const path = geoPath(null);
-    return feature(atlas, atlas.objects.states)
-      .features.map((f) => ({
-        code: USPS[String(f.id)] ?? String(f.id),
-        name: f.properties?.name ?? String(f.id),
-        d: path(f) ?? "",
-      }))
-      .sort((a, b) => a.name.localeCompare(b.name));
-  });
+  shapes ??= Promise.all([import("us-atlas/states-albers-10m.json"), import("d3-geo"), import("topojson-client")]).then(
+    ([module, { geoPath }, { feature }]) => {
+      const atlas = (module as unknown as { default: Atlas }).default;
+      const path = geoPath(null);
+      return feature(atlas, atlas.objects.states)
+        .features.map((f) => ({
+          code: USPS[String(f.id)] ?? String(f.id),
+          name: f.properties?.name ?? String(f.id),
+          d: path(f) ?? "",
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+  );
   return shapes;
 }
