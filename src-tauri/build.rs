@@ -33,6 +33,8 @@ fn main() {
         "who_can_take",
         "directory",
         "coverage",
+        "vital_trends",
+        "queue_load",
         "update_practitioner",
         "routing_rules",
         "update_routing_rules",

@@ -13,6 +13,7 @@ use rounds_domain::routing::RoutingRules;
 use rounds_domain::summary::Summary;
 use rounds_domain::sync::{FieldEdit, RejectedChange, SyncStatus};
 use rounds_domain::thread::{InboxFilter, InboxPage, MessageWindow, ThreadView};
+use rounds_domain::trends::{QueueLoad, VitalTrends};
 use rounds_domain::{
     ComplaintCatalogEntry, EncounterMode, ErrorCode, Icd10Code, Message, Patient, PatientListItem, Practitioner, Role,
     Task, Thread, ThreadAction,
@@ -291,6 +292,16 @@ async fn coverage(desktop: State<'_, Arc<Desktop>>) -> Result<Vec<StateCoverage>
 }
 
 #[tauri::command]
+async fn vital_trends(desktop: State<'_, Arc<Desktop>>, patient_id: String) -> Result<VitalTrends, ClientError> {
+    desktop.workspace().await?.vital_trends(&patient_id)
+}
+
+#[tauri::command]
+async fn queue_load(desktop: State<'_, Arc<Desktop>>, utc_offset_minutes: i32) -> Result<Vec<QueueLoad>, ClientError> {
+    desktop.workspace().await?.queue_load(utc_offset_minutes)
+}
+
+#[tauri::command]
 async fn update_practitioner(
     desktop: State<'_, Arc<Desktop>>,
     practitioner_id: String,
@@ -504,6 +515,8 @@ pub fn run() {
             who_can_take,
             directory,
             coverage,
+            vital_trends,
+            queue_load,
             update_practitioner,
             routing_rules,
             update_routing_rules,

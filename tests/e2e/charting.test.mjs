@@ -346,3 +346,78 @@ test("offline: a visit typed with the server down survives a kill, is signed, an
     assert.deepEqual(found, [], `the typed note is in clear text in ${found.join(", ")}`);
   }),
 );
+
+test("the pictures: vital-sign trends on the banner and on the vitals page", { timeout: 120_000 }, () =>
+  withFailureScreenshots("charting-trends", () => [app], async () => {
+    assert.ok(patient, "needs the first test's patient");
+    for (let i = 0; i < 3 && (await app.findAll('[data-testid="charting"]')).length > 0; i += 1) {
+      await app.press(Keys.ESCAPE);
+    }
+    await app.waitUntil("the chart is closed", async () => (await app.findAll('[data-testid="charting"]')).length === 0);
+
+    // Two more signed visits, the first visit's sections with other vitals, through the app's own
+    // commands: the trends have three temperatures and two of everything else.
+    const signedIds = await app.executeAsync(
+      `const done = arguments[arguments.length - 1];
+       const invoke = window.__TAURI_INTERNALS__.invoke;
+       const patientId = arguments[0];
+       (async () => {
+         const chart = await invoke("patient_chart", { patientId });
+         const first = chart.encounters.find((e) => e.status === "amended");
+         const draft = (await invoke("get_encounter", { encounterId: first.id })).encounter.draft;
+         const visits = [
+           { temperature: { value: 99.6, unit: "F" }, heart_rate: 92, systolic: 134, diastolic: 86, weight: { value: 182, unit: "lb" } },
+           { temperature: { value: 98.4, unit: "F" }, heart_rate: 74, systolic: 142, diastolic: 91, weight: { value: 179.5, unit: "lb" } },
+         ];
+         const ids = [];
+         for (const vitals of visits) {
+           const view = await invoke("start_encounter", { patientId, serviceLine: draft.context.service_line, mode: "video" });
+           const encounterId = view.encounter.id;
+           for (const key of ["complaints", "history", "systems", "assessment", "plan"]) {
+             await invoke("save_section", { encounterId, section: { section: key, ...draft[key] } });
+           }
+           await invoke("save_section", { encounterId, section: { section: "vitals", ...vitals } });
+           await invoke("sign_encounter", { encounterId });
+           ids.push(encounterId);
+         }
+         await invoke("sync_now");
+         done({ ids });
+       })().catch((e) => done({ error: String(e?.message ?? e) }));`,
+      [patient.id],
+    );
+    assert.ok(!signedIds.error, `charting through invoke failed: ${signedIds.error}`);
+    await waitForSync(app, "Synced", { timeout: 30_000 });
+    const name = `${patient.family_name}, ${patient.given_name}`;
+    await openPatient(app, patient.mrn, { mrn: patient.mrn, name });
+
+    // The banner: a sparkline per vital sign, each with its text for screen readers.
+    const banner = await app.waitUntil("the banner shows four trends, drawn", async () => {
+      const s = await app.execute(`
+        const items = Array.from(document.querySelectorAll('[data-testid^="banner-trend-"]'));
+        return { items: items.map((li) => ({ id: li.getAttribute("data-testid"), canvas: !!li.querySelector("canvas"),
+          said: li.querySelector(".visually-hidden")?.textContent ?? "" })) };`);
+      return s.items.length === 4 && s.items.every((i) => i.canvas) && s;
+    }, { timeout: 30_000, describe: () => app.execute(`return document.querySelector('[data-testid="banner-trends"]')?.outerHTML ?? "no trends"`) });
+    const temperature = banner.items.find((i) => i.id === "banner-trend-temperature");
+    assert.match(temperature.said, /^Temperature 36\.9 °C on .*within normal 36–37\.9 °C; down from 37\.6\. 3 readings\./);
+    await app.screenshot("trends-banner.png");
+
+    // The vitals page of a new visit: the four charts with the normal range as a band.
+    await app.click('[data-testid="new-visit"]');
+    await app.waitFor('[data-page="complaint"]');
+    await app.press(Keys.ALT + "5");
+    await app.waitFor('[data-page="vitals"]');
+    const figures = await app.waitUntil("the vitals page draws four trends", async () => {
+      const n = await app.execute(`return document.querySelectorAll('[data-testid="vital-trends"] figure canvas').length`);
+      return n === 4 && n;
+    }, { timeout: 30_000 });
+    assert.equal(figures, 4);
+    const bp = await app.text('[data-testid="trend-blood_pressure"] [data-testid="trend-summary"]');
+    assert.match(bp, /^Systolic pressure 142 mmHg on .*, high \(normal 90–139 mmHg\); up from 134\. 2 readings\./);
+    await app.execute(`document.querySelector('[data-testid="vital-trends"]').scrollIntoView({ block: "start" })`);
+    await app.screenshot("trends-vitals-page.png");
+    for (let i = 0; i < 3 && (await app.findAll('[data-testid="charting"]')).length > 0; i += 1) {
+      await app.press(Keys.ESCAPE);
+    }
+  }),
+);

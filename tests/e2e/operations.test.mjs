@@ -249,3 +249,42 @@ test("a coordinator's task is routed, claimed, handed off to a licensed NP and c
     console.log(`metric: interactions on device B (NP: open queues, My tasks, select, done): ${keysB.interactions}`);
   }),
 );
+
+test("the pictures: queue load over the last 7 days and coverage as a map", { timeout: 120_000 }, () =>
+  withFailureScreenshots("operations-pictures", () => [a], async () => {
+    // Device A is on its queues: each of its queues has its last 7 days drawn, and said.
+    await a.waitFor('[data-testid="queues-screen"]');
+    const load = await a.waitUntil("the queue load is drawn", async () => {
+      const s = await a.execute(`
+        const items = Array.from(document.querySelectorAll('[data-testid^="queue-load-"][data-testid$="coordinator"]'));
+        return items.map((f) => ({ canvas: !!f.querySelector("canvas"),
+          said: f.querySelector('[data-testid="queue-load-summary"]')?.textContent ?? "",
+          days: f.querySelectorAll("tbody tr").length }));`);
+      return s.length === 1 && s[0].canvas && s[0];
+    }, { timeout: 30_000 });
+    assert.match(load.said, /^Care coordinator: \d+ waiting now, \d+ overdue\./);
+    assert.equal(load.days, 7);
+    await a.screenshot("queue-load.png");
+
+    // Coverage (g c): the map beside the table, 50 states and DC.
+    await a.press("gc");
+    await a.waitFor('[data-testid="coverage-screen"]');
+    const states = await a.waitUntil("the map has every state", async () => {
+      const n = await a.execute(`return document.querySelectorAll('[data-testid="map-state"]').length`);
+      return n === 51 && n;
+    }, { timeout: 30_000 });
+    assert.equal(states, 51);
+    // Texas picked on the map: its row is highlighted; the arrow moves on to Utah.
+    await a.click('[data-testid="map-state"][data-state="TX"]');
+    await a.waitUntil("Texas is picked", () =>
+      a.execute(`return document.querySelector('[data-testid="map-state"][data-state="TX"]').getAttribute("aria-pressed") === "true"`));
+    const row = await a.execute(`return document.querySelector('[data-testid="coverage-row"][data-state="TX"]')?.className ?? null`);
+    if (row !== null) assert.match(row, /is-selected/);
+    await a.screenshot("coverage-map.png");
+    await a.press(Keys.ARROW_RIGHT);
+    await a.waitUntil("the focus moved to Utah", () =>
+      a.execute(`return document.activeElement?.getAttribute("data-state") === "UT"`));
+    const label = await a.execute(`return document.activeElement.getAttribute("aria-label")`);
+    assert.match(label, /^Utah: /);
+  }),
+);

@@ -10,6 +10,7 @@ mod lock;
 mod operations;
 mod remote;
 mod threads;
+mod trends;
 mod vault;
 
 pub use code_sets::ICD10CM_VERSION;

@@ -23,6 +23,7 @@ pub mod sync;
 pub mod task;
 pub mod tasks;
 pub mod thread;
+pub mod trends;
 pub mod vitals;
 
 pub use catalog::{ComplaintCatalog, ComplaintCatalogEntry, HpiPrompt, Icd10Code, SystemFindings};

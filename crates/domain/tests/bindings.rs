@@ -55,6 +55,8 @@ fn export_all(dir: &Path) {
         rounds_domain::ops::QueueView,
         rounds_domain::ops::DirectoryEntry,
         rounds_domain::ops::StateCoverage,
+        rounds_domain::trends::VitalTrends,
+        rounds_domain::trends::QueueLoad,
         rounds_domain::ops::PractitionerUpdate,
         rounds_domain::routing::RoutingRules,
         rounds_domain::thread::InboxFilter,

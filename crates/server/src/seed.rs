@@ -598,20 +598,29 @@ async fn history(
                 (TaskKind::ReviewThread, Role::NursePractitioner, "Review message thread and reply"),
             ],
         );
+        let priority = if rng.gen_bool(0.2) { TaskPriority::Urgent } else { TaskPriority::Routine };
+        let due_at = now + Duration::hours(rng.gen_range(-12..72));
+        // Made three days before it is due (at most now), so the queues have a recent past.
+        let created = TaskEvent {
+            at: (due_at - Duration::hours(72)).min(now),
+            by: None,
+            action: TaskAction::Created,
+            note: format!("to the {} queue", queue.as_str().replace('_', " ")),
+        };
         let task = Task {
             id: TaskId::new_v7(millis(now)),
             kind,
             patient_id: p.id,
             queue,
             license_state: p.current_state,
-            priority: if rng.gen_bool(0.2) { TaskPriority::Urgent } else { TaskPriority::Routine },
+            priority,
             status: TaskStatus::Ready,
             owner_id: None,
             description: description.into(),
-            due_at: now + Duration::hours(rng.gen_range(-12..72)),
+            due_at,
             version: 1,
             focus: None,
-            history: vec![],
+            history: vec![created],
         };
         storage.insert_task(demo.org, &task, now).await?;
     }

@@ -15,6 +15,7 @@ mod records;
 mod session;
 mod sync;
 mod threads;
+mod trends;
 
 pub use codes::code_prefix;
 pub use encounters::{DraftRefusal, EncounterCommands};

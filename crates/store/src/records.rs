@@ -296,7 +296,7 @@ fn practitioner_from_row(r: &Row<'_>) -> Result<Practitioner> {
     })
 }
 
-fn task_from_row(r: &Row<'_>) -> Result<Task> {
+pub(crate) fn task_from_row(r: &Row<'_>) -> Result<Task> {
     let queue: String = r.get(3)?;
     Ok(Task {
         id: parse(&r.get::<_, String>(0)?, "task id")?,

@@ -9,6 +9,7 @@ import { complaints, saveSection, toIpcError, type IpcError } from "../../lib/ip
 import { isModalOpen, isTypingTarget } from "../../lib/keyboard";
 import { CHART_PAGE_SCOPES, KEYMAP, matches, type Shortcut } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
+import { useVitalTrends } from "../charts/VitalTrends";
 import { ReadFailed } from "../common/Notices";
 import { KeyHints } from "../help/KeyHints";
 import { displayName } from "../patients/names";
@@ -116,6 +117,7 @@ function EncounterCharting({
   switchError,
 }: ChartingProps) {
   const api = useEncounter(opened.view, onError);
+  const trends = useVitalTrends(opened.view.encounter.patient_id);
   const { view, draft } = api;
   const encounter = view.encounter;
   const signed = isSigned(encounter.status);
@@ -268,7 +270,9 @@ function EncounterCharting({
       body = <SystemsPage {...pageProps} />;
       break;
     case "vitals":
-      body = <VitalsPage key={vitalsEpoch} {...pageProps} form={vitalsForm} setForm={setVitalsForm} />;
+      body = (
+        <VitalsPage key={vitalsEpoch} {...pageProps} form={vitalsForm} setForm={setVitalsForm} trends={trends} />
+      );
       break;
     case "assessment":
       body = <AssessmentPage {...pageProps} />;

@@ -152,8 +152,11 @@ describe("landing and navigation", () => {
     await user.keyboard("{Escape}");
     expect(onClose).toHaveBeenCalledTimes(1);
 
-    // Moving between pages never asks the core for anything.
-    expect(core.calls.filter((c) => c.cmd !== "save_section")).toEqual([]);
+    // Moving between pages never asks the core for anything: the vitals page's trends were read
+    // once, as the chart opened.
+    expect(core.calls.filter((c) => c.cmd !== "save_section")).toEqual([
+      { cmd: "vital_trends", args: { patientId: THOMAS.id } },
+    ]);
   });
 });
 

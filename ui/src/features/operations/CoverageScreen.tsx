@@ -8,6 +8,7 @@ import { coverage, type IpcError } from "../../lib/ipc";
 import { useShortcutKeys } from "../../lib/useShortcutKeys";
 import { actionOf, KEYMAP } from "../../lib/keymap";
 import { KeyHints } from "../help/KeyHints";
+import { CoverageMap } from "../charts/CoverageMap";
 import { OfflineNotice, ReadFailed } from "../common/Notices";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { useOnline } from "../sync/useOnline";
@@ -34,6 +35,9 @@ type Load =
 export function CoverageScreen({ session, onError }: Props) {
   const online = useOnline(session);
   const [sort, setSort] = useState<CoverageSort>("thinnest");
+  /** The state picked on the map: its row is highlighted. */
+  const [selected, setSelected] = useState<string | null>(null);
+  const tableRef = useRef<HTMLTableElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
   // Online only: offline (or when the server stops answering) a calm note instead.
   const query = useRead(queryKeys.coverage(), coverage, { enabled: online, onError });
@@ -52,6 +56,12 @@ export function CoverageScreen({ session, onError }: Props) {
   useEffect(() => {
     headingRef.current?.focus({ preventScroll: true });
   }, []);
+
+  // The state picked on the map: its row comes into view.
+  useEffect(() => {
+    if (selected === null) return;
+    tableRef.current?.querySelector(`tr[data-state="${selected}"]`)?.scrollIntoView?.({ block: "nearest" });
+  }, [selected]);
 
   useShortcutKeys((event) => {
     if (event.key === "r") {
@@ -112,56 +122,60 @@ export function CoverageScreen({ session, onError }: Props) {
           {rows.length === 0 ? (
             <p className="muted">No licenses or waiting work in any state yet.</p>
           ) : (
-            <div className="ops-table-wrap">
-              <table className="ops-table coverage-table" data-testid="coverage-table">
-                <thead>
-                  <tr>
-                    <th scope="col">State</th>
-                    <th scope="col" className="num">
-                      Licensed clinicians
-                    </th>
-                    <th scope="col" className="num">
-                      On duty
-                    </th>
-                    <th scope="col" className="num">
-                      Tasks waiting
-                    </th>
-                    <th scope="col" className="num">
-                      Waiting per clinician on duty
-                    </th>
-                    <th scope="col" className="num">
-                      Overdue
-                    </th>
-                    <th scope="col">Oldest due</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((row) => {
-                    const gap = isUncovered(row);
-                    const per = loadLabel(row);
-                    const oldest = row.oldest_due ? formatMoment(row.oldest_due) : null;
-                    const late = row.oldest_due !== null && new Date(row.oldest_due).getTime() < Date.now();
-                    return (
-                      <tr
-                        key={row.state}
-                        data-testid="coverage-row"
-                        data-state={row.state}
-                        className={gap ? "coverage-gap" : undefined}
-                      >
-                        <th scope="row">{row.state}</th>
-                        <td className="num">{Number(row.licensed).toLocaleString("en-US")}</td>
-                        <td className="num">{Number(row.on_duty).toLocaleString("en-US")}</td>
-                        <td className="num">{Number(row.waiting).toLocaleString("en-US")}</td>
-                        <td className="num">{per ?? <span className="coverage-nobody">Nobody on duty</span>}</td>
-                        <td className={Number(row.overdue) > 0 ? "num is-overdue" : "num"}>
-                          {Number(row.overdue).toLocaleString("en-US")}
-                        </td>
-                        <td className={late ? "is-overdue" : undefined}>{oldest ?? "—"}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
+            <div className="coverage-layout">
+              <CoverageMap rows={load.rows} selected={selected} onSelect={setSelected} />
+              <div className="ops-table-wrap">
+                <table className="ops-table coverage-table" data-testid="coverage-table" ref={tableRef}>
+                  <thead>
+                    <tr>
+                      <th scope="col">State</th>
+                      <th scope="col" className="num">
+                        Licensed clinicians
+                      </th>
+                      <th scope="col" className="num">
+                        On duty
+                      </th>
+                      <th scope="col" className="num">
+                        Tasks waiting
+                      </th>
+                      <th scope="col" className="num">
+                        Waiting per clinician on duty
+                      </th>
+                      <th scope="col" className="num">
+                        Overdue
+                      </th>
+                      <th scope="col">Oldest due</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {rows.map((row) => {
+                      const gap = isUncovered(row);
+                      const per = loadLabel(row);
+                      const oldest = row.oldest_due ? formatMoment(row.oldest_due) : null;
+                      const late = row.oldest_due !== null && new Date(row.oldest_due).getTime() < Date.now();
+                      return (
+                        <tr
+                          key={row.state}
+                          data-testid="coverage-row"
+                          data-state={row.state}
+                          className={[gap && "coverage-gap", row.state === selected && "is-selected"].filter(Boolean).join(" ") || undefined}
+                          onClick={() => setSelected(row.state === selected ? null : row.state)}
+                        >
+                          <th scope="row">{row.state}</th>
+                          <td className="num">{Number(row.licensed).toLocaleString("en-US")}</td>
+                          <td className="num">{Number(row.on_duty).toLocaleString("en-US")}</td>
+                          <td className="num">{Number(row.waiting).toLocaleString("en-US")}</td>
+                          <td className="num">{per ?? <span className="coverage-nobody">Nobody on duty</span>}</td>
+                          <td className={Number(row.overdue) > 0 ? "num is-overdue" : "num"}>
+                            {Number(row.overdue).toLocaleString("en-US")}
+                          </td>
+                          <td className={late ? "is-overdue" : undefined}>{oldest ?? "—"}</td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              </div>
             </div>
           )}
         </>

@@ -25,6 +25,7 @@ import { useLatest } from "../../lib/useLatest";
 import { useShortcutKeys } from "../../lib/useShortcutKeys";
 import { KeyHints } from "../help/KeyHints";
 import { ReadFailed } from "../common/Notices";
+import { QueueLoadPanel } from "../charts/QueueLoadPanel";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { useSync } from "../sync/SyncContext";
 import { HandOffDialog } from "./HandOffDialog";
@@ -337,6 +338,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
             );
           })}
         </ul>
+        {counts && <QueueLoadPanel version={JSON.stringify(counts)} />}
         <p className="key-hints queue-nav-hints" aria-hidden="true">
           <kbd>←</kbd>
           <kbd>→</kbd> queue

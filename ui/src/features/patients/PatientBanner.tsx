@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import type { Patient } from "../../bindings/Patient";
 import { channelLabel, formatAge, formatDate, formatPhone, sexLabel } from "../../lib/format";
 import type { IpcError } from "../../lib/ipc";
@@ -22,6 +22,8 @@ interface Props {
   shortcuts?: boolean;
   /** Prefixes the headings' ids: another banner may be in the page (emergency access). */
   idPrefix?: string;
+  /** Small vital-sign trends under the patient's facts (left out where the cache has no chart). */
+  trends?: ReactNode;
 }
 
 export function PatientBanner({
@@ -32,6 +34,7 @@ export function PatientBanner({
   onError,
   shortcuts = true,
   idPrefix = "",
+  trends = null,
 }: Props) {
   const age = formatAge(patient.birth_date);
   const { guardian } = patient;
@@ -83,6 +86,7 @@ export function PatientBanner({
           </span>
           <span>Located in {patient.current_state}</span>
         </p>
+        {trends}
         {editing ? (
           <ContactForm
             patient={patient}

@@ -5,6 +5,7 @@ import { queryKeys } from "../../lib/data/keys";
 import { useRead } from "../../lib/data/query";
 import { heldContacts, holdContact } from "../../lib/heldWork";
 import { getPatient, type IpcError } from "../../lib/ipc";
+import { BannerTrends } from "../charts/VitalTrends";
 import { PatientVisits } from "../charting/PatientVisits";
 import type { OpenedChart } from "../charting/open";
 import { PatientBanner } from "./PatientBanner";
@@ -108,6 +109,7 @@ export function PatientPanel({ request, onError, updated = null, active = true, 
             setDraft(saved.id, null);
           }}
           onError={onError}
+          trends={<BannerTrends patientId={patient.id} />}
         />
         {onOpenChart && (
           <PatientVisits

@@ -29,6 +29,7 @@ import type { PatientListItem } from "../../bindings/PatientListItem";
 import type { Practitioner } from "../../bindings/Practitioner";
 import type { PractitionerUpdate } from "../../bindings/PractitionerUpdate";
 import type { QueueFilter } from "../../bindings/QueueFilter";
+import type { QueueLoad } from "../../bindings/QueueLoad";
 import type { QueueSort } from "../../bindings/QueueSort";
 import type { QueueView } from "../../bindings/QueueView";
 import type { RejectedChange } from "../../bindings/RejectedChange";
@@ -46,6 +47,7 @@ import type { Task } from "../../bindings/Task";
 import type { Thread } from "../../bindings/Thread";
 import type { ThreadAction } from "../../bindings/ThreadAction";
 import type { ThreadView } from "../../bindings/ThreadView";
+import type { VitalTrends } from "../../bindings/VitalTrends";
 
 // A Record over the generated union: adding a code on the Rust side makes this
 // fail to compile until it is listed here.
@@ -427,6 +429,22 @@ export function updatePractitioner(practitionerId: string, update: PractitionerU
 /** Clinicians and waiting work by state, across the organisation (online only: server_unreachable). */
 export function coverage(): Promise<StateCoverage[]> {
   return call("coverage");
+}
+
+/**
+ * Temperature, heart rate, blood pressure and weight from the patient's signed notes (device
+ * cache), each reading with the normal range for the patient's age that day.
+ */
+export function vitalTrends(patientId: string): Promise<VitalTrends> {
+  return call<VitalTrends>("vital_trends", { patientId });
+}
+
+/**
+ * Work waiting and overdue in each of the user's queues at the end of each of the last 7 days
+ * (local midnight) and now, from the tasks on this device.
+ */
+export function queueLoad(): Promise<QueueLoad[]> {
+  return call<QueueLoad[]>("queue_load", { utcOffsetMinutes: -new Date().getTimezoneOffset() });
 }
 
 /** Where new tasks of each kind go, how long they may wait, and where overdue ones escalate. */

@@ -4,6 +4,9 @@ import type { TemperatureUnit } from "../../../bindings/TemperatureUnit";
 import type { VitalKind } from "../../../bindings/VitalKind";
 import type { Vitals } from "../../../bindings/Vitals";
 import type { WeightUnit } from "../../../bindings/WeightUnit";
+import type { VitalTrends } from "../../../bindings/VitalTrends";
+import { VitalsTrendsPanel } from "../../charts/VitalTrends";
+import type { DeviceRead } from "../../charts/useDeviceRead";
 import { Segmented } from "../../common/Segmented";
 import { sameJson } from "../autosave";
 import { numberText, parseNumber } from "../model";
@@ -125,6 +128,8 @@ function changedFields(a: Vitals, b: Vitals): VitalField[] {
 interface Props extends PageProps {
   form: VitalsForm;
   setForm: Dispatch<SetStateAction<VitalsForm>>;
+  /** The patient's earlier vitals, read as the chart opened. */
+  trends: DeviceRead<VitalTrends>;
 }
 
 const LABELS: Record<VitalField, string> = {
@@ -147,7 +152,7 @@ const FIXED_UNITS: Partial<Record<VitalField, string>> = {
   spo2: "%",
 };
 
-export function VitalsPage({ api, form, setForm }: Props) {
+export function VitalsPage({ api, form, setForm, trends }: Props) {
   const { view, draft } = api;
   /** What the page shows (saved or on its way). */
   const shown = draft.vitals;
@@ -318,6 +323,8 @@ export function VitalsPage({ api, form, setForm }: Props) {
           Not saved: {api.refusals.vitals.message}
         </p>
       )}
+
+      <VitalsTrendsPanel read={trends} />
     </>
   );
 }
