@@ -343,6 +343,39 @@ impl Outcome {
     }
 }
 
+/// A command refused by a domain rule: its code and the one sentence both the device and the
+/// server show for it. Nothing was changed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Refusal {
+    pub code: RejectCode,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(code: RejectCode, message: impl Into<String>) -> Refusal {
+        Refusal { code, message: message.into() }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Refusal {
+        Refusal::new(RejectCode::Invalid, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Refusal {
+        Refusal::new(RejectCode::Forbidden, message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Refusal {
+        Refusal::new(RejectCode::Conflict, message)
+    }
+}
+
+impl From<Refusal> for Outcome {
+    fn from(r: Refusal) -> Outcome {
+        Outcome::rejected(r.code, r.message)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommandResult {
     pub client_seq: i64,

@@ -315,6 +315,39 @@ pub fn on_outbound(thread: &mut Thread, at: DateTime<Utc>) {
     thread.last_message_at = at;
 }
 
+/// A reply from the care team, written by `author` (trimmed body), and the thread as it leaves
+/// it (see `on_outbound`). An SMS reply is queued for the provider; a closed thread takes no
+/// reply (reopen it first).
+pub fn post_message(
+    thread: &Thread,
+    id: MessageId,
+    author: PractitionerId,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(Message, Thread), crate::sync::Refusal> {
+    use crate::sync::{Refusal, MAX_MESSAGE_CHARS};
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(Refusal::invalid(format!("a message needs 1 to {MAX_MESSAGE_CHARS} characters")));
+    }
+    if thread.status == ThreadStatus::Closed {
+        return Err(Refusal::invalid("the thread is closed"));
+    }
+    let message = Message {
+        id,
+        thread_id: thread.id,
+        direction: MessageDirection::Outbound,
+        author_id: Some(author),
+        body: body.to_string(),
+        sent_at: now,
+        external_id: None,
+        delivery: (thread.channel == Channel::Sms).then_some(Delivery::Queued),
+    };
+    let mut answered = thread.clone();
+    on_outbound(&mut answered, now);
+    Ok((message, answered))
+}
+
 /// Whether a practitioner triages threads from numbers that match no patient (and so sees
 /// them): care coordinators, nurses and nurse practitioners.
 pub fn may_triage(p: &crate::Practitioner) -> bool {
@@ -537,6 +570,46 @@ mod tests {
 
     fn who(n: u128) -> PractitionerId {
         PractitionerId(Uuid::from_u128(n))
+    }
+
+    mod post_a_message {
+        use super::*;
+        use crate::sync::{RejectCode, MAX_MESSAGE_CHARS};
+
+        #[test]
+        fn a_reply_is_queued_for_sms_and_answers_the_thread() {
+            let mut t = thread();
+            t.urgent = true;
+            t.respond_by = Some(DateTime::UNIX_EPOCH);
+            let at = DateTime::UNIX_EPOCH + Duration::minutes(5);
+            let (m, next) =
+                post_message(&t, MessageId(Uuid::from_u128(9)), who(1), "  On my way.  ", at).expect("posted");
+            assert_eq!((m.thread_id, m.author_id, m.body.as_str(), m.sent_at), (t.id, Some(who(1)), "On my way.", at));
+            assert_eq!((m.direction, m.delivery), (MessageDirection::Outbound, Some(Delivery::Queued)));
+            assert_eq!(
+                (next.urgent, next.respond_by, next.last_message_at, next.version),
+                (false, None, at, t.version)
+            );
+            let chat = Thread { channel: Channel::Chat, ..t };
+            assert_eq!(
+                post_message(&chat, MessageId(Uuid::from_u128(9)), who(1), "Hi", at).expect("posted").0.delivery,
+                None
+            );
+        }
+
+        #[test]
+        fn refusals() {
+            let t = thread();
+            let id = MessageId(Uuid::from_u128(9));
+            let length = (RejectCode::Invalid, format!("a message needs 1 to {MAX_MESSAGE_CHARS} characters"));
+            for body in ["  ".to_string(), "x".repeat(MAX_MESSAGE_CHARS + 1)] {
+                let e = post_message(&t, id, who(1), &body, DateTime::UNIX_EPOCH).expect_err("length");
+                assert_eq!((e.code, e.message), length);
+            }
+            let closed = Thread { status: ThreadStatus::Closed, ..t };
+            let e = post_message(&closed, id, who(1), "Hi", DateTime::UNIX_EPOCH).expect_err("closed");
+            assert_eq!((e.code, e.message.as_str()), (RejectCode::Invalid, "the thread is closed"));
+        }
     }
 
     #[test]

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
+mod commands;
+pub use commands::{add_addendum, cosign, edit_section, refuse_signing, sign, start, Signed};
+
 /// Longest free text of one field, in characters.
 pub const MAX_TEXT_CHARS: usize = 20_000;
 /// Most items of one list in a section (complaints, diagnoses, orders...).
@@ -84,59 +87,6 @@ impl Page {
             Page::Plan => SectionKey::Plan,
             Page::Review => return None,
         })
-    }
-}
-
-/// Where a clinician is in the workflow. Any page can be revisited while the note is a draft;
-/// once it is signed only the review page (with its addenda) remains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
-pub struct PageMachine {
-    pub current: Page,
-    pub signed: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum PageError {
-    #[error("the note is signed: only the review page and addenda remain")]
-    Signed,
-    #[error("there is no page after review")]
-    AtEnd,
-    #[error("there is no page before context")]
-    AtStart,
-}
-
-impl PageMachine {
-    pub fn new(signed: bool) -> PageMachine {
-        PageMachine { current: if signed { Page::Review } else { Page::Context }, signed }
-    }
-
-    pub fn goto(&mut self, page: Page) -> Result<Page, PageError> {
-        if self.signed && page != Page::Review {
-            return Err(PageError::Signed);
-        }
-        self.current = page;
-        Ok(page)
-    }
-
-    pub fn forward(&mut self) -> Result<Page, PageError> {
-        let page = self.current.next().ok_or(PageError::AtEnd)?;
-        self.goto(page)
-    }
-
-    pub fn back(&mut self) -> Result<Page, PageError> {
-        let page = self.current.prev().ok_or(PageError::AtStart)?;
-        self.goto(page)
-    }
-
-    /// (1-based position, number of pages), for the progress bar.
-    pub fn progress(&self) -> (usize, usize) {
-        (self.current.index() + 1, Page::ALL.len())
-    }
-
-    /// Signing moves the clinician to the review page for good.
-    pub fn mark_signed(&mut self) {
-        self.signed = true;
-        self.current = Page::Review;
     }
 }
 
@@ -948,26 +898,6 @@ mod tests {
             tasks: vec![],
         }));
         d
-    }
-
-    #[test]
-    fn pages_walk_forward_and_back_and_any_can_be_revisited_before_signing() {
-        let mut m = PageMachine::new(false);
-        assert_eq!(m.progress(), (1, 8));
-        assert_eq!(m.back(), Err(PageError::AtStart));
-        for expected in &Page::ALL[1..] {
-            assert_eq!(m.forward().as_ref(), Ok(expected));
-        }
-        assert_eq!(m.forward(), Err(PageError::AtEnd));
-        assert_eq!(m.progress(), (8, 8));
-        assert_eq!(m.goto(Page::History), Ok(Page::History));
-        assert_eq!(m.back(), Ok(Page::Complaint));
-        m.mark_signed();
-        assert_eq!(m.current, Page::Review);
-        assert_eq!(m.goto(Page::Plan), Err(PageError::Signed));
-        assert_eq!(m.back(), Err(PageError::Signed));
-        assert_eq!(m.current, Page::Review);
-        assert_eq!(PageMachine::new(true).current, Page::Review);
     }
 
     #[test]
