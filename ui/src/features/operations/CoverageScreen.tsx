@@ -64,7 +64,8 @@ export function CoverageScreen({ session, onError }: Props) {
   }, [selected]);
 
   useShortcutKeys((event) => {
-    if (event.key === "r") {
+    const action = actionOf("coverage", event);
+    if (action === "refresh") {
       refresh();
       return true;
     }

@@ -5,7 +5,6 @@ import type { Role } from "../../bindings/Role";
 import { allOf, queryKeys } from "../../lib/data/keys";
 import { useRead, useWrite } from "../../lib/data/query";
 import { rolesLabel } from "../../lib/format";
-import { useLatest } from "../../lib/useLatest";
 import { handOffTask, toIpcError, whoCanTake, type IpcError } from "../../lib/ipc";
 import { ChoiceList } from "../common/ChoiceList";
 import { DialogFooter } from "../common/DialogFooter";

@@ -258,7 +258,7 @@ export function QueuesScreen({ session, filter, sort, onFilter, onSort, onOpenPa
       case "sort":
         onSort(sort === "due" ? "priority" : "due");
         return true;
-      case "r":
+      case "refresh":
         void query.refetch();
         return true;
       case "dismiss":

@@ -3,6 +3,8 @@ import { queryKeys } from "../../lib/data/keys";
 import { useRead } from "../../lib/data/query";
 import { formatDobWithAge, sexInitial, sexLabel } from "../../lib/format";
 import { searchPatients, type IpcError } from "../../lib/ipc";
+import { KEYMAP } from "../../lib/keymap";
+import { KeyHints } from "../help/KeyHints";
 import { displayName } from "./names";
 
 export const SEARCH_LIMIT = 50;

@@ -4,7 +4,6 @@ import type { Thread } from "../../bindings/Thread";
 import { queryKeys, threadWriteKeys } from "../../lib/data/keys";
 import { useRead, useWrite } from "../../lib/data/query";
 import { directory, threadAction, toIpcError, type IpcError } from "../../lib/ipc";
-import { useLatest } from "../../lib/useLatest";
 import { ChoiceList } from "../common/ChoiceList";
 import { DialogFooter } from "../common/DialogFooter";
 import { Modal } from "../common/Modal";

@@ -12,6 +12,7 @@ import { actionOf, isBackward, KEYMAP } from "../../lib/keymap";
 import { useLatest } from "../../lib/useLatest";
 import { useNow } from "../../lib/useNow";
 import { useShortcutKeys } from "../../lib/useShortcutKeys";
+import { KeyHints } from "../help/KeyHints";
 import { SERVICE_LINES } from "../charting/model";
 import { ReadFailed } from "../common/Notices";
 import { Segmented, type SegmentOption } from "../common/Segmented";
@@ -202,7 +203,7 @@ export function InboxScreen({ session, choice, onChoice, selection: remembered, 
       case "unread":
         onChoice({ ...choice, unread_only: !choice.unread_only });
         return true;
-      case "r":
+      case "refresh":
         rows.refetch();
         return true;
     }

@@ -86,12 +86,8 @@ export function MessageList({
     else if (atBottom.current) go(total);
   }, [count, total, go, startOf, viewHeight]);
 
-  // Read by the two requests below, which run only when a new request comes.
-  const layout = useLatest({ tops, total, scrollTo, viewHeight });
-
   useLayoutEffect(() => {
     if (!jump) return;
-    const { tops, scrollTo, viewHeight } = layout.current;
     target.current = jump.index;
     atBottom.current = false;
     go(startOf(jump.index) - viewHeight() / 3);

@@ -436,7 +436,7 @@ export function coverage(): Promise<StateCoverage[]> {
  * cache), each reading with the normal range for the patient's age that day.
  */
 export function vitalTrends(patientId: string): Promise<VitalTrends> {
-  return call<VitalTrends>("vital_trends", { patientId });
+  return call("vital_trends", { patientId });
 }
 
 /**
@@ -444,7 +444,7 @@ export function vitalTrends(patientId: string): Promise<VitalTrends> {
  * (local midnight) and now, from the tasks on this device.
  */
 export function queueLoad(): Promise<QueueLoad[]> {
-  return call<QueueLoad[]>("queue_load", { utcOffsetMinutes: -new Date().getTimezoneOffset() });
+  return call("queue_load", { utcOffsetMinutes: -new Date().getTimezoneOffset() });
 }
 
 /** Where new tasks of each kind go, how long they may wait, and where overdue ones escalate. */
