@@ -23,6 +23,7 @@ import type { PatientListItem } from "../../bindings/PatientListItem";
 import type { Practitioner } from "../../bindings/Practitioner";
 import type { PractitionerUpdate } from "../../bindings/PractitionerUpdate";
 import type { QueueFilter } from "../../bindings/QueueFilter";
+import type { QueueLoad } from "../../bindings/QueueLoad";
 import type { QueueSort } from "../../bindings/QueueSort";
 import type { QueueView } from "../../bindings/QueueView";
 import type { RejectedChange } from "../../bindings/RejectedChange";
@@ -40,6 +41,7 @@ import type { Task } from "../../bindings/Task";
 import type { Thread } from "../../bindings/Thread";
 import type { ThreadAction } from "../../bindings/ThreadAction";
 import type { ThreadView } from "../../bindings/ThreadView";
+import type { VitalTrends } from "../../bindings/VitalTrends";
 
 /** Each command of the desktop shell: the arguments it takes (camelCase keys) and its answer. */
 export interface Commands {
@@ -73,6 +75,7 @@ export interface Commands {
   open_thread: { args: { threadId: string }; answer: ThreadView };
   patient_chart: { args: { patientId: string }; answer: PatientChart };
   post_message: { args: { threadId: string; body: string }; answer: Message };
+  queue_load: { args: { utcOffsetMinutes: number }; answer: QueueLoad[] };
   rejected_changes: { args: Record<string, never>; answer: RejectedChange[] };
   revoke_session: { args: { sessionId: string }; answer: null };
   routing_rules: { args: Record<string, never>; answer: RoutingRules };
@@ -100,6 +103,7 @@ export interface Commands {
   update_routing_rules: { args: { rules: RoutingRules }; answer: null };
   update_security_policy: { args: { policy: SecurityPolicy }; answer: null };
   verify_audit: { args: Record<string, never>; answer: AuditVerification };
+  vital_trends: { args: { patientId: string }; answer: VitalTrends };
   who_can_take: { args: { taskId: string }; answer: Practitioner[] };
 }
 
