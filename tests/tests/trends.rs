@@ -171,6 +171,9 @@ async fn queue_load_ends_at_what_the_queue_screen_counts_now() {
         after.iter().find(|l| l.queue == queue).expect("after"),
     );
     assert_eq!(is.points.last().map(|p| p.waiting), was.points.last().map(|p| p.waiting - 1));
+    // It still waited before: the days behind are unchanged (a taken task is still read).
+    let days = was.points.len() - 1;
+    assert_eq!(is.points[..days], was.points[..days]);
 
     for bad in [841, -841, i32::MAX] {
         assert_eq!(ws.queue_load(bad).expect_err("offset").code, ErrorCode::InvalidInput);

@@ -229,9 +229,11 @@ pub fn load_moments(now: DateTime<Utc>, offset: FixedOffset, days: u32) -> Vec<D
 /// completed or cancelled), from its history. None: it never waited as far as the device knows.
 ///
 /// Started: its `created` event, or else the time in its UUIDv7 id (when it was minted).
-/// A task no longer waiting whose history has lost the taking (more than [`crate::task::MAX_TASK_HISTORY`]
-/// events since) is left out rather than guessed.
-pub fn waiting_span(task: &Task) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+/// A task no longer waiting with no taking in its history was taken on this device and the
+/// server's copy (which records the event) has not come back yet: it stopped waiting `now`.
+/// (The same holds, less exactly, for a history that has lost the taking: more than
+/// [`crate::task::MAX_TASK_HISTORY`] events since.)
+pub fn waiting_span(task: &Task, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> {
     let created =
         task.history.iter().find(|e| e.action == TaskAction::Created).map(|e| e.at).or_else(|| minted_at(task))?;
     let taken = task
@@ -249,7 +251,7 @@ pub fn waiting_span(task: &Task) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>
     match (waiting_now, taken) {
         (true, _) => Some((created, None)),
         (false, Some(at)) => Some((created, Some(at))),
-        (false, None) => None,
+        (false, None) => Some((created, Some(now.max(created)))),
     }
 }
 
@@ -262,8 +264,10 @@ fn minted_at(task: &Task) -> Option<DateTime<Utc>> {
 /// including) the moment it was taken; it is overdue while waiting past its due time (a task
 /// due exactly at a moment is not yet overdue then, as on the queue screen). Tasks are counted
 /// in the queue they are in now with their due time now: an escalation (a new queue and a fresh
-/// due time) is kept in the history only as text, so it is not replayed.
+/// due time) is kept in the history only as text, so it is not replayed. The last moment is now.
 pub fn queue_load(tasks: &[Task], queues: &[Role], moments: &[DateTime<Utc>]) -> Vec<QueueLoad> {
+    // Without moments there is nothing to count; `now` then only has to be some time.
+    let now = moments.last().copied().unwrap_or_default();
     let mut out: Vec<QueueLoad> = queues
         .iter()
         .map(|q| QueueLoad {
@@ -273,7 +277,7 @@ pub fn queue_load(tasks: &[Task], queues: &[Role], moments: &[DateTime<Utc>]) ->
         .collect();
     for task in tasks {
         let Some(load) = out.iter_mut().find(|l| l.queue == task.queue) else { continue };
-        let Some((from, until)) = waiting_span(task) else { continue };
+        let Some((from, until)) = waiting_span(task, now) else { continue };
         for point in &mut load.points {
             if from <= point.at && until.is_none_or(|u| point.at < u) {
                 point.waiting += 1;
@@ -495,14 +499,28 @@ mod tests {
         let mut seeded = task(Role::NursePractitioner, "2026-12-09T00:00:00Z", "2026-12-01T00:00:00Z");
         seeded.history.clear();
         seeded.id = TaskId::new_v7(t("2026-12-02T12:00:00Z").timestamp_millis() as u64);
-        assert_eq!(waiting_span(&seeded), Some((t("2026-12-02T12:00:00Z"), None)));
+        let now = t("2026-12-03T09:00:00Z");
+        assert_eq!(waiting_span(&seeded, now), Some((t("2026-12-02T12:00:00Z"), None)));
         let moments = [t("2026-12-02T00:00:00Z"), t("2026-12-03T00:00:00Z")];
         assert_eq!(
             counts(&queue_load(&[seeded.clone()], &[Role::NursePractitioner], &moments)[0]),
             vec![(0, 0), (1, 0)]
         );
-        // Taken, with the taking lost from the history: left out, not guessed.
-        seeded.status = TaskStatus::Completed;
-        assert_eq!(waiting_span(&seeded), None);
+    }
+
+    #[test]
+    fn a_task_taken_here_and_not_yet_synced_stopped_waiting_now() {
+        // Claimed on this device: owner and status changed, the event comes with the server's copy.
+        let mut claimed = task(Role::NursePractitioner, "2026-12-09T00:00:00Z", "2026-12-01T08:00:00Z");
+        claimed.status = TaskStatus::InProgress;
+        claimed.owner_id = Some(PractitionerId::new_v7(2));
+        let now = t("2026-12-03T09:00:00Z");
+        assert_eq!(waiting_span(&claimed, now), Some((t("2026-12-01T08:00:00Z"), Some(now))));
+        let moments = [t("2026-12-02T00:00:00Z"), t("2026-12-03T00:00:00Z"), now];
+        assert_eq!(
+            counts(&queue_load(&[claimed], &[Role::NursePractitioner], &moments)[0]),
+            vec![(1, 0), (1, 0), (0, 0)]
+        );
+        assert!(queue_load(&[], &[Role::NursePractitioner], &[])[0].points.is_empty());
     }
 }

@@ -107,7 +107,8 @@ export function Plot({ xs, lines, bands = [], height, compact = false, fromZero 
           fill: soft(themeColor(el, lines[high]?.color ?? "--accent")),
         })),
         scales: {
-          x: { time: true },
+          // One reading: half a day either side, so it sits in the middle rather than nowhere.
+          x: { time: true, range: (_u, min, max) => (min === max ? [min - 43_200, max + 43_200] : [min, max]) },
           ...(fromZero ? { y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } } : {}),
         },
         axes: compact ? [{ show: false }, { show: false }] : [axis(), { ...axis(), size: 44 }],
