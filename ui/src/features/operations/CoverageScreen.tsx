@@ -13,6 +13,7 @@ import { readFailure } from "../common/serverRead";
 import { useSync } from "../sync/SyncContext";
 import { useOnline } from "../sync/useOnline";
 import { isUncovered, loadLabel, sortCoverage, type CoverageSort } from "./coverage";
+import "./coverage.css";
 
 const SORTS: readonly SegmentOption<CoverageSort>[] = [
   { value: "thinnest", label: "Thinnest coverage" },
