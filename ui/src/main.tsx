@@ -1,7 +1,9 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { App } from "./App";
+// Tokens, then the shared styles, then (through App) each feature's own.
+import "./tokens.css";
 import "./styles.css";
+import { App } from "./App";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");

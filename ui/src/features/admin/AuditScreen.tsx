@@ -36,6 +36,7 @@ import {
   type AuditSubject,
   type SubjectOption,
 } from "./audit";
+import "./audit.css";
 
 /** Patients from this device's search offered in the picker. */
 const PATIENT_RESULTS = 20;

@@ -13,6 +13,7 @@ import { OfflineNotice, ReadFailed } from "../common/Notices";
 import { Segmented, type SegmentOption } from "../common/Segmented";
 import { useOnline } from "../sync/useOnline";
 import { isUncovered, loadLabel, sortCoverage, type CoverageSort } from "./coverage";
+import "./coverage.css";
 
 const SORTS: readonly SegmentOption<CoverageSort>[] = [
   { value: "thinnest", label: "Thinnest coverage" },

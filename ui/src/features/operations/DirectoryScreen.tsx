@@ -15,6 +15,7 @@ import { PractitionerForm } from "./PractitionerForm";
 import { RoutingEditor } from "./RoutingEditor";
 import { KEYMAP } from "../../lib/keymap";
 import { KeyHints } from "../help/KeyHints";
+import "./directory.css";
 
 interface Props {
   session: SessionInfo;
