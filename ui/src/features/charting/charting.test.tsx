@@ -11,6 +11,7 @@ import { deferred, failure, installCore, type Deferred, type Handler } from "../
 import { PHYSICIAN_SESSION, SESSION, THOMAS, TODAY, todayAt } from "../../test/fixtures";
 import { ChartingScreen } from "./ChartingScreen";
 import { landingPage, type OpenedChart } from "./open";
+import { WithQueries } from "../../test/query";
 
 function opened(view: EncounterView, extra: Partial<OpenedChart> = {}): OpenedChart {
   return {
@@ -32,7 +33,7 @@ function renderChart(
 ) {
   const core = installCore({ ...fake.handlers, ...overrides });
   const onClose = vi.fn();
-  render(<ChartingScreen session={session} opened={opened(fake.view(), extra)} onClose={onClose} />);
+  render(<ChartingScreen session={session} opened={opened(fake.view(), extra)} onClose={onClose} />, { wrapper: WithQueries });
   return { core, onClose, user: userEvent.setup() };
 }
 

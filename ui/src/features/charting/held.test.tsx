@@ -9,6 +9,7 @@ import { failure, installCore, type Handler } from "../../test/fakeCore";
 import { SESSION, THOMAS, TODAY, todayAt } from "../../test/fixtures";
 import { ChartingScreen } from "./ChartingScreen";
 import type { OpenedChart } from "./open";
+import { WithQueries } from "../../test/query";
 
 // The lock unmounts the charting screen: these render it, let it go, and render it again, as
 // MainScreen does around a lock.
@@ -23,7 +24,7 @@ function open(fake: FakeCharting, handlers: Record<string, Handler> = {}, page: 
     page,
     authorName: null,
   };
-  const screenApi = render(<ChartingScreen session={SESSION} opened={opened} onClose={vi.fn()} />);
+  const screenApi = render(<ChartingScreen session={SESSION} opened={opened} onClose={vi.fn()} />, { wrapper: WithQueries });
   return { core, unmount: screenApi.unmount, user: userEvent.setup() };
 }
 

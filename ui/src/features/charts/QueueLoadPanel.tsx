@@ -1,10 +1,12 @@
 import { useMemo } from "react";
 import type { QueueLoad } from "../../bindings/QueueLoad";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead } from "../../lib/data/query";
 import { queueLoad } from "../../lib/ipc";
 import { queueName } from "../operations/labels";
 import { Plot } from "./Plot";
 import { describeLoad, loadPlot, pointLabel } from "./queueLoad";
-import { useDeviceRead } from "./useDeviceRead";
+import { asDeviceRead } from "./useDeviceRead";
 
 function LoadChart({ load }: { load: QueueLoad }) {
   const plot = useMemo(() => loadPlot(load), [load]);
@@ -21,7 +23,7 @@ interface Props {
  * on this device: a small chart per queue with its text alternative and the numbers by day.
  */
 export function QueueLoadPanel({ version }: Props) {
-  const read = useDeviceRead<QueueLoad[]>("queue-load", version, queueLoad);
+  const read = asDeviceRead(useRead<QueueLoad[]>(queryKeys.queueLoad(version), queueLoad, { keepPrevious: true }));
   if (read.kind !== "loaded" || read.value.length === 0) return null;
   return (
     <section className="queue-load" aria-labelledby="queue-load-title" data-testid="queue-load">

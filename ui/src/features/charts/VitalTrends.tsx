@@ -2,10 +2,11 @@ import { useMemo } from "react";
 import type { TrendChart } from "../../bindings/TrendChart";
 import type { VitalTrends as Trends } from "../../bindings/VitalTrends";
 import { formatMomentDate } from "../../lib/format";
+import { queryKeys } from "../../lib/data/keys";
+import { useRead } from "../../lib/data/query";
 import { vitalTrends } from "../../lib/ipc";
-import { useSyncRounds } from "../sync/SyncContext";
 import { Plot } from "./Plot";
-import { useDeviceRead, type DeviceRead } from "./useDeviceRead";
+import { asDeviceRead, type DeviceRead } from "./useDeviceRead";
 import {
   clinicalNumber,
   describeChart,
@@ -17,8 +18,7 @@ import {
 
 /** The patient's trends, read again after each sync round (a note signed elsewhere arrives). */
 export function useVitalTrends(patientId: string): DeviceRead<Trends> {
-  const rounds = useSyncRounds();
-  return useDeviceRead<Trends>(patientId, rounds, () => vitalTrends(patientId));
+  return asDeviceRead(useRead<Trends>(queryKeys.vitalTrends(patientId), () => vitalTrends(patientId)));
 }
 
 function ChartPlot({ chart, height, compact }: { chart: TrendChart; height: number; compact?: boolean }) {

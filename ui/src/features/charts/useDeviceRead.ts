@@ -1,30 +1,15 @@
-import { useEffect, useState } from "react";
-import { toIpcError, type IpcError } from "../../lib/ipc";
+import type { UseQueryResult } from "@tanstack/react-query";
+import type { IpcError } from "../../lib/ipc";
 
+/** What a picture draws from: its answer, or why there is none yet. */
 export type DeviceRead<T> = { kind: "loading" } | { kind: "failed"; error: IpcError } | { kind: "loaded"; value: T };
 
 /**
- * One read from the device core for a picture. `subject` is what is read (a patient): a new
- * subject starts from "loading". `version` asks again about the same subject (a sync round):
- * the last answer stays on screen until the new one arrives, so a picture never flickers. An
- * answer that arrives after either moved on is dropped. (The data layer's queries replace this.)
+ * A data-layer read (useRead) as a picture's state. The last answer stays while the same
+ * question is asked again (after a sync round), so a picture never flickers.
  */
-export function useDeviceRead<T>(subject: string, version: number | string, read: () => Promise<T>): DeviceRead<T> {
-  const [state, setState] = useState<{ subject: string; read: DeviceRead<T> }>({
-    subject,
-    read: { kind: "loading" },
-  });
-  useEffect(() => {
-    let current = true;
-    read().then(
-      (value) => current && setState({ subject, read: { kind: "loaded", value } }),
-      (caught: unknown) => current && setState({ subject, read: { kind: "failed", error: toIpcError(caught) } }),
-    );
-    return () => {
-      current = false;
-    };
-    // `read` is a new closure each render; subject and version say when the question changed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [subject, version]);
-  return state.subject === subject ? state.read : { kind: "loading" };
+export function asDeviceRead<T>(query: UseQueryResult<T, IpcError>): DeviceRead<T> {
+  if (query.data !== undefined) return { kind: "loaded", value: query.data };
+  if (query.error) return { kind: "failed", error: query.error };
+  return { kind: "loading" };
 }

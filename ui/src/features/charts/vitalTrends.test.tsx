@@ -7,6 +7,7 @@ import type { VitalTrends } from "../../bindings/VitalTrends";
 import { installCore } from "../../test/fakeCore";
 import { BannerTrends, VitalsTrendsPanel } from "./VitalTrends";
 import { clinicalNumber, describeChart, describeSeries, latestText, trendPlot } from "./vitalTrends";
+import { WithQueries } from "../../test/query";
 
 const point = (at: string, value: number, normal: [number, number] | null, flag: TrendPoint["flag"] = null): TrendPoint => ({
   at,
@@ -169,7 +170,7 @@ describe("vital trends on screen", () => {
 
   it("the banner shows a sparkline per vital with readings, each read aloud, and nothing without any", async () => {
     const core = installCore({ vital_trends: () => TRENDS });
-    const { unmount } = render(<BannerTrends patientId="pt-mia" />);
+    const { unmount } = render(<BannerTrends patientId="pt-mia" />, { wrapper: WithQueries });
     const list = await screen.findByRole("list", { name: "Vital sign trends from signed visits" });
     expect(core.argsOf("vital_trends")).toEqual([{ patientId: "pt-mia" }]);
     const items = within(list).getAllByRole("listitem");
@@ -183,7 +184,7 @@ describe("vital trends on screen", () => {
     unmount();
 
     installCore({ vital_trends: () => NONE });
-    const { container } = render(<BannerTrends patientId="pt-mia" />);
+    const { container } = render(<BannerTrends patientId="pt-mia" />, { wrapper: WithQueries });
     await new Promise((r) => setTimeout(r, 0));
     expect(container).toBeEmptyDOMElement();
   });

@@ -29,6 +29,9 @@ export const queryKeys = {
     ["audit_trail", { patientId, practitionerId }] as const,
   sessions: () => ["sessions"] as const,
   lockStatus: () => ["lock_status"] as const,
+  vitalTrends: (patientId: string) => ["vital_trends", { patientId }] as const,
+  /** `queues` names the queue counts the load was drawn with: new counts, a new answer. */
+  queueLoad: (queues: string) => ["queue_load", { queues }] as const,
 } as const;
 
 /** Every command a query may ask, by its key's first element. */
@@ -52,6 +55,8 @@ export const CHANGED_BY_SYNC: ReadonlySet<QueryCommand> = new Set<QueryCommand>(
   "open_thread",
   "thread_messages",
   "thread_summary",
+  "vital_trends",
+  "queue_load",
 ]);
 
 /** Keys for one command whatever its arguments ("every inbox window"), to invalidate with. */
