@@ -1,10 +1,11 @@
-//! Every endpoint of the server, walked from the policy table (`rounds_server::policy`), on
+//! Every endpoint of the server, walked from the route table (`rounds_server::http::ROUTES`), on
 //! SQLite and PostgreSQL: without a session each non-public one answers 401; administrators'
 //! endpoints answer 403 to a clinician; with the right session none is refused for who is
 //! asking (it may still refuse a bad body, which is not this test's business).
 
 use chrono::Utc;
-use rounds_server::policy::{Access, ENDPOINTS};
+use rounds_server::http::ROUTES;
+use rounds_server::policy::Access;
 use rounds_server::seed::{self, DEMO_ADMIN, DEMO_CARE_COORDINATOR, DEMO_PHYSICIAN};
 use rounds_tests::{on_both_databases, sign_in_token, TestServer};
 
@@ -30,7 +31,7 @@ on_both_databases! {
         let clinician = sign_in_token(&server.url, DEMO_PHYSICIAN).await;
         let coordinator = sign_in_token(&server.url, DEMO_CARE_COORDINATOR).await;
         let admin = sign_in_token(&server.url, DEMO_ADMIN).await;
-        for e in ENDPOINTS {
+        for e in ROUTES {
             let what = format!("{} {}", e.method, e.path);
             let anonymous = call(&server.url, e.method, e.path, None).await;
             let forged = call(&server.url, e.method, e.path, Some("not-a-real-token")).await;
@@ -55,7 +56,7 @@ on_both_databases! {
                 assert!(status != 401 && status != 403, "{what}: administrators may call it (got {status})");
             }
         }
-        assert!(ENDPOINTS.len() >= 16);
+        assert!(ROUTES.len() >= 16);
     }
 }
 
@@ -65,7 +66,7 @@ on_both_databases! {
         let doc: serde_json::Value =
             reqwest::get(format!("{}/openapi.json", server.url)).await.expect("get").json().await.expect("json");
         assert_eq!(doc["openapi"], "3.1.0");
-        for e in ENDPOINTS {
+        for e in ROUTES {
             let op = &doc["paths"][e.path][e.method.to_lowercase()];
             assert!(op.is_object(), "{} {} is not described", e.method, e.path);
             assert_eq!(op["x-access"], format!("{:?}", e.access), "{} {}", e.method, e.path);

@@ -44,7 +44,7 @@ struct ServerModel {
 }
 
 impl ServerModel {
-    /// What the server does with one command (mirrors crates/server/src/storage/sql.rs).
+    /// What the server does with one command (mirrors crates/server/src/storage/sql/).
     fn apply(&mut self, who: &Practitioner, m: &Mutation, today: chrono::NaiveDate) -> bool {
         match m {
             Mutation::EditPatient { patient_id, changes } => {

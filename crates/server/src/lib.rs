@@ -3,28 +3,23 @@
 //! `app(state)` builds the whole HTTP surface so tests can drive it with `oneshot` or over
 //! loopback; `main.rs` only parses the command line.
 
-pub mod admin_api;
-pub mod api;
 pub mod audit;
-pub mod audit_api;
 pub mod auth;
-pub mod break_glass;
 pub mod clock;
 pub mod error;
+pub mod http;
 pub mod limit;
 pub mod openapi;
 pub mod policy;
 pub mod seed;
-pub mod session_api;
 pub mod sms;
 pub mod storage;
-pub mod sync;
 pub mod tls;
 pub mod totp;
 
-pub use api::app;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::ApiError;
+pub use http::app;
 pub use storage::{connect, Storage, StorageError};
 
 use std::sync::Arc;

@@ -1,18 +1,17 @@
-//! The server's OpenAPI 3.1 description, generated from the code: the paths and who may call
-//! them come from the policy table (which a test holds equal to the router), the bodies'
-//! schemas from the Rust wire types (schemars reads the same serde attributes the handlers
-//! decode with). Served at `GET /openapi.json`; `docs/openapi.json` is the same document,
-//! checked in CI to be current.
+//! The server's OpenAPI 3.1 description, generated from the code: the paths, who may call them
+//! and what each takes and answers come from the route table (`http::ROUTES`, the same table the
+//! router is built from), the bodies' schemas from the Rust wire types (schemars reads the same
+//! serde attributes the handlers decode with). Served at `GET /openapi.json`; `docs/openapi.json`
+//! is the same document, checked in CI to be current.
 
-use crate::policy::{Access, Endpoint, ENDPOINTS};
-use rounds_domain::api as wire;
-use rounds_domain::sync;
+use crate::http::ROUTES;
+use crate::policy::Access;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::JsonSchema;
 use serde_json::{json, Map, Value};
 
 /// What one endpoint takes and answers (beyond the errors every endpoint may answer).
-struct Operation {
+pub(crate) struct Operation {
     summary: &'static str,
     /// Query parameters: (name, required, schema type, description).
     query: &'static [(&'static str, bool, &'static str, &'static str)],
@@ -21,157 +20,29 @@ struct Operation {
     ok: (u16, Option<Body>),
 }
 
-enum Body {
+impl Operation {
+    /// With query parameters: (name, required, schema type, description).
+    pub(crate) fn query(self, query: &'static [(&'static str, bool, &'static str, &'static str)]) -> Self {
+        Operation { query, ..self }
+    }
+}
+
+/// An operation without query parameters.
+pub(crate) fn op(summary: &'static str, request: Option<Body>, ok: (u16, Option<Body>)) -> Operation {
+    Operation { summary, query: &[], request, ok }
+}
+
+pub(crate) enum Body {
     Json(Value),
     Text(&'static str, &'static str),
     Form(Value),
 }
 
-fn json_of<T: JsonSchema>(g: &mut SchemaGenerator) -> Option<Body> {
+pub(crate) fn json_of<T: JsonSchema>(g: &mut SchemaGenerator) -> Option<Body> {
     Some(Body::Json(g.subschema_for::<T>().to_value()))
 }
 
-const NO_QUERY: &[(&str, bool, &str, &str)] = &[];
-
-/// The operation of each endpoint of the policy table. `None` for an endpoint nobody described
-/// (the test below fails on it).
-fn operation(g: &mut SchemaGenerator, e: &Endpoint) -> Option<Operation> {
-    let op = |summary, request, ok| Operation { summary, query: NO_QUERY, request, ok };
-    Some(match (e.method, e.path) {
-        ("GET", "/health") => op("Whether the server and its database answer", None, (200, json_of::<wire::Health>(g))),
-        ("GET", "/openapi.json") => op(
-            "This description",
-            None,
-            (200, Some(Body::Json(json!({"type": "object", "description": "An OpenAPI 3.1 document"})))),
-        ),
-        ("POST", "/auth/sign-in") => op(
-            "Signs in with email and password (and the second factor's code when the account has one)",
-            json_of::<wire::SignInRequest>(g),
-            (200, json_of::<wire::SignInResponse>(g)),
-        ),
-        ("POST", "/auth/refresh") => op(
-            "Exchanges a refresh token for a new pair; a token presented twice ends its session",
-            json_of::<wire::RefreshRequest>(g),
-            (200, json_of::<wire::SignInResponse>(g)),
-        ),
-        ("POST", "/auth/sign-out") => op("Ends this session", None, (204, None)),
-        ("GET", "/auth/sessions") => op("The caller's sessions", None, (200, json_of::<Vec<wire::SessionSummary>>(g))),
-        ("DELETE", "/auth/sessions/{id}") => op("Ends one of the caller's sessions", None, (204, None)),
-        ("POST", "/auth/second-factor/enroll") => op(
-            "Starts enrolling an authenticator app: its secret, shown once",
-            None,
-            (200, json_of::<wire::SecondFactorEnrollment>(g)),
-        ),
-        ("POST", "/auth/second-factor/confirm") => op(
-            "Turns the second factor on with a code from the app being enrolled",
-            json_of::<wire::SecondFactorCode>(g),
-            (204, None),
-        ),
-        ("PUT", "/admin/second-factor") => {
-            op("Whether the organisation requires a second factor", json_of::<wire::SecondFactorPolicy>(g), (204, None))
-        }
-        ("POST", "/break-glass") => op(
-            "Emergency access to a chart outside the caller's care teams (flagged users; audited high)",
-            json_of::<wire::BreakGlassRequest>(g),
-            (200, json_of::<wire::BreakGlassView>(g)),
-        ),
-        ("GET", "/break-glass/{patient_id}") => {
-            op("The chart under a live emergency access", None, (200, json_of::<wire::BreakGlassView>(g)))
-        }
-        ("PUT", "/admin/practitioners/{id}/break-glass") => {
-            op("Whether a practitioner may use emergency access", json_of::<wire::BreakGlassPermission>(g), (204, None))
-        }
-        ("GET", "/patients") => Operation {
-            summary: "The caller's patients (care-team and license scope), a page at a time",
-            query: &[
-                ("after", false, "string", "The last patient id of the previous page"),
-                ("limit", false, "integer", "Patients per page (at most 500)"),
-            ],
-            request: None,
-            ok: (200, json_of::<wire::PatientPage>(g)),
-        },
-        ("GET", "/patients/{id}") => {
-            op("One patient in the caller's scope", None, (200, json_of::<rounds_domain::Patient>(g)))
-        }
-        ("POST", "/sync/push") => op(
-            "Applies a device's queued commands in order, once each (the watermark is the idempotency key)",
-            json_of::<sync::IncomingPush>(g),
-            (200, json_of::<sync::PushResponse>(g)),
-        ),
-        ("GET", "/sync/pull") => Operation {
-            summary: "The organisation's change log after a cursor, filtered to the caller's scope",
-            query: &[
-                ("cursor", true, "integer", "The cursor of the last page (0 at first)"),
-                ("limit", false, "integer", "Changes per page (at most 1000)"),
-            ],
-            request: None,
-            ok: (200, json_of::<sync::PullResponse>(g)),
-        },
-        ("GET", "/sync/events") => op(
-            "Server-sent events: a poke when the change log grows",
-            None,
-            (200, Some(Body::Text("text/event-stream", "`event: changed` with the log's head"))),
-        ),
-        ("GET", "/operations/coverage") => op(
-            "Licensed and on-duty practitioners by state and role",
-            None,
-            (200, json_of::<Vec<rounds_domain::ops::StateCoverage>>(g)),
-        ),
-        ("GET", "/audit") => Operation {
-            summary: "The audit trail of a patient or a practitioner, as CSV (default) or JSON",
-            query: &[
-                ("patient_id", false, "string", "Only this patient's rows"),
-                ("practitioner_id", false, "string", "Only this practitioner's rows"),
-                ("format", false, "string", "csv or json"),
-            ],
-            request: None,
-            ok: (200, json_of::<Vec<wire::AuditEntry>>(g)),
-        },
-        ("GET", "/audit/verify") => op(
-            "Checks the audit log's hash chain; names the first broken row",
-            None,
-            (200, json_of::<wire::AuditVerification>(g)),
-        ),
-        ("PUT", "/admin/catalogs/{service_line}") => op(
-            "Replaces a service line's complaint catalog",
-            json_of::<rounds_domain::ComplaintCatalog>(g),
-            (200, json_of::<crate::admin_api::Stored>(g)),
-        ),
-        ("PUT", "/admin/service-menu") => op(
-            "Replaces the organisation's service menu",
-            Some(Body::Text("text/csv", "code,description,rule: one billable code a line")),
-            (200, json_of::<crate::admin_api::Stored>(g)),
-        ),
-        ("PUT", "/admin/routing") => op(
-            "Replaces the organisation's routing rules (which queue each task goes to)",
-            json_of::<rounds_domain::routing::RoutingRules>(g),
-            (200, json_of::<crate::admin_api::Stored>(g)),
-        ),
-        ("PUT", "/admin/security-policy") => op(
-            "Replaces the organisation's security policy (the desktop's idle lock)",
-            json_of::<wire::SecurityPolicy>(g),
-            (200, json_of::<crate::admin_api::Stored>(g)),
-        ),
-        ("PUT", "/admin/practitioners/{id}") => op(
-            "Changes a practitioner: name, roles, licenses, supervisor, duty",
-            json_of::<rounds_domain::ops::PractitionerUpdate>(g),
-            (200, json_of::<rounds_domain::Practitioner>(g)),
-        ),
-        ("POST", "/webhooks/sms") => op(
-            "A patient's text message from the SMS provider (signed)",
-            Some(Body::Form(form(&["From", "To", "Body", "MessageSid"]))),
-            (200, json_of::<crate::sms::WebhookAnswer>(g)),
-        ),
-        ("POST", "/webhooks/sms/status") => op(
-            "A delivery report from the SMS provider (signed)",
-            Some(Body::Form(form(&["MessageSid", "MessageStatus"]))),
-            (204, None),
-        ),
-        _ => return None,
-    })
-}
-
-fn form(fields: &[&str]) -> Value {
+pub(crate) fn form(fields: &[&str]) -> Value {
     let properties: Map<String, Value> = fields.iter().map(|f| (f.to_string(), json!({"type": "string"}))).collect();
     json!({"type": "object", "required": fields, "properties": properties})
 }
@@ -194,8 +65,8 @@ pub fn document() -> Value {
         SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into()).into_generator();
     g.subschema_for::<rounds_domain::ErrorBody>();
     let mut paths = Map::new();
-    for e in ENDPOINTS {
-        let Some(op) = operation(&mut g, e) else { continue };
+    for e in ROUTES {
+        let op = (e.operation)(&mut g);
         let mut parameters: Vec<Value> = e
             .path
             .split('/')
@@ -273,21 +144,6 @@ pub async fn serve() -> axum::Json<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_endpoint_of_the_policy_table_is_described() {
-        let mut g = SchemaGenerator::default();
-        let missing: Vec<String> = ENDPOINTS
-            .iter()
-            .filter(|e| operation(&mut g, e).is_none())
-            .map(|e| format!("{} {}", e.method, e.path))
-            .collect();
-        assert!(missing.is_empty(), "endpoints without an OpenAPI operation: {missing:?}");
-        let doc = document();
-        let described: usize =
-            doc["paths"].as_object().expect("paths").values().map(|p| p.as_object().expect("ops").len()).sum();
-        assert_eq!(described, ENDPOINTS.len());
-    }
 
     #[test]
     fn every_reference_resolves() {

@@ -42,17 +42,53 @@ pub struct CareTeam {
     pub members: Vec<PractitionerId>,
 }
 
+/// The server's storage: every area below, on one database.
 #[async_trait]
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage:
+    DirectoryStore
+    + OrgDocumentStore
+    + SessionStore
+    + BreakGlassStore
+    + PatientStore
+    + ChartingStore
+    + ThreadStore
+    + TaskStore
+    + SyncStore
+    + AuditStore
+    + Send
+    + Sync
+    + 'static
+{
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;
+    /// Row counts of the clinical tables, for seeding reports and tests.
+    async fn counts(&self) -> Result<Counts>;
+}
 
+/// Organisations, care teams and the practitioner directory.
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
     async fn create_organization(&self, id: OrganizationId, name: &str, now: DateTime<Utc>) -> Result<()>;
     async fn organization_by_name(&self, name: &str) -> Result<Option<OrganizationId>>;
     /// Whether notes of nurse practitioners and physician assistants need a physician's
     /// co-signature.
     async fn set_cosign_np_notes(&self, org: OrganizationId, required: bool) -> Result<()>;
+    /// Stores a practitioner with their roles and licenses; `email` is stored lower case.
+    async fn insert_practitioner(&self, p: &Practitioner, password_hash: &str) -> Result<()>;
+    async fn practitioner(&self, id: PractitionerId) -> Result<Practitioner>;
+    /// Replaces a practitioner's name, roles, licenses, supervisor and duty status (not the
+    /// email or password); logs the change for every device and audits it. False when no such
+    /// practitioner is in the organisation.
+    async fn update_practitioner(&self, by: PractitionerId, p: &Practitioner, now: DateTime<Utc>) -> Result<bool>;
+    /// The organisation's directory, by name.
+    async fn practitioners(&self, org: OrganizationId) -> Result<Vec<Practitioner>>;
+    async fn insert_care_team(&self, team: &CareTeam) -> Result<()>;
+}
+
+/// Organisation documents (complaint catalogs, the service menu).
+#[async_trait]
+pub trait OrgDocumentStore: Send + Sync {
     /// Replaces one organisation document (a complaint catalog, the service menu) and logs the
     /// change for every device of the organisation; audited when `by` is a person. False when
     /// the same version is already stored.
@@ -63,22 +99,11 @@ pub trait Storage: Send + Sync + 'static {
         doc: &rounds_domain::sync::OrgDocument,
         now: DateTime<Utc>,
     ) -> Result<bool>;
+}
 
-    /// Stores a practitioner with their roles and licenses; `email` is stored lower case.
-    async fn insert_practitioner(&self, p: &Practitioner, password_hash: &str) -> Result<()>;
-    async fn practitioner(&self, id: PractitionerId) -> Result<Practitioner>;
-    /// Replaces a practitioner's name, roles, licenses, supervisor and duty status (not the
-    /// email or password); logs the change for every device and audits it. False when no such
-    /// practitioner is in the organisation.
-    async fn update_practitioner(&self, by: PractitionerId, p: &Practitioner, now: DateTime<Utc>) -> Result<bool>;
-    /// The organisation's directory, by name.
-    async fn practitioners(&self, org: OrganizationId) -> Result<Vec<Practitioner>>;
-    /// Escalates every organisation's overdue, unclaimed tasks by its routing rules (one
-    /// transaction per organisation); returns the organisations that changed, with their heads.
-    async fn escalate_overdue(&self, now: DateTime<Utc>) -> Result<Vec<(OrganizationId, i64)>>;
-    /// For each state: licensed clinicians, those on duty, and open clinical work waiting.
-    async fn coverage(&self, org: OrganizationId, now: DateTime<Utc>)
-        -> Result<Vec<rounds_domain::ops::StateCoverage>>;
+/// Sign-in, sessions and second factors.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
     async fn credentials_by_email(&self, email: &str) -> Result<Option<(Practitioner, String)>>;
     /// When the account's lock ends, if it is locked at all.
     async fn locked_until(&self, who: PractitionerId) -> Result<Option<DateTime<Utc>>>;
@@ -92,7 +117,6 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Option<DateTime<Utc>>>;
     /// A right password: the count of wrong ones starts over.
     async fn record_sign_in(&self, who: PractitionerId) -> Result<()>;
-
     /// Starts a session family for a sign-in: its first access token and refresh token.
     async fn open_session(
         &self,
@@ -121,6 +145,22 @@ pub trait Storage: Send + Sync + 'static {
     /// used before (a replay).
     async fn use_second_factor_step(&self, who: PractitionerId, step: i64) -> Result<bool>;
     async fn set_require_second_factor(&self, org: OrganizationId, required: bool) -> Result<()>;
+    /// `who`'s live sessions, newest first.
+    async fn sessions(&self, who: PractitionerId, now: DateTime<Utc>) -> Result<Vec<SessionRow>>;
+    /// Revokes one of `who`'s sessions (its access and refresh tokens stop working at once).
+    /// False when `who` has no such live session.
+    async fn revoke_session(
+        &self,
+        who: PractitionerId,
+        family: uuid::Uuid,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+}
+
+/// Break-glass access to patients outside the user's care teams.
+#[async_trait]
+pub trait BreakGlassStore: Send + Sync {
     /// Lets a practitioner of `org` use break-glass, or not. False when no such practitioner.
     async fn set_may_break_glass(&self, org: OrganizationId, who: PractitionerId, allowed: bool) -> Result<bool>;
     async fn may_break_glass(&self, who: PractitionerId) -> Result<bool>;
@@ -141,27 +181,19 @@ pub trait Storage: Send + Sync + 'static {
         patient: PatientId,
         now: DateTime<Utc>,
     ) -> Result<Option<(String, DateTime<Utc>)>>;
-    /// The patient of `org` with this medical record number.
-    async fn patient_id_by_mrn(&self, org: OrganizationId, mrn: &str) -> Result<Option<PatientId>>;
     /// A patient of `org` and their signed notes, newest first (for a break-glass grant).
     async fn chart_for_break_glass(
         &self,
         org: OrganizationId,
         patient: PatientId,
     ) -> Result<Option<(Patient, Vec<Encounter>)>>;
-    /// `who`'s live sessions, newest first.
-    async fn sessions(&self, who: PractitionerId, now: DateTime<Utc>) -> Result<Vec<SessionRow>>;
-    /// Revokes one of `who`'s sessions (its access and refresh tokens stop working at once).
-    /// False when `who` has no such live session.
-    async fn revoke_session(
-        &self,
-        who: PractitionerId,
-        family: uuid::Uuid,
-        reason: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool>;
+}
 
-    async fn insert_care_team(&self, team: &CareTeam) -> Result<()>;
+/// Patients and the care-team scope that decides who sees them.
+#[async_trait]
+pub trait PatientStore: Send + Sync {
+    /// The patient of `org` with this medical record number.
+    async fn patient_id_by_mrn(&self, org: OrganizationId, mrn: &str) -> Result<Option<PatientId>>;
     /// Inserts a patient (and its change-log row).
     async fn insert_patient(
         &self,
@@ -178,8 +210,17 @@ pub trait Storage: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<Patient>>;
     async fn patient_in_scope(&self, who: PractitionerId, id: PatientId) -> Result<Option<Patient>>;
+}
 
+/// Encounters (notes), their sections, signatures and addenda.
+#[async_trait]
+pub trait ChartingStore: Send + Sync {
     async fn insert_encounter(&self, org: OrganizationId, e: &Encounter, now: DateTime<Utc>) -> Result<()>;
+}
+
+/// Threads and messages, with the SMS channel (inbound texts, the outbox, delivery).
+#[async_trait]
+pub trait ThreadStore: Send + Sync {
     /// Inserts a thread with its first messages.
     async fn insert_thread(
         &self,
@@ -188,8 +229,6 @@ pub trait Storage: Send + Sync + 'static {
         messages: &[Message],
         now: DateTime<Utc>,
     ) -> Result<()>;
-    async fn insert_task(&self, org: OrganizationId, t: &Task, now: DateTime<Utc>) -> Result<()>;
-
     /// Routes texts to `number` to the organisation's `service_line`.
     async fn add_sms_number(&self, org: OrganizationId, number: &str, service_line: &str) -> Result<()>;
     /// Stores a patient's text in their open SMS thread (a new one if none is open; an
@@ -213,9 +252,23 @@ pub trait Storage: Send + Sync + 'static {
         delivery: Delivery,
         now: DateTime<Utc>,
     ) -> Result<Option<(OrganizationId, i64)>>;
-    /// Row counts of the clinical tables, for seeding reports and tests.
-    async fn counts(&self) -> Result<Counts>;
+}
 
+/// Tasks, their routing rules and escalation, and state coverage.
+#[async_trait]
+pub trait TaskStore: Send + Sync {
+    /// Escalates every organisation's overdue, unclaimed tasks by its routing rules (one
+    /// transaction per organisation); returns the organisations that changed, with their heads.
+    async fn escalate_overdue(&self, now: DateTime<Utc>) -> Result<Vec<(OrganizationId, i64)>>;
+    /// For each state: licensed clinicians, those on duty, and open clinical work waiting.
+    async fn coverage(&self, org: OrganizationId, now: DateTime<Utc>)
+        -> Result<Vec<rounds_domain::ops::StateCoverage>>;
+    async fn insert_task(&self, org: OrganizationId, t: &Task, now: DateTime<Utc>) -> Result<()>;
+}
+
+/// The change log: a device's push (commands applied in one transaction) and pull.
+#[async_trait]
+pub trait SyncStore: Send + Sync {
     /// Applies a device's commands in one transaction: commands already applied are answered
     /// from their stored results, the rest are authorised and applied in order.
     async fn push(
@@ -230,7 +283,11 @@ pub trait Storage: Send + Sync + 'static {
     async fn pull(&self, who: &Practitioner, cursor: i64, limit: u32, now: DateTime<Utc>) -> Result<PullResponse>;
     /// The organisation's latest change-log position.
     async fn head(&self, org: OrganizationId) -> Result<i64>;
+}
 
+/// The hash-chained audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
     /// Appends one event to the organisation's hash-chained audit log.
     async fn audit(&self, event: &crate::audit::AuditEvent) -> Result<()>;
     /// The organisation's audit log in order (for the verifier and exports).

@@ -4,9 +4,9 @@
 //! every grant and read is in the audit trail at high severity (with the reason) for an
 //! administrator to review.
 
-use crate::api::ApiJson;
+use super::extract::ApiJson;
+use super::extract::{AdminUser, CurrentUser};
 use crate::audit::{AuditEvent, Severity};
-use crate::auth::{AdminUser, CurrentUser};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -19,7 +19,7 @@ use rounds_domain::{ErrorCode, PatientId, PractitionerId};
 pub const GRANT_MINUTES: i64 = 30;
 
 fn forbidden(message: &str) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
+    ApiError::new(ErrorCode::Forbidden, message)
 }
 
 /// `POST /break-glass`: opens a chart outside the user's care teams, with a reason.

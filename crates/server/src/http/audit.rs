@@ -1,13 +1,13 @@
 //! The audit trail for administrators: export (CSV or JSON) by patient or by user, and the
 //! chain verifier. Every export is itself audited.
 
-use crate::api::ApiQuery;
+use super::extract::ApiQuery;
+use super::extract::CurrentUser;
 use crate::audit::{first_broken, AuditEvent, AuditRow};
-use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rounds_domain::api::{AuditEntry, AuditVerification};
@@ -42,7 +42,7 @@ fn require_admin(user: &rounds_domain::Practitioner) -> Result<(), ApiError> {
     if user.has_role(Role::Admin) {
         Ok(())
     } else {
-        Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "the audit trail is for administrators"))
+        Err(ApiError::new(ErrorCode::Forbidden, "the audit trail is for administrators"))
     }
 }
 

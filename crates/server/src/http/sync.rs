@@ -1,13 +1,12 @@
 //! Sync endpoints (SYNC.md): push a device's commands, pull the change log, and a server-sent
 //! event stream that pokes devices when the log moves.
 
-use crate::api::{ApiJson, ApiQuery};
-use crate::auth::CurrentUser;
+use super::extract::CurrentUser;
+use super::extract::{ApiJson, ApiQuery};
 use crate::error::ApiError;
 use crate::storage::{Incoming, PushRefused};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use rounds_domain::sync::{read_command, IncomingPush, Outcome, PullResponse, PushResponse, MAX_PUSH_COMMANDS};
@@ -59,10 +58,9 @@ pub async fn push(
             Ok(Json(response))
         }
         Err(PushRefused::DeviceOfAnother) => {
-            Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "this device is registered to another user"))
+            Err(ApiError::new(ErrorCode::Forbidden, "this device is registered to another user"))
         }
         Err(PushRefused::Gap { last_seq }) => Err(ApiError::new(
-            StatusCode::CONFLICT,
             ErrorCode::SyncGap,
             format!("the server has applied this device's commands up to {last_seq}; send the next one"),
         )),

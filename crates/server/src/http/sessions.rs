@@ -2,9 +2,10 @@
 //! sign-in). A refresh token is exchanged once; presented again, it revokes its family, since
 //! only a thief would hold a used one. Practitioners list their sessions and revoke any of them.
 
-use crate::api::ApiJson;
+use super::extract::ApiJson;
+use super::extract::{AdminUser, CurrentSession};
 use crate::audit::{AuditEvent, Severity};
-use crate::auth::{self, CurrentSession};
+use crate::auth;
 use crate::error::ApiError;
 use crate::storage::{IssuedTokens, Rotation};
 use crate::AppState;
@@ -12,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use rounds_domain::api::{RefreshRequest, SessionSummary, SignInResponse};
+use rounds_domain::api::{RefreshRequest, SessionSummary, SignInRequest, SignInResponse, MAX_CREDENTIAL_LEN};
 use rounds_domain::{ErrorCode, Practitioner};
 
 /// What signed in, for the session list: the user agent, shortened (never trusted for anything).
@@ -54,7 +55,7 @@ impl Minted {
 }
 
 fn refused() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "this session has ended: sign in again")
+    ApiError::new(ErrorCode::Unauthorized, "this session has ended: sign in again")
 }
 
 /// `POST /auth/refresh`: a new access token and refresh token for an unused refresh token.
@@ -169,7 +170,7 @@ pub async fn confirm_second_factor(
 /// `PUT /admin/second-factor`: whether the organisation requires a second factor.
 pub async fn set_second_factor_policy(
     State(state): State<AppState>,
-    crate::auth::AdminUser(admin): crate::auth::AdminUser,
+    AdminUser(admin): AdminUser,
     ApiJson(policy): ApiJson<rounds_domain::api::SecondFactorPolicy>,
 ) -> Result<StatusCode, ApiError> {
     let now = state.clock.now();
@@ -193,7 +194,6 @@ pub async fn check_second_factor(
     let Some(secret) = &factor.secret else { return Ok(factor.must_enrol()) };
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
         return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
             ErrorCode::SecondFactorRequired,
             "enter the 6-digit code from your authenticator app",
         ));
@@ -208,8 +208,93 @@ pub async fn check_second_factor(
     let event = AuditEvent::new(who.organization_id, now, who.id, "auth.second_factor_failed").severity(Severity::High);
     state.storage.audit(&event).await?;
     Err(ApiError::new(
-        StatusCode::UNAUTHORIZED,
         ErrorCode::InvalidCredentials,
         "that code is not right, or was used already: type the code the app shows now",
     ))
 }
+
+/// `POST /auth/sign-in`: email and password (and the second factor's code), then a session.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    connection: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: axum::http::HeaderMap,
+    ApiJson(req): ApiJson<SignInRequest>,
+) -> Result<Json<SignInResponse>, ApiError> {
+    let client = client_name(&headers);
+    if let Some(axum::Extension(axum::extract::ConnectInfo(peer))) = connection {
+        if !state.sign_in_limiter.allow(peer.ip(), state.clock.now()) {
+            return Err(ApiError::new(
+                ErrorCode::RateLimited,
+                "too many sign-in attempts from this address; wait a few minutes",
+            ));
+        }
+    }
+    let email = req.email.trim().to_lowercase();
+    if email.is_empty() || req.password.is_empty() {
+        return Err(ApiError::invalid("email and password are required"));
+    }
+    if email.len() > MAX_CREDENTIAL_LEN || req.password.len() > MAX_CREDENTIAL_LEN {
+        return Err(ApiError::invalid("email or password is too long"));
+    }
+    let found = state.storage.credentials_by_email(&email).await?;
+    let now = state.clock.now();
+    if let Some((p, _)) = &found {
+        if state.storage.locked_until(p.id).await?.is_some_and(|until| until > now) {
+            let event =
+                AuditEvent::new(p.organization_id, now, p.id, "auth.sign_in_while_locked").severity(Severity::High);
+            state.storage.audit(&event).await?;
+            return Err(ApiError::new(
+                ErrorCode::AccountLocked,
+                "too many incorrect passwords; this account is locked for a while",
+            ));
+        }
+    }
+    // Verify against a real hash even for unknown emails, so timing does not reveal accounts.
+    let (practitioner, hash) = match found {
+        Some((p, h)) => (Some(p), h),
+        None => (None, DUMMY_HASH.clone()),
+    };
+    let password = req.password;
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(ApiError::internal)?;
+    let (practitioner, must_enrol) = match (practitioner, ok) {
+        (Some(p), true) => {
+            let must_enrol = match check_second_factor(&state, &p, req.totp.as_deref(), now).await {
+                Ok(must_enrol) => must_enrol,
+                Err(refused) => {
+                    // A wrong code counts towards the lockout like a wrong password.
+                    if refused.body.code == ErrorCode::InvalidCredentials {
+                        let lock_until = now + state.lockout;
+                        state.storage.record_failed_sign_in(p.id, state.max_failed_sign_ins, lock_until).await?;
+                    }
+                    return Err(refused);
+                }
+            };
+            state.storage.record_sign_in(p.id).await?;
+            (p, must_enrol)
+        }
+        (Some(p), false) => {
+            let event = AuditEvent::new(p.organization_id, now, p.id, "auth.sign_in_failed").severity(Severity::High);
+            state.storage.audit(&event).await?;
+            let lock_until = now + state.lockout;
+            if state.storage.record_failed_sign_in(p.id, state.max_failed_sign_ins, lock_until).await?.is_some() {
+                let event = AuditEvent::new(p.organization_id, now, p.id, "auth.locked").severity(Severity::High);
+                state.storage.audit(&event).await?;
+            }
+            return Err(ApiError::new(ErrorCode::InvalidCredentials, "email or password is incorrect"));
+        }
+        (None, _) => {
+            return Err(ApiError::new(ErrorCode::InvalidCredentials, "email or password is incorrect"));
+        }
+    };
+    state.storage.audit(&AuditEvent::new(practitioner.organization_id, now, practitioner.id, "auth.sign_in")).await?;
+    let minted = Minted::new(&state, now);
+    state.storage.open_session(practitioner.id, &client, &minted.stored, now).await?;
+    tracing::info!(practitioner = %practitioner.id, "signed in");
+    Ok(Json(minted.answer(practitioner, must_enrol)))
+}
+
+/// An Argon2id hash of a random password nobody knows.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| auth::hash_password(&auth::new_token()).unwrap_or_default());

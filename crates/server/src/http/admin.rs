@@ -2,12 +2,12 @@
 //! the service menu (CSV). Each replacement is checked whole (every problem listed, nothing
 //! stored on any), audited, and reaches every device of the organisation through sync.
 
-use crate::api::ApiJson;
-use crate::auth::{AdminUser, CurrentUser};
+use super::extract::ApiJson;
+use super::extract::{AdminUser, CurrentUser};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::Json;
 use rounds_domain::sync::{OrgDocument, OrgDocumentKind};
 use rounds_domain::{ComplaintCatalog, ErrorCode, Role};
@@ -95,7 +95,7 @@ pub async fn put_practitioner(
     }
     let directory = state.storage.practitioners(user.organization_id).await?;
     let Some(current) = directory.iter().find(|p| p.id == id) else {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such practitioner"));
+        return Err(ApiError::new(ErrorCode::NotFound, "no such practitioner"));
     };
     if let Some(s) = update.supervisor_id {
         if s == id || !directory.iter().any(|p| p.id == s && p.has_role(Role::Physician)) {
@@ -113,7 +113,7 @@ pub async fn put_practitioner(
     next.on_duty = update.on_duty;
     let now = state.clock.now();
     if !state.storage.update_practitioner(user.id, &next, now).await? {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such practitioner"));
+        return Err(ApiError::new(ErrorCode::NotFound, "no such practitioner"));
     }
     let head = state.storage.head(user.organization_id).await?;
     let _ = state.pokes.send((user.organization_id, head));
@@ -138,11 +138,7 @@ pub async fn put_service_menu(
     let csv =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/csv"));
     if !csv {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorCode::InvalidInput,
-            "expected a CSV body (Content-Type: text/csv)",
-        ));
+        return Err(ApiError::unsupported_media_type("expected a CSV body (Content-Type: text/csv)"));
     }
     let doc = OrgDocument::new(OrgDocumentKind::ServiceMenu, "default", &body).map_err(ApiError::invalid)?;
     store(&state, &user, doc).await
