@@ -69,6 +69,13 @@ pub struct SyncReport {
 }
 
 /// One clinician's workspace on this device: the local cache and the connection to the server.
+///
+/// Lock order: `store` before `activity` (taking the store checks the idle clock, and signing in
+/// or out notes activity while holding it); `offline_since` before `progress` (`sync_status`
+/// reads both); `reads` alone. These three are never held across `store()`. None is held
+/// across an `.await`; `syncing` (async) is taken first, around a whole sync round. The std
+/// mutexes are not re-entrant: a method holding the store's guard must not call another method
+/// that takes it (see `patient_chart`).
 pub struct Workspace {
     /// The open cache; None while locked (see `lock`).
     store: Mutex<Option<Store>>,
