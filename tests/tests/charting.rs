@@ -443,4 +443,36 @@ on_both_databases! {
         assert_eq!(on_server.content_hash, after.encounter.content_hash);
         assert_eq!(doc.cosign_encounter(&id).expect_err("done").code, ErrorCode::InvalidInput);
     }
+
+    async fn a_care_coordinator_cannot_start_a_visit_on_the_device_offline_with_the_servers_words(db) {
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let dir = tempfile::tempdir().expect("dir");
+        let ws = signed_in(&dir, "coordinator", &server.url, DEMO_CARE_COORDINATOR).await;
+        let patient = ws.search_patients("", 1).expect("list").pop().expect("a patient in scope");
+        let patient = ws.patient(&patient.id.to_string()).expect("patient");
+        // The server's answer to the same command.
+        let start = sync::Mutation::StartEncounter {
+            encounter_id: EncounterId::new_v7(Utc::now().timestamp_millis() as u64),
+            patient_id: patient.id,
+            service_line: "adult_primary".into(),
+            mode: EncounterMode::Phone,
+            state_of_care: patient.current_state,
+        };
+        let answer = rounds_tests::push_as(&server.url, DEMO_CARE_COORDINATOR, &[start]).await;
+        let sync::Outcome::Rejected { code, message: on_server, .. } = &answer.results[0].outcome else {
+            panic!("the server let a care coordinator start a visit: {:?}", answer.results);
+        };
+        assert_eq!((*code, on_server.as_str()), (sync::RejectCode::Forbidden, "only clinicians chart visits"));
+
+        server.stop().await;
+        let before = ws.sync_state().expect("state").pending;
+        let refused = ws
+            .start_encounter(&patient.id.to_string(), "adult_primary", EncounterMode::Phone)
+            .expect_err("a care coordinator does not chart visits");
+        assert_eq!((refused.code, refused.message.as_str()), (ErrorCode::Forbidden, on_server.as_str()));
+        // Nothing was written: no draft to resume, nothing queued for the server.
+        assert_eq!(ws.sync_state().expect("state").pending, before);
+        assert!(ws.patient_chart(&patient.id.to_string()).expect("chart").open_draft.is_none());
+    }
 }

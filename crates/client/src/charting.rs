@@ -6,12 +6,10 @@ use crate::{code_sets, not_found, parse_id, ClientError, Result, Workspace, MAX_
 use chrono::NaiveDate;
 use rounds_domain::billing::{self, ServiceMenuEntry};
 use rounds_domain::chart::*;
-use rounds_domain::charting::{
-    content_hash, sign_blockers, Draft, Page, Section, SectionKey, SignBlocker, MAX_ADDENDUM_CHARS,
-};
+use rounds_domain::charting::{self, content_hash, sign_blockers, Draft, Page, Section, SectionKey, SignBlocker};
 use rounds_domain::sync::{Mutation, OrgDocumentKind, Outcome, RejectCode};
 use rounds_domain::*;
-use rounds_store::{DraftRefusal, EncounterCommands};
+use rounds_store::{EncounterCommands, StoreError, Tx};
 
 /// Most results of a lab or medication search.
 pub const MAX_ORDER_RESULTS: u32 = 50;
@@ -22,68 +20,50 @@ impl Workspace {
     pub fn patient_chart(&self, patient_id: &str) -> Result<PatientChart> {
         let id: PatientId = parse_id(patient_id, "patient")?;
         let me = self.require_session()?;
-        let store = self.store()?;
-        let tx = store.read();
-        let patient = tx.patient(id).map_err(|e| not_found(e, "this patient is not on this device"))?;
-        let (encounters, encounter_count) = tx.encounter_summaries(id, CHART_ENCOUNTERS)?;
-        let chart = PatientChart {
-            patient,
-            encounters,
-            encounter_count,
-            open_draft: tx.open_draft(id, me)?,
-            latest_vitals: tx.latest_vitals(id)?,
+        // The store's lock is let go before `record_read`, which takes it again (the lock is
+        // not re-entrant: holding it there would deadlock).
+        let chart = {
+            let store = self.store()?;
+            let tx = store.read();
+            let patient = tx.patient(id).map_err(|e| not_found(e, "this patient is not on this device"))?;
+            let (encounters, encounter_count) = tx.encounter_summaries(id, CHART_ENCOUNTERS)?;
+            PatientChart {
+                patient,
+                encounters,
+                encounter_count,
+                open_draft: tx.open_draft(id, me)?,
+                latest_vitals: tx.latest_vitals(id)?,
+            }
         };
-        drop(store);
         self.record_read(id, rounds_domain::sync::AccessKind::Chart)?;
         Ok(chart)
     }
 
-    /// Opens a new draft note for the patient, in the state they are in now.
+    /// Opens a new draft note for the patient, in the state they are in now. Only clinicians
+    /// chart visits (`charting::start`, the rule the server applies).
     pub fn start_encounter(&self, patient_id: &str, service_line: &str, mode: EncounterMode) -> Result<EncounterView> {
         let patient_id: PatientId = parse_id(patient_id, "patient")?;
         let me = self.require_session()?;
-        self.check_service_line(service_line)?;
         let now = self.now();
         let id = EncounterId::new_v7(now.timestamp_millis().max(0) as u64);
-        self.store()?
-            .transaction(|tx| {
-                let patient = tx.patient(patient_id)?;
-                let draft = Draft::new(mode, patient.current_state, service_line);
-                let e = Encounter {
-                    id,
+        self.store()?.transaction(|tx| {
+            let patient = tx.patient(patient_id).map_err(|e| not_found(e, "this patient is not on this device"))?;
+            let author = tx.practitioner(me)?;
+            let e = charting::start(id, patient_id, patient.current_state, service_line, mode, &author, now)?;
+            check_service_line(tx, service_line)?;
+            tx.upsert_encounter(&e)?;
+            tx.enqueue(
+                Mutation::StartEncounter {
+                    encounter_id: id,
                     patient_id,
-                    author_id: me,
-                    mode,
                     service_line: service_line.into(),
-                    state_of_care: patient.current_state,
-                    status: EncounterStatus::Draft,
-                    chief_complaints: vec![],
-                    note: String::new(),
-                    started_at: now,
-                    signed_at: None,
-                    version: 0,
-                    draft: Some(Box::new(draft)),
-                    signed_by: None,
-                    content_hash: None,
-                    cosign_required: false,
-                    cosigned_by: None,
-                    cosigned_at: None,
-                    addenda: vec![],
-                };
-                tx.upsert_encounter(&e)?;
-                tx.enqueue(
-                    Mutation::StartEncounter {
-                        encounter_id: id,
-                        patient_id,
-                        service_line: service_line.into(),
-                        mode,
-                        state_of_care: patient.current_state,
-                    },
-                    now,
-                )?;
-                Ok(())
-            })
-            .map_err(|e| not_found(e, "this patient is not on this device"))?;
+                    mode,
+                    state_of_care: e.state_of_care,
+                },
+                now,
+            )?;
+            Ok::<_, ClientError>(())
+        })?;
         self.wake.notify_one();
         self.encounter_view(&id.to_string())
     }
@@ -92,46 +72,22 @@ impl Workspace {
     /// reason and nothing is saved.
     pub fn save_section(&self, encounter_id: &str, section: Section) -> Result<EncounterView> {
         let id: EncounterId = parse_id(encounter_id, "encounter")?;
-        section.validate().map_err(ClientError::invalid)?;
         let me = self.require_session()?;
-        if let Section::Context(c) = &section {
-            self.check_service_line(&c.service_line)?;
-        }
-        if let Section::Assessment(a) = &section {
+        if matches!(section, Section::Assessment(_)) {
             self.ensure_icd10()?;
-            let store = self.store()?;
-            let tx = store.read();
-            for d in &a.diagnoses {
-                let known = tx.icd10(&d.code).map_err(|_| {
-                    ClientError::invalid(format!("{} is not in ICD-10-CM ({})", d.code, code_sets::ICD10CM_VERSION))
-                })?;
-                if known.billable != d.billable {
-                    return Err(ClientError::invalid(format!("{} billable flag does not match the code set", d.code)));
-                }
-            }
         }
         let now = self.now();
-        let saved = self.store()?.transaction(|tx| {
-            let e = tx.encounter(id)?;
-            if e.author_id != me {
-                return Ok(Err(ClientError::new(
-                    ErrorCode::Forbidden,
-                    "only the author edits a draft; add an addendum once it is signed",
-                )));
+        let changed = self.store()?.transaction(|tx| {
+            let seen = encounter_as_seen(tx, id, me)?;
+            let Some(next) = charting::edit_section(&seen, me, &section, None)? else { return Ok(false) };
+            check_codes(tx, &section)?;
+            let base = seen.draft.as_deref().map(|d| d.section_hash(section.key())).unwrap_or_default();
+            if let Some(draft) = next.draft.as_deref() {
+                tx.save_draft(id, draft)?;
             }
-            match tx.save_section(id, &section)? {
-                Ok(None) => Ok(Ok(false)),
-                Ok(Some(base)) => {
-                    tx.enqueue_draft_edit(id, base, section.clone(), now)?;
-                    Ok(Ok(true))
-                }
-                Err(DraftRefusal::Signed) => Ok(Err(ClientError::invalid("the note is signed: changes are addenda"))),
-                Err(DraftRefusal::NotStructured) => {
-                    Ok(Err(ClientError::invalid("this note was charted before structured charting; add an addendum")))
-                }
-            }
-        });
-        let changed = saved.map_err(|e| not_found(e, "this encounter is not on this device"))??;
+            tx.enqueue_draft_edit(id, base, section.clone(), now)?;
+            Ok::<_, ClientError>(true)
+        })?;
         if changed {
             self.draft_edited();
         }
@@ -139,29 +95,26 @@ impl Workspace {
     }
 
     /// Signs the note as composed now. Refused, with every reason, when something blocks it.
-    /// Offline, the signature waits in the outbox and the note is locked here meanwhile.
+    /// Offline, the signature waits in the outbox and the note is locked here meanwhile; the
+    /// cached copy stays a draft until the server's signed copy arrives (decision 25).
     pub fn sign_encounter(&self, encounter_id: &str) -> Result<EncounterView> {
         let id: EncounterId = parse_id(encounter_id, "encounter")?;
-        let view = self.encounter_view(encounter_id)?;
-        if view.encounter.status.is_signed() || view.encounter.signed_by.is_some() {
-            return Err(ClientError::invalid("the note is signed already: changes are addenda"));
-        }
-        if !view.blockers.is_empty() {
-            let reasons: Vec<String> = view.blockers.iter().map(|b| b.message.clone()).collect();
-            let code = if view
-                .blockers
-                .iter()
-                .any(|b| matches!(b.blocker, SignBlocker::NotAuthor | SignBlocker::NoLicense { .. }))
-            {
-                ErrorCode::Forbidden
-            } else {
-                ErrorCode::InvalidInput
-            };
-            return Err(ClientError::new(code, format!("cannot sign yet: {}", reasons.join("; "))));
-        }
+        let me = self.require_session()?;
         let now = self.now();
         self.store()?.transaction(|tx| {
-            tx.enqueue(Mutation::SignEncounter { encounter_id: id, content_hash: content_hash(&view.note) }, now)
+            let seen = encounter_as_seen(tx, id, me)?;
+            let signer = tx.practitioner(me)?;
+            let unsettled: Vec<SectionKey> = match seen.draft.as_deref() {
+                Some(draft) => {
+                    section_conflicts(draft, &tx.encounter_commands(id)?).iter().map(|c| c.section).collect()
+                }
+                None => vec![],
+            };
+            let hash = seen.draft.as_deref().map(|d| content_hash(&d.compose_note())).unwrap_or_default();
+            // Only the refusal matters here (the organisation's co-sign setting is the server's).
+            charting::sign(&seen, &signer, &hash, &unsettled, false, now)?;
+            tx.enqueue(Mutation::SignEncounter { encounter_id: id, content_hash: hash }, now)?;
+            Ok::<_, ClientError>(())
         })?;
         self.wake.notify_one();
         self.encounter_view(encounter_id)
@@ -170,36 +123,17 @@ impl Workspace {
     /// Appends a signed addendum to a signed note (also while its signature waits to sync).
     pub fn add_addendum(&self, encounter_id: &str, text: &str) -> Result<EncounterView> {
         let id: EncounterId = parse_id(encounter_id, "encounter")?;
-        let text = text.trim();
-        if text.is_empty() || text.chars().count() > MAX_ADDENDUM_CHARS {
-            return Err(ClientError::invalid(format!("an addendum needs 1 to {MAX_ADDENDUM_CHARS} characters")));
-        }
         let me = self.require_session()?;
         let now = self.now();
-        let done = self.store()?.transaction(|tx| {
-            let e = tx.encounter(id)?;
-            if !e.status.is_signed() && !tx.encounter_commands(id)?.sign_pending() {
-                return Ok(Err(ClientError::invalid("the note is still a draft: edit it instead")));
-            }
-            let practitioner = tx.practitioner(me)?;
-            if !practitioner.roles.iter().any(Role::is_licensed_clinician) {
-                return Ok(Err(ClientError::new(ErrorCode::Forbidden, "only clinicians add addenda")));
-            }
-            let addendum = Addendum {
-                id: AddendumId::new_v7(now.timestamp_millis().max(0) as u64),
-                author_id: me,
-                text: text.to_string(),
-                signed_at: now,
-                content_hash: content_hash(text),
-            };
+        self.store()?.transaction(|tx| {
+            let seen = encounter_as_seen(tx, id, me)?;
+            let who = tx.practitioner(me)?;
+            let addendum_id = AddendumId::new_v7(now.timestamp_millis().max(0) as u64);
+            let (_, addendum) = charting::add_addendum(&seen, &who, addendum_id, text, now)?;
             tx.insert_addendum_local(id, &addendum)?;
-            tx.enqueue(
-                Mutation::AddAddendum { addendum_id: addendum.id, encounter_id: id, text: text.to_string() },
-                now,
-            )?;
-            Ok(Ok(()))
-        });
-        done.map_err(|e| not_found(e, "this encounter is not on this device"))??;
+            tx.enqueue(Mutation::AddAddendum { addendum_id, encounter_id: id, text: addendum.text.clone() }, now)?;
+            Ok::<_, ClientError>(())
+        })?;
         self.wake.notify_one();
         self.encounter_view(encounter_id)
     }
@@ -209,32 +143,15 @@ impl Workspace {
     pub fn cosign_encounter(&self, encounter_id: &str) -> Result<EncounterView> {
         let id: EncounterId = parse_id(encounter_id, "encounter")?;
         let me = self.require_session()?;
-        let today = self.now().date_naive();
         let now = self.now();
-        let done = self.store()?.transaction(|tx| {
-            let e = tx.encounter(id)?;
+        self.store()?.transaction(|tx| {
+            let seen = encounter_as_seen(tx, id, me)?;
             let who = tx.practitioner(me)?;
-            let queued = tx
-                .encounter_commands(id)?
-                .pending
-                .iter()
-                .any(|c| matches!(c.mutation, Mutation::CosignEncounter { .. }));
-            if !e.status.is_signed() || !e.cosign_required || e.cosigned_by.is_some() || queued {
-                return Ok(Err(ClientError::invalid("this note is not waiting for a co-signature")));
-            }
-            if !who.has_role(Role::Physician) || who.license_for(e.state_of_care, today).is_none() {
-                return Ok(Err(ClientError::new(
-                    ErrorCode::Forbidden,
-                    format!("co-signing needs a physician licensed in {}", e.state_of_care),
-                )));
-            }
-            let Some(hash) = e.content_hash.clone() else {
-                return Ok(Err(ClientError::invalid("the note has no signature to co-sign")));
-            };
+            let hash = seen.content_hash.clone().unwrap_or_default();
+            charting::cosign(&seen, &who, &hash, now)?;
             tx.enqueue(Mutation::CosignEncounter { encounter_id: id, content_hash: hash }, now)?;
-            Ok(Ok(()))
-        });
-        done.map_err(|e| not_found(e, "this encounter is not on this device"))??;
+            Ok::<_, ClientError>(())
+        })?;
         self.wake.notify_one();
         self.encounter_view(encounter_id)
     }
@@ -250,7 +167,7 @@ impl Workspace {
         let me = self.require_session()?;
         let now = self.now();
         let task = self.store()?.transaction(|tx| {
-            let e = tx.encounter(id)?;
+            let e = tx.encounter(id).map_err(|e| not_found(e, "this encounter is not on this device"))?;
             let practitioner = tx.practitioner(me)?;
             let queue = practitioner.roles.iter().copied().find(Role::is_licensed_clinician).unwrap_or(Role::Physician);
             let mut description = format!(
@@ -290,9 +207,8 @@ impl Workspace {
                 },
                 now,
             )?;
-            Ok(task)
-        });
-        let task = task.map_err(|e| not_found(e, "this encounter is not on this device"))?;
+            Ok::<_, ClientError>(task)
+        })?;
         self.wake.notify_one();
         Ok(task)
     }
@@ -328,7 +244,7 @@ impl Workspace {
             for seq in &settled {
                 tx.dismiss_rejected(*seq)?;
             }
-            Ok(())
+            Ok::<_, StoreError>(())
         })?;
         self.encounter_view(&encounter)
     }
@@ -341,7 +257,7 @@ impl Workspace {
         self.ensure_icd10()?;
         let store = self.store()?;
         let tx = store.read();
-        let mut encounter = tx.encounter(id).map_err(|e| not_found(e, "this encounter is not on this device"))?;
+        let encounter = encounter_as_seen(&tx, id, me)?;
         let patient = tx.patient(encounter.patient_id)?;
         let signer = tx.practitioner(me)?;
         let commands = tx.encounter_commands(id)?;
@@ -375,33 +291,12 @@ impl Workspace {
         let signed_here = commands.sign_pending();
         let note = if encounter.status.is_signed() { encounter.note.clone() } else { draft.compose_note() };
         let mut blockers: Vec<SignIssue> =
-            sign_blockers(&draft, encounter.author_id, encounter.status.is_signed() || signed_here, &signer, today)
+            sign_blockers(&draft, encounter.author_id, encounter.status.is_signed(), &signer, today)
                 .into_iter()
                 .chain(conflicts.iter().map(|c| SignBlocker::Conflict { section: c.section }))
                 .map(|b| SignIssue { message: b.message(), blocker: b })
                 .collect();
         blockers.dedup();
-        if signed_here && !encounter.status.is_signed() {
-            // Signed on this device, waiting for the server: shown as signed, locked here.
-            encounter.status = EncounterStatus::Signed;
-            encounter.signed_by = Some(me);
-            encounter.note = note.clone();
-            encounter.content_hash = Some(content_hash(&note));
-            encounter.signed_at = tx.outbox_created_at(
-                commands
-                    .pending
-                    .iter()
-                    .find(|c| matches!(c.mutation, Mutation::SignEncounter { .. }))
-                    .map(|c| c.client_seq),
-            )?;
-        }
-        if let Some(cosign) = commands.pending.iter().find(|c| matches!(c.mutation, Mutation::CosignEncounter { .. })) {
-            // Co-signed on this device, waiting for the server: shown as co-signed.
-            if encounter.cosigned_by.is_none() {
-                encounter.cosigned_by = Some(me);
-                encounter.cosigned_at = tx.outbox_created_at(Some(cosign.client_seq))?;
-            }
-        }
         let pages = Page::ALL
             .iter()
             .map(|p| PageState { page: *p, title: p.title().into(), complete: draft.page_complete(*p) })
@@ -468,16 +363,6 @@ impl Workspace {
         Ok(store.read().search_drugs(query, limit)?)
     }
 
-    /// A service line shipped with the app or one of the organisation's own.
-    fn check_service_line(&self, line: &str) -> Result<()> {
-        let shipped = code_sets::COMPLAINT_CATALOGS.iter().any(|(l, _)| *l == line);
-        if shipped || self.store()?.read().org_document(OrgDocumentKind::ComplaintCatalog, line)?.is_some() {
-            Ok(())
-        } else {
-            Err(ClientError::invalid(format!("no service line called '{line}'")))
-        }
-    }
-
     /// Loads ICD-10-CM into the cache when this build ships a newer one.
     pub(crate) fn ensure_icd10(&self) -> Result<()> {
         use std::sync::atomic::Ordering;
@@ -521,6 +406,59 @@ fn license_check(signer: &Practitioner, state: UsState, today: NaiveDate) -> Lic
         None => format!("No active license in {state}, where the patient is: you can chart, but signing needs a clinician licensed in {state}"),
     };
     LicenseCheck { state, license, message, expiring_soon }
+}
+
+/// The encounter as this clinician sees it, and as the rules judge it here: a signature or
+/// co-signature this device has sent and the server has not answered yet counts as done, so a
+/// note signed here is locked here (the cached row stays as the server last sent it).
+fn encounter_as_seen(tx: &Tx<'_>, id: EncounterId, me: PractitionerId) -> Result<Encounter> {
+    let mut e = tx.encounter(id).map_err(|e| not_found(e, "this encounter is not on this device"))?;
+    let pending = tx.encounter_commands(id)?.pending;
+    let sign = pending.iter().find(|c| matches!(c.mutation, Mutation::SignEncounter { .. }));
+    if let (Some(sign), false) = (sign, e.status.is_signed()) {
+        let note = e.draft.as_deref().map(Draft::compose_note).unwrap_or_default();
+        e.status = EncounterStatus::Signed;
+        e.signed_by = Some(me);
+        e.content_hash = Some(content_hash(&note));
+        e.note = note;
+        e.signed_at = tx.outbox_created_at(Some(sign.client_seq))?;
+    }
+    let cosign = pending.iter().find(|c| matches!(c.mutation, Mutation::CosignEncounter { .. }));
+    if let (Some(cosign), None) = (cosign, e.cosigned_by) {
+        e.cosigned_by = Some(me);
+        e.cosigned_at = tx.outbox_created_at(Some(cosign.client_seq))?;
+    }
+    Ok(e)
+}
+
+/// A service line shipped with the app or one of the organisation's own.
+fn check_service_line(tx: &Tx<'_>, line: &str) -> Result<()> {
+    let shipped = code_sets::COMPLAINT_CATALOGS.iter().any(|(l, _)| *l == line);
+    if shipped || tx.org_document(OrgDocumentKind::ComplaintCatalog, line)?.is_some() {
+        Ok(())
+    } else {
+        Err(ClientError::invalid(format!("no service line called '{line}'")))
+    }
+}
+
+/// What only the device can check, with the code sets it carries (decision 29): the service
+/// line exists, and each diagnosis is in ICD-10-CM with its billable flag.
+fn check_codes(tx: &Tx<'_>, section: &Section) -> Result<()> {
+    match section {
+        Section::Context(c) => check_service_line(tx, &c.service_line),
+        Section::Assessment(a) => {
+            for d in &a.diagnoses {
+                let known = tx.icd10(&d.code).map_err(|_| {
+                    ClientError::invalid(format!("{} is not in ICD-10-CM ({})", d.code, code_sets::ICD10CM_VERSION))
+                })?;
+                if known.billable != d.billable {
+                    return Err(ClientError::invalid(format!("{} billable flag does not match the code set", d.code)));
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Refused section edits not yet settled: the newest per section, against the current draft.

@@ -32,6 +32,20 @@ impl From<ErrorBody> for ClientError {
     }
 }
 
+/// A domain rule's refusal, with its one sentence: forbidden and not found keep their codes,
+/// every other refusal is invalid input here.
+impl From<rounds_domain::sync::Refusal> for ClientError {
+    fn from(r: rounds_domain::sync::Refusal) -> Self {
+        use rounds_domain::sync::RejectCode as R;
+        let code = match r.code {
+            R::Forbidden => ErrorCode::Forbidden,
+            R::NotFound => ErrorCode::NotFound,
+            R::Conflict | R::AlreadyClaimed | R::Invalid | R::UnsupportedSchema => ErrorCode::InvalidInput,
+        };
+        Self::new(code, r.message)
+    }
+}
+
 impl From<rounds_store::StoreError> for ClientError {
     fn from(e: rounds_store::StoreError) -> Self {
         use rounds_store::StoreError as S;

@@ -24,12 +24,9 @@ use chrono::{DateTime, Utc};
 use rounds_domain::api::SessionInfo;
 use rounds_domain::sync::{
     apply_patient_changes, patient_field, AccessKind, FieldChange, FieldEdit, Mutation, Outcome, PatientEditError,
-    RejectedChange, SyncStatus, MAX_MESSAGE_CHARS, MAX_PUSH_COMMANDS,
+    RejectedChange, SyncStatus, MAX_PUSH_COMMANDS,
 };
-use rounds_domain::{
-    ErrorCode, Message, MessageDirection, MessageId, Patient, PatientId, PatientListItem, Task, TaskId, ThreadId,
-    ThreadStatus,
-};
+use rounds_domain::{ErrorCode, Message, MessageId, Patient, PatientId, PatientListItem, Task, TaskId, ThreadId};
 use rounds_store::Store;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -73,6 +70,13 @@ pub struct SyncReport {
 }
 
 /// One clinician's workspace on this device: the local cache and the connection to the server.
+///
+/// Lock order: `store` before `activity` (taking the store checks the idle clock, and signing in
+/// or out notes activity while holding it); `offline_since` before `progress` (`sync_status`
+/// reads both); `reads` alone. These three are never held across `store()`. None is held
+/// across an `.await`; `syncing` (async) is taken first, around a whole sync round. The std
+/// mutexes are not re-entrant: a method holding the store's guard must not call another method
+/// that takes it (see `patient_chart`).
 pub struct Workspace {
     /// The open cache; None while locked (see `lock`).
     store: Mutex<Option<Store>>,
@@ -329,26 +333,25 @@ impl Workspace {
         self.require_session()?;
         let now = self.now();
         let edited = self.store()?.transaction(|tx| {
-            let current = tx.patient(id)?;
+            let current = tx.patient(id).map_err(|e| not_found(e, "this patient is not on this device"))?;
             let changes: Vec<FieldChange> = edits
                 .iter()
                 .map(|e| FieldChange { field: e.field, base: patient_field(&current, e.field), value: e.value.clone() })
                 .collect();
             let next = match apply_patient_changes(&current, &changes) {
                 Ok(next) => next,
-                Err(PatientEditError::Invalid(m)) => return Ok(Err(ClientError::invalid(m))),
+                Err(PatientEditError::Invalid(m)) => return Err(ClientError::invalid(m)),
                 Err(PatientEditError::Conflict(_)) => {
-                    return Ok(Err(ClientError::new(ErrorCode::Internal, "a local edit conflicted with itself")))
+                    return Err(ClientError::new(ErrorCode::Internal, "a local edit conflicted with itself"))
                 }
             };
             if next == current {
-                return Ok(Ok(next));
+                return Ok(next);
             }
             tx.replace_patient_local(&next)?;
             tx.enqueue(Mutation::EditPatient { patient_id: id, changes }, now)?;
-            Ok(Ok(next))
-        });
-        let edited = edited.map_err(|e| not_found(e, "this patient is not on this device"))??;
+            Ok(next)
+        })?;
         self.wake.notify_one();
         Ok(edited)
     }
@@ -365,36 +368,19 @@ impl Workspace {
     /// Writes a reply in a thread: shown at once, sent when the server is reachable.
     pub fn post_message(&self, thread_id: &str, body: &str) -> Result<Message> {
         let thread_id: ThreadId = parse_id(thread_id, "thread")?;
-        let body = body.trim();
-        if body.is_empty() || body.chars().count() > MAX_MESSAGE_CHARS {
-            return Err(ClientError::invalid(format!("a message needs 1 to {MAX_MESSAGE_CHARS} characters")));
-        }
         let author = self.require_session()?;
         let now = self.now();
         let message = self.store()?.transaction(|tx| {
-            let thread = tx.thread(thread_id)?;
-            if thread.status == ThreadStatus::Closed {
-                return Ok(Err(ClientError::invalid("the thread is closed")));
-            }
-            let message = Message {
-                id: MessageId::new_v7(now.timestamp_millis().max(0) as u64),
-                thread_id,
-                direction: MessageDirection::Outbound,
-                author_id: Some(author),
-                body: body.to_string(),
-                sent_at: now,
-                external_id: None,
-                delivery: (thread.channel == rounds_domain::Channel::Sms).then_some(rounds_domain::Delivery::Queued),
-            };
+            let thread = tx.thread(thread_id).map_err(|e| not_found(e, "this thread is not on this device"))?;
+            let id = MessageId::new_v7(now.timestamp_millis().max(0) as u64);
+            let (message, mut answered) = rounds_domain::thread::post_message(&thread, id, author, body, now)?;
             tx.insert_message(&message)?;
-            let mut answered = thread.clone();
-            rounds_domain::thread::on_outbound(&mut answered, now);
+            answered.version = thread.version; // the server's to bump
             tx.replace_thread_local(&answered)?;
             tx.mark_read(author, thread_id, now)?;
             tx.enqueue(Mutation::PostMessage { message_id: message.id, thread_id, body: message.body.clone() }, now)?;
-            Ok(Ok(message))
-        });
-        let message = message.map_err(|e| not_found(e, "this thread is not on this device"))??;
+            Ok::<_, ClientError>(message)
+        })?;
         self.wake.notify_one();
         Ok(message)
     }
@@ -416,7 +402,7 @@ impl Workspace {
         let me = self.require_session()?;
         let today = now.date_naive();
         let task = self.store()?.transaction(|tx| {
-            let task = tx.task(task_id)?;
+            let task = tx.task(task_id).map_err(|e| not_found(e, "this task is not on this device"))?;
             let who = tx.practitioner(me)?;
             let mutation = make(&task);
             // The same rules the server applies, so a refusal shows at once.
@@ -427,19 +413,11 @@ impl Workspace {
                 Mutation::CompleteTask { .. } => rounds_domain::tasks::complete(&task, &who, today),
                 _ => Ok(task.clone()),
             };
-            if let Err(Outcome::Rejected { code, message, .. }) = checked {
-                let code = if code == rounds_domain::sync::RejectCode::Forbidden {
-                    ErrorCode::Forbidden
-                } else {
-                    ErrorCode::InvalidInput
-                };
-                return Ok(Err(ClientError::new(code, message)));
-            }
+            checked.map_err(operations::refusal)?;
             tx.apply_task_locally(task_id, &mutation)?;
             tx.enqueue(mutation, now)?;
-            Ok(Ok(tx.task(task_id)?))
-        });
-        let task = task.map_err(|e| not_found(e, "this task is not on this device"))??;
+            Ok::<_, ClientError>(tx.task(task_id)?)
+        })?;
         self.wake.notify_one();
         Ok(task)
     }

@@ -51,20 +51,16 @@ impl Workspace {
         let today = self.now().date_naive();
         let now = self.now();
         let task = self.store()?.transaction(|tx| {
-            let task = tx.task(id)?;
+            let task = tx.task(id).map_err(|e| not_found(e, "this task is not on this device"))?;
             let who = tx.practitioner(me)?;
-            let next = match tasks::cancel(&task, &who, today) {
-                Ok(next) => next,
-                Err(outcome) => return Ok(Err(refusal(outcome))),
-            };
+            let next = tasks::cancel(&task, &who, today).map_err(refusal)?;
             if next != task {
                 let mutation = Mutation::CancelTask { task_id: id };
                 tx.apply_task_locally(id, &mutation)?;
                 tx.enqueue(mutation, now)?;
             }
-            Ok(Ok(tx.task(id)?))
-        });
-        let task = task.map_err(|e| not_found(e, "this task is not on this device"))??;
+            Ok::<_, ClientError>(tx.task(id)?)
+        })?;
         self.wake.notify_one();
         Ok(task)
     }
@@ -77,23 +73,19 @@ impl Workspace {
         let today = self.now().date_naive();
         let now = self.now();
         let task = self.store()?.transaction(|tx| {
-            let task = tx.task(id)?;
+            let task = tx.task(id).map_err(|e| not_found(e, "this task is not on this device"))?;
             let who = tx.practitioner(me)?;
             let Ok(colleague) = tx.practitioner(to) else {
-                return Ok(Err(ClientError::new(ErrorCode::NotFound, "no such colleague in the directory")));
+                return Err(ClientError::new(ErrorCode::NotFound, "no such colleague in the directory"));
             };
-            let next = match tasks::hand_off(&task, &who, &colleague, queue, task.version, today) {
-                Ok(next) => next,
-                Err(outcome) => return Ok(Err(refusal(outcome))),
-            };
+            let next = tasks::hand_off(&task, &who, &colleague, queue, task.version, today).map_err(refusal)?;
             if next != task {
                 let mutation = Mutation::HandOffTask { task_id: id, base_version: task.version, to, queue };
                 tx.apply_task_locally(id, &mutation)?;
                 tx.enqueue(mutation, now)?;
             }
-            Ok(Ok(tx.task(id)?))
-        });
-        let task = task.map_err(|e| not_found(e, "this task is not on this device"))??;
+            Ok::<_, ClientError>(tx.task(id)?)
+        })?;
         self.wake.notify_one();
         Ok(task)
     }
@@ -185,16 +177,10 @@ impl Workspace {
 }
 
 /// A refusal from the shared task rules, as the error the clinician sees.
-fn refusal(outcome: sync::Outcome) -> ClientError {
+/// A task rule's refusal (the task rules answer with the outcome the server stores).
+pub(crate) fn refusal(outcome: sync::Outcome) -> ClientError {
     match outcome {
-        sync::Outcome::Rejected { code, message, .. } => {
-            let code = match code {
-                sync::RejectCode::Forbidden => ErrorCode::Forbidden,
-                sync::RejectCode::NotFound => ErrorCode::NotFound,
-                _ => ErrorCode::InvalidInput,
-            };
-            ClientError::new(code, message)
-        }
+        sync::Outcome::Rejected { code, message, .. } => sync::Refusal::new(code, message).into(),
         sync::Outcome::Applied => ClientError::new(ErrorCode::Internal, "nothing to refuse"),
     }
 }

@@ -62,7 +62,7 @@ impl Workspace {
                 None => None,
             };
             tx.mark_read(me, id, now.max(thread.last_message_at))?;
-            Ok(ThreadView {
+            Ok::<_, rounds_store::StoreError>(ThreadView {
                 assignee_name: name(thread.assignee_id)?,
                 escalated_by_name: name(thread.escalation.as_ref().map(|e| e.by))?,
                 reviewer_name: name(thread.reviewed_by)?,
@@ -145,28 +145,26 @@ impl Workspace {
             other => other,
         };
         action.validate().map_err(ClientError::invalid)?;
-        let done = self.store()?.transaction(|tx| {
-            let mut thread = tx.thread(id)?;
+        let thread = self.store()?.transaction(|tx| {
+            let missing = |e| not_found(e, "this thread, patient or colleague is not on this device");
+            let mut thread = tx.thread(id).map_err(missing)?;
             match &action {
                 ThreadAction::LinkPatient { patient_id } => {
-                    tx.patient(*patient_id)?;
+                    tx.patient(*patient_id).map_err(missing)?;
                 }
                 ThreadAction::Assign { to } => {
-                    tx.practitioner(*to)?;
+                    tx.practitioner(*to).map_err(missing)?;
                 }
                 ThreadAction::Escalate { .. } if thread.patient_id.is_none() => {
-                    return Ok(Err(ClientError::invalid("link the thread to a patient before escalating it")));
+                    return Err(ClientError::invalid("link the thread to a patient before escalating it"));
                 }
                 _ => {}
             }
-            if let Err(why) = apply_action(&mut thread, &action, me, now) {
-                return Ok(Err(ClientError::invalid(why)));
-            }
+            apply_action(&mut thread, &action, me, now).map_err(ClientError::invalid)?;
             tx.replace_thread_local(&thread)?;
             tx.enqueue(Mutation::ThreadAction { thread_id: id, action: action.clone() }, now)?;
-            Ok(Ok(thread))
-        });
-        let thread = done.map_err(|e| not_found(e, "this thread, patient or colleague is not on this device"))??;
+            Ok::<_, ClientError>(thread)
+        })?;
         self.wake.notify_one();
         Ok(thread)
     }
@@ -198,7 +196,7 @@ impl Workspace {
                 Some(p) => tx.time_on_patient_threads(me, p, now - Duration::days(EVISIT_WINDOW_DAYS))?,
                 None => vec![slice.clone()],
             };
-            Ok(evisit_minutes(&slices, now))
+            Ok::<_, rounds_store::StoreError>(evisit_minutes(&slices, now))
         });
         let minutes = minutes.map_err(|e| not_found(e, "this thread is not on this device"))?;
         self.wake.notify_one();
@@ -210,7 +208,7 @@ impl Workspace {
     /// that visit again.
     pub fn convert_thread_to_evisit(&self, thread_id: &str) -> Result<EncounterId> {
         let id: ThreadId = parse_id(thread_id, "thread")?;
-        let me = self.require_session()?;
+        self.require_session()?;
         let thread = self.store()?.read().thread(id).map_err(|e| not_found(e, "this thread is not on this device"))?;
         if let Some(existing) = thread.encounter_id {
             return Ok(existing);
@@ -218,11 +216,9 @@ impl Workspace {
         let Some(patient) = thread.patient_id else {
             return Err(ClientError::invalid("link the thread to a patient before starting an e-visit"));
         };
-        if !self.store()?.read().practitioner(me).is_ok_and(|p| p.roles.iter().any(Role::is_licensed_clinician)) {
-            return Err(ClientError::new(ErrorCode::Forbidden, "only clinicians chart visits"));
-        }
-        let summary = self.thread_summary(thread_id, None)?;
+        // Started first: only clinicians chart visits (the rule is `charting::start`'s).
         let view = self.start_encounter(&patient.to_string(), &thread.service_line, EncounterMode::Async)?;
+        let summary = self.thread_summary(thread_id, None)?;
         let narrative = history_from_summary(&summary);
         if !narrative.is_empty() {
             self.save_section(

@@ -110,7 +110,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 addenda: vec![],
             })?;
         }
-        Ok(())
+        Ok::<_, rounds_store::StoreError>(())
     })?;
     let observations = encounters * 9;
     println!("loaded {encounters} encounters, {observations} observations in {:.1} s", loaded.elapsed().as_secs_f64());

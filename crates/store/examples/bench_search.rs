@@ -72,7 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for p in &batch {
                 tx.upsert_patient(p)?;
             }
-            Ok(())
+            Ok::<_, rounds_store::StoreError>(())
         })?;
         if chunk % 10 == 0 {
             samples.extend(batch.into_iter().take(50));

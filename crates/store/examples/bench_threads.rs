@@ -167,7 +167,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tx.insert_message(&message(long_thread, k, now - Span::minutes((long - k) as i64), &mut rng))?;
         }
         tx.mark_read(me.id, long_thread, now - Span::minutes(30))?;
-        Ok(())
+        Ok::<_, rounds_store::StoreError>(())
     })?;
     println!(
         "loaded {threads} threads ({} messages) and one thread of {long} messages in {:.1} s",

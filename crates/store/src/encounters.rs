@@ -6,7 +6,7 @@ use crate::codec::{enum_str, from_json, parse, parse_enum, to_json};
 use crate::records::time;
 use crate::{Result, StoreError, Tx};
 use rounds_domain::chart::{Drug, EncounterSummary, LabTest, ObservationView};
-use rounds_domain::charting::{Draft, Section};
+use rounds_domain::charting::Draft;
 use rounds_domain::sync::{Command, Mutation, Outcome};
 use rounds_domain::vitals::VitalKind;
 use rounds_domain::*;
@@ -15,15 +15,6 @@ use rusqlite::{OptionalExtension, Row};
 const ENCOUNTER_COLUMNS: &str = "id, patient_id, author_id, mode, service_line, state_of_care, status,
     chief_complaints, note, started_at, signed_at, version, draft, signed_by, content_hash, cosign_required,
     cosigned_by, cosigned_at";
-
-/// Why a draft edit was refused by the cache.
-#[derive(Debug, PartialEq, Eq)]
-pub enum DraftRefusal {
-    /// The note is signed (or its signature is waiting to sync): changes are addenda.
-    Signed,
-    /// A note charted before structured charting has no sections to edit.
-    NotStructured,
-}
 
 /// The commands of this device about one encounter, not yet settled with the server.
 #[derive(Debug, Default)]
@@ -274,30 +265,12 @@ impl Tx<'_> {
         Ok(out)
     }
 
-    /// Saves one section of a local draft. Returns the section's version (hash) before the
-    /// edit, or None when nothing changed. Refused for signed notes, notes whose signature is
-    /// waiting to sync, and notes without sections.
-    pub fn save_section(
-        &self,
-        id: EncounterId,
-        section: &Section,
-    ) -> Result<std::result::Result<Option<String>, DraftRefusal>> {
-        let e = self.encounter(id)?;
-        if e.status.is_signed() || self.encounter_commands(id)?.sign_pending() {
-            return Ok(Err(DraftRefusal::Signed));
-        }
-        let Some(mut draft) = e.draft else { return Ok(Err(DraftRefusal::NotStructured)) };
-        let base = draft.section_hash(section.key());
-        if base == section.hash() {
-            return Ok(Ok(None));
-        }
-        draft.set(section.clone());
-        self.write_draft(id, &draft)?;
-        Ok(Ok(Some(base)))
-    }
-
-    fn write_draft(&self, id: EncounterId, draft: &Draft) -> Result<()> {
-        self.conn
+    /// Writes a local draft's sections (and the columns they decide). The rules of who may
+    /// edit what are the domain's (`charting::edit_section`); this only refuses to write over
+    /// a note the cache holds as signed, which is never a draft again.
+    pub fn save_draft(&self, id: EncounterId, draft: &Draft) -> Result<()> {
+        let written = self
+            .conn
             .prepare_cached(
                 "UPDATE encounters SET draft = ?2, chief_complaints = ?3, mode = ?4, state_of_care = ?5,
                     service_line = ?6
@@ -311,6 +284,9 @@ impl Tx<'_> {
                 draft.context.state_of_care.as_str(),
                 &draft.context.service_line,
             ))?;
+        if written == 0 {
+            return Err(StoreError::InvalidData(format!("encounter {id} is not a draft in this cache")));
+        }
         Ok(())
     }
 
@@ -347,7 +323,7 @@ impl Tx<'_> {
             }
         }
         if *draft != *before {
-            self.write_draft(id, &draft)?;
+            self.save_draft(id, &draft)?;
         }
         Ok(())
     }

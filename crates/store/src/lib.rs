@@ -18,7 +18,7 @@ mod threads;
 mod trends;
 
 pub use codes::code_prefix;
-pub use encounters::{DraftRefusal, EncounterCommands};
+pub use encounters::EncounterCommands;
 pub use key::CacheKey;
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use patients::{parse_search, search_terms, Term};
@@ -113,11 +113,13 @@ impl Store {
         Ok(store)
     }
 
-    /// Runs `f` in one transaction: everything it writes lands together or not at all.
-    pub fn transaction<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction()?;
+    /// Runs `f` in one transaction: everything it writes lands together or not at all. `f`
+    /// returns the caller's own error (a refusal decided inside, with the data it guards), which
+    /// rolls the transaction back like a database error does.
+    pub fn transaction<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
         let out = f(&Tx { conn: &tx })?;
-        tx.commit()?;
+        tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
 

@@ -64,7 +64,7 @@ fn seeded() -> (Store, Vec<Patient>) {
             for p in &patients {
                 tx.upsert_patient(p)?;
             }
-            Ok(())
+            Ok::<_, StoreError>(())
         })
         .expect("seed");
     (store, patients)
@@ -211,7 +211,7 @@ fn messages_are_insert_only() {
             tx.upsert_thread(&thread)?;
             assert!(tx.insert_message(&msg)?);
             assert!(!tx.insert_message(&msg)?);
-            Ok(())
+            Ok::<_, StoreError>(())
         })
         .expect("write");
     assert_eq!(store.read().messages(thread.id).expect("list"), vec![msg]);
@@ -303,7 +303,7 @@ fn shipped_catalogs_load_and_rank_by_the_clinicians_own_recent_use() {
                 tx.upsert_encounter(&visit(someone_else, &default_order[4], 5))?;
                 // not mine
             }
-            Ok(())
+            Ok::<_, StoreError>(())
         })
         .expect("visits");
     let ranked: Vec<String> = store
@@ -376,7 +376,7 @@ fn a_common_prefix_lists_the_first_page_in_name_order() {
             for p in &all {
                 tx.upsert_patient(p)?;
             }
-            Ok(())
+            Ok::<_, StoreError>(())
         })
         .expect("write");
     let page = store.read().search_patients("ma", 25).expect("search");
@@ -500,10 +500,13 @@ fn signed_notes_and_addenda_are_immutable_in_the_cache() {
     edited.note.push_str("tampered");
     edited.version = 4;
     assert!(store.transaction(|tx| tx.upsert_encounter(&edited)).is_err());
-    let saved = store.transaction(|tx| {
-        tx.save_section(signed.id, &Section::Plan(PlanSection { instructions: "x".into(), ..Default::default() }))
-    });
-    assert_eq!(saved.expect("answer"), Err(rounds_store::DraftRefusal::Signed));
+    let mut draft = signed
+        .draft
+        .as_deref()
+        .cloned()
+        .unwrap_or_else(|| Draft::new(signed.mode, signed.state_of_care, "adult_primary"));
+    draft.set(Section::Plan(PlanSection { instructions: "x".into(), ..Default::default() }));
+    assert!(store.transaction(|tx| tx.save_draft(signed.id, &draft)).is_err());
     // An addendum (status amended) is allowed; the same note again is a no-op.
     let mut amended = signed.clone();
     amended.status = EncounterStatus::Amended;
@@ -587,7 +590,7 @@ fn the_inbox_orders_filters_and_counts_threads() {
             }
             // Read the due-late thread after its last message.
             tx.mark_read(me, due_late.id, at + chrono::Duration::hours(1))?;
-            Ok(())
+            Ok::<_, StoreError>(())
         })
         .expect("write");
     let inbox = |queue, urgent_only, unread_only| {

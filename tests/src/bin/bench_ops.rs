@@ -117,7 +117,7 @@ fn queue_bench() -> Result<(), Box<dyn std::error::Error>> {
             let t = task(&mut rng, i, patients[i % patients.len()].id, Some(me.id));
             tx.upsert_task(&t)?;
         }
-        Ok(())
+        Ok::<_, rounds_store::StoreError>(())
     })?;
     let now = Utc::now();
     let mut counts = Vec::new();

@@ -95,21 +95,22 @@ impl Store {
         m: &Mutation,
         now: Time,
     ) -> Result<(Outcome, Option<Record>)> {
-        use rounds_domain::charting::{content_hash, needs_cosign, Draft, MAX_ADDENDUM_CHARS};
+        use rounds_domain::charting;
         let org = who.organization_id;
-        let today = now.date_naive();
         let refuse = |code, message: &str| Ok((Outcome::rejected(code, message), None));
+        // A domain rule's refusal goes back with the server's copy, which replaces the device's
+        // optimistic one (decision 15).
+        let refused = |r: Refusal, e: &Encounter| Ok((r.into(), Some(Record::Encounter(e.clone()))));
         match m {
             Mutation::StartEncounter { encounter_id, patient_id, service_line, mode, state_of_care } => {
                 if Self::patient_for(tx, who.id, *patient_id).await?.is_none() {
                     return refuse(RejectCode::NotFound, "patient not found");
                 }
-                if !who.roles.iter().any(Role::is_licensed_clinician) {
-                    return refuse(RejectCode::Forbidden, "only clinicians chart visits");
-                }
-                if !rounds_domain::charting::is_service_line(service_line) {
-                    return refuse(RejectCode::Invalid, "unknown service line");
-                }
+                let e = match charting::start(*encounter_id, *patient_id, *state_of_care, service_line, *mode, who, now)
+                {
+                    Ok(e) => e,
+                    Err(r) => return Ok((r.into(), None)),
+                };
                 let existing: Option<(Uuid, Uuid)> =
                     sqlx::query_as("SELECT patient_id, author_id FROM encounters WHERE id = $1")
                         .bind(encounter_id.0)
@@ -122,233 +123,71 @@ impl Store {
                         refuse(RejectCode::Invalid, "a different encounter already has this id")
                     };
                 }
-                let e = Encounter {
-                    id: *encounter_id,
-                    patient_id: *patient_id,
-                    author_id: who.id,
-                    mode: *mode,
-                    service_line: service_line.clone(),
-                    state_of_care: *state_of_care,
-                    status: EncounterStatus::Draft,
-                    chief_complaints: vec![],
-                    note: String::new(),
-                    started_at: now,
-                    signed_at: None,
-                    version: 1,
-                    draft: Some(Box::new(Draft::new(*mode, *state_of_care, service_line))),
-                    signed_by: None,
-                    content_hash: None,
-                    cosign_required: false,
-                    cosigned_by: None,
-                    cosigned_at: None,
-                    addenda: vec![],
-                };
                 Self::write_encounter(tx, org, &e).await?;
                 batch.change(Some(e.patient_id), Record::Encounter(e));
                 Ok((Outcome::Applied, None))
             }
             Mutation::EditSection { encounter_id, base, section } => {
-                if let Err(reason) = section.validate() {
-                    return refuse(RejectCode::Invalid, &reason);
-                }
-                let Some(mut e) = Self::encounter_for(tx, who.id, *encounter_id).await? else {
+                let Some(e) = Self::encounter_for(tx, who.id, *encounter_id).await? else {
                     return refuse(RejectCode::NotFound, "encounter not found");
                 };
-                let current = Record::Encounter(e.clone());
-                if e.author_id != who.id {
-                    return Ok((
-                        Outcome::rejected(RejectCode::Forbidden, "only the author edits a draft"),
-                        Some(current),
-                    ));
-                }
-                if e.status.is_signed() {
-                    return Ok((
-                        Outcome::rejected(RejectCode::Invalid, "the note is signed: changes are addenda"),
-                        Some(current),
-                    ));
-                }
-                let Some(mut draft) = e.draft.take() else {
-                    return Ok((Outcome::rejected(RejectCode::Invalid, "this note has no sections"), Some(current)));
+                let mut next = match charting::edit_section(&e, who.id, section, Some(base)) {
+                    Ok(Some(next)) => next,
+                    Ok(None) => return Ok((Outcome::Applied, None)), // already so (a retry, or the same edit twice)
+                    Err(r) => return refused(r, &e),
                 };
-                let theirs = draft.section_hash(section.key());
-                if theirs == section.hash() {
-                    return Ok((Outcome::Applied, None)); // already so (a retry, or the same edit twice)
-                }
-                if &theirs != base {
-                    return Ok((
-                        Outcome::rejected(
-                            RejectCode::Conflict,
-                            format!("{} was changed on another device", section.key().title()),
-                        ),
-                        Some(current),
-                    ));
-                }
-                draft.set(section.clone());
-                e.chief_complaints = draft.complaint_codes();
-                e.mode = draft.context.mode;
-                e.state_of_care = draft.context.state_of_care;
-                e.service_line = draft.context.service_line.clone();
-                e.draft = Some(draft);
-                e.version += 1;
-                Self::write_encounter(tx, org, &e).await?;
-                batch.change(Some(e.patient_id), Record::Encounter(e));
+                next.version += 1;
+                Self::write_encounter(tx, org, &next).await?;
+                batch.change(Some(next.patient_id), Record::Encounter(next));
                 Ok((Outcome::Applied, None))
             }
             Mutation::SignEncounter { encounter_id, content_hash: hash } => {
-                let Some(mut e) = Self::encounter_for(tx, who.id, *encounter_id).await? else {
+                let Some(e) = Self::encounter_for(tx, who.id, *encounter_id).await? else {
                     return refuse(RejectCode::NotFound, "encounter not found");
                 };
-                let current = Record::Encounter(e.clone());
-                if e.status.is_signed() {
-                    return Ok(if e.signed_by == Some(who.id) && e.content_hash.as_ref() == Some(hash) {
-                        (Outcome::Applied, None)
-                    } else {
-                        (Outcome::rejected(RejectCode::Invalid, "the note is signed already"), Some(current))
-                    });
-                }
-                if e.author_id != who.id {
-                    return Ok((
-                        Outcome::rejected(RejectCode::Forbidden, "only the author signs this note"),
-                        Some(current),
-                    ));
-                }
-                let Some(draft) = e.draft.as_deref() else {
-                    return Ok((Outcome::rejected(RejectCode::Invalid, "this note has no sections"), Some(current)));
-                };
-                let state = draft.context.state_of_care;
-                if who.license_for(state, today).is_none() {
-                    return Ok((
-                        Outcome::rejected(
-                            RejectCode::Forbidden,
-                            format!("no active license in {state}, where the patient is"),
-                        ),
-                        Some(current),
-                    ));
-                }
-                let missing = draft.incomplete();
-                if !missing.is_empty() {
-                    let reasons: Vec<String> = missing.iter().map(|b| b.message()).collect();
-                    return Ok((Outcome::rejected(RejectCode::Invalid, reasons.join("; ")), Some(current)));
-                }
-                let note = draft.compose_note();
-                if &content_hash(&note) != hash {
-                    return Ok((
-                        Outcome::rejected(
-                            RejectCode::Conflict,
-                            "the note changed on another device since it was signed here: review it and sign again",
-                        ),
-                        Some(current),
-                    ));
+                if e.status.is_signed() && e.signed_by == Some(who.id) && e.content_hash.as_ref() == Some(hash) {
+                    return Ok((Outcome::Applied, None)); // a retry
                 }
                 let (cosign_setting,): (bool,) =
                     sqlx::query_as("SELECT cosign_np_notes FROM organizations WHERE id = $1")
                         .bind(org.0)
                         .fetch_one(&mut **tx)
                         .await?;
-                let planned = draft.plan.tasks.clone();
-                e.status = EncounterStatus::Signed;
-                e.content_hash = Some(hash.clone());
-                e.note = note;
-                e.signed_by = Some(who.id);
-                e.signed_at = Some(now);
-                e.cosign_required = needs_cosign(who, cosign_setting);
-                e.version += 1;
-                Self::write_encounter(tx, org, &e).await?;
-                let millis = now.timestamp_millis().max(0) as u64;
-                for p in planned {
-                    let t = Task {
-                        id: TaskId::new_v7(millis),
-                        kind: p.kind,
-                        patient_id: e.patient_id,
-                        queue: p.queue,
-                        license_state: state,
-                        priority: TaskPriority::Routine,
-                        status: TaskStatus::Ready,
-                        owner_id: None,
-                        description: p.description,
-                        due_at: now + chrono::Duration::days(1),
-                        version: 1,
-                        focus: Some(TaskFocus::Encounter(e.id)),
-                        history: vec![],
-                    };
+                let mut signed = match charting::sign(&e, who, hash, &[], cosign_setting, now) {
+                    Ok(signed) => signed,
+                    Err(r) => return refused(r, &e),
+                };
+                signed.encounter.version += 1;
+                Self::write_encounter(tx, org, &signed.encounter).await?;
+                for t in signed.tasks {
                     Self::create_task(tx, batch, org, &Self::created(t, Some(who.id), now)).await?;
                 }
-                if e.cosign_required {
-                    let t = Task {
-                        id: TaskId::new_v7(millis),
-                        kind: TaskKind::CosignNote,
-                        patient_id: e.patient_id,
-                        queue: Role::Physician,
-                        license_state: state,
-                        priority: TaskPriority::Routine,
-                        status: TaskStatus::Ready,
-                        owner_id: None,
-                        description: format!(
-                            "Co-sign the {} note of {} (encounter {})",
-                            state,
-                            e.started_at.format("%Y-%m-%d"),
-                            e.id
-                        ),
-                        due_at: now + chrono::Duration::days(2),
-                        version: 1,
-                        focus: Some(TaskFocus::Encounter(e.id)),
-                        history: vec![],
-                    };
-                    Self::create_task(tx, batch, org, &Self::created(t, Some(who.id), now)).await?;
-                }
-                batch.change(Some(e.patient_id), Record::Encounter(e));
+                batch.change(Some(signed.encounter.patient_id), Record::Encounter(signed.encounter));
                 Ok((Outcome::Applied, None))
             }
             Mutation::CosignEncounter { encounter_id, content_hash: hash } => {
-                let Some(mut e) = Self::encounter_for(tx, who.id, *encounter_id).await? else {
+                let Some(e) = Self::encounter_for(tx, who.id, *encounter_id).await? else {
                     return refuse(RejectCode::NotFound, "encounter not found");
                 };
-                let current = Record::Encounter(e.clone());
                 if e.cosigned_by == Some(who.id) {
-                    return Ok((Outcome::Applied, None));
+                    return Ok((Outcome::Applied, None)); // a retry
                 }
-                if !who.has_role(Role::Physician) || who.license_for(e.state_of_care, today).is_none() {
-                    return Ok((
-                        Outcome::rejected(
-                            RejectCode::Forbidden,
-                            format!("co-signing needs a physician licensed in {}", e.state_of_care),
-                        ),
-                        Some(current),
-                    ));
-                }
-                if !e.status.is_signed() || !e.cosign_required || e.cosigned_by.is_some() {
-                    return Ok((
-                        Outcome::rejected(RejectCode::Invalid, "this note is not waiting for a co-signature"),
-                        Some(current),
-                    ));
-                }
-                if e.content_hash.as_ref() != Some(hash) {
-                    return Ok((
-                        Outcome::rejected(RejectCode::Conflict, "the note differs from the one co-signed"),
-                        Some(current),
-                    ));
-                }
-                e.cosigned_by = Some(who.id);
-                e.cosigned_at = Some(now);
-                e.version += 1;
-                Self::write_encounter(tx, org, &e).await?;
-                batch.change(Some(e.patient_id), Record::Encounter(e));
+                let mut next = match charting::cosign(&e, who, hash, now) {
+                    Ok(next) => next,
+                    Err(r) => return refused(r, &e),
+                };
+                next.version += 1;
+                Self::write_encounter(tx, org, &next).await?;
+                batch.change(Some(next.patient_id), Record::Encounter(next));
                 Ok((Outcome::Applied, None))
             }
             Mutation::AddAddendum { addendum_id, encounter_id, text } => {
-                let text = text.trim();
-                if text.is_empty() || text.chars().count() > MAX_ADDENDUM_CHARS {
-                    return refuse(
-                        RejectCode::Invalid,
-                        &format!("an addendum needs 1 to {MAX_ADDENDUM_CHARS} characters"),
-                    );
-                }
-                let Some(mut e) = Self::encounter_for(tx, who.id, *encounter_id).await? else {
+                let Some(e) = Self::encounter_for(tx, who.id, *encounter_id).await? else {
                     return refuse(RejectCode::NotFound, "encounter not found");
                 };
                 if let Some(a) = e.addenda.iter().find(|a| a.id == *addendum_id) {
                     return Ok((
-                        if a.text == text {
+                        if a.text == text.trim() {
                             Outcome::Applied
                         } else {
                             Outcome::rejected(RejectCode::Invalid, "a different addendum already has this id")
@@ -356,19 +195,10 @@ impl Store {
                         None,
                     ));
                 }
-                let current = Record::Encounter(e.clone());
-                if !who.roles.iter().any(Role::is_licensed_clinician) {
-                    return Ok((
-                        Outcome::rejected(RejectCode::Forbidden, "only clinicians add addenda"),
-                        Some(current),
-                    ));
-                }
-                if !e.status.is_signed() {
-                    return Ok((
-                        Outcome::rejected(RejectCode::Invalid, "the note is still a draft: edit it instead"),
-                        Some(current),
-                    ));
-                }
+                let (mut next, a) = match charting::add_addendum(&e, who, *addendum_id, text, now) {
+                    Ok(added) => added,
+                    Err(r) => return refused(r, &e),
+                };
                 let taken: Option<(Uuid,)> = sqlx::query_as("SELECT encounter_id FROM addenda WHERE id = $1")
                     .bind(addendum_id.0)
                     .fetch_optional(&mut **tx)
@@ -376,19 +206,10 @@ impl Store {
                 if taken.is_some() {
                     return refuse(RejectCode::Invalid, "a different addendum already has this id");
                 }
-                let a = Addendum {
-                    id: *addendum_id,
-                    author_id: who.id,
-                    text: text.to_string(),
-                    signed_at: now,
-                    content_hash: content_hash(text),
-                };
                 Self::insert_addendum(tx, e.id, &a).await?;
-                e.addenda.push(a);
-                e.status = EncounterStatus::Amended;
-                e.version += 1;
-                Self::write_encounter(tx, org, &e).await?;
-                batch.change(Some(e.patient_id), Record::Encounter(e));
+                next.version += 1;
+                Self::write_encounter(tx, org, &next).await?;
+                batch.change(Some(next.patient_id), Record::Encounter(next));
                 Ok((Outcome::Applied, None))
             }
             Mutation::CreateTask {

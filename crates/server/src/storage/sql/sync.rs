@@ -220,17 +220,7 @@ impl Store {
                 Ok((Outcome::Applied, None))
             }
             Mutation::PostMessage { message_id, thread_id, body } => {
-                let body = body.trim();
-                if body.is_empty() || body.chars().count() > MAX_MESSAGE_CHARS {
-                    return Ok((
-                        Outcome::rejected(
-                            RejectCode::Invalid,
-                            format!("a message needs 1 to {MAX_MESSAGE_CHARS} characters"),
-                        ),
-                        None,
-                    ));
-                }
-                let Some(mut thread) = Self::thread_for(tx, who, *thread_id).await? else {
+                let Some(thread) = Self::thread_for(tx, who, *thread_id).await? else {
                     return Ok((Outcome::rejected(RejectCode::NotFound, "thread not found"), None));
                 };
                 let existing: Option<(Uuid, String)> =
@@ -240,7 +230,7 @@ impl Store {
                         .await?;
                 if let Some((existing_thread, existing_body)) = existing {
                     return Ok((
-                        if existing_body == body && existing_thread == thread_id.0 {
+                        if existing_body == body.trim() && existing_thread == thread_id.0 {
                             Outcome::Applied
                         } else {
                             Outcome::rejected(RejectCode::Invalid, "a different message already has this id")
@@ -248,27 +238,18 @@ impl Store {
                         None,
                     ));
                 }
-                if thread.status == ThreadStatus::Closed {
-                    return Ok((Outcome::rejected(RejectCode::Invalid, "the thread is closed"), None));
-                }
+                let (mut message, mut thread) =
+                    match rounds_domain::thread::post_message(&thread, *message_id, who.id, body, now) {
+                        Ok(posted) => posted,
+                        Err(r) => return Ok((r.into(), None)),
+                    };
                 // An SMS reply is queued for the provider in this transaction, so a
-                // reply pushed twice is sent once.
+                // reply pushed twice is sent once; with no number to send it to, it failed.
                 let to_number =
                     if thread.channel == Channel::Sms { Self::reply_number(tx, &thread).await? } else { None };
-                let message = Message {
-                    id: *message_id,
-                    thread_id: *thread_id,
-                    direction: MessageDirection::Outbound,
-                    author_id: Some(who.id),
-                    body: body.to_string(),
-                    sent_at: now,
-                    external_id: None,
-                    delivery: match (thread.channel, &to_number) {
-                        (Channel::Sms, Some(_)) => Some(Delivery::Queued),
-                        (Channel::Sms, None) => Some(Delivery::Failed),
-                        _ => None,
-                    },
-                };
+                if thread.channel == Channel::Sms && to_number.is_none() {
+                    message.delivery = Some(Delivery::Failed);
+                }
                 Self::write_message(tx, &message).await?;
                 if let Some(to) = to_number {
                     sqlx::query(
@@ -282,7 +263,6 @@ impl Store {
                     .execute(&mut **tx)
                     .await?;
                 }
-                rounds_domain::thread::on_outbound(&mut thread, now);
                 thread.version += 1;
                 Self::write_thread(tx, org, &thread).await?;
                 batch.change(thread.patient_id, Record::Message(message));
