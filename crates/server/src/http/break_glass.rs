@@ -98,12 +98,11 @@ pub async fn permit(
     ApiJson(permission): ApiJson<BreakGlassPermission>,
 ) -> Result<StatusCode, ApiError> {
     let id: PractitionerId = id.parse().map_err(|_| ApiError::invalid("practitioner id must be a UUID"))?;
-    if !state.storage.set_may_break_glass(admin.organization_id, id, permission.allowed).await? {
-        return Err(ApiError::not_found("practitioner"));
-    }
     let event = AuditEvent::new(admin.organization_id, state.clock.now(), admin.id, "admin.break_glass_permission")
         .detail(format!("practitioner {id}: {}", if permission.allowed { "allowed" } else { "not allowed" }))
         .severity(Severity::High);
-    state.storage.audit(&event).await?;
+    if !state.storage.set_may_break_glass(admin.organization_id, id, permission.allowed, &event).await? {
+        return Err(ApiError::not_found("practitioner"));
+    }
     Ok(StatusCode::NO_CONTENT)
 }

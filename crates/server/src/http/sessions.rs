@@ -113,22 +113,26 @@ pub async fn revoke(
 ) -> Result<StatusCode, ApiError> {
     let id: uuid::Uuid = id.parse().map_err(|_| ApiError::invalid("session id must be a UUID"))?;
     let now = state.clock.now();
-    if !state.storage.revoke_session(session.user.id, id, "revoked by its user", now).await? {
-        return Err(ApiError::not_found("session"));
-    }
     let event = AuditEvent::new(session.user.organization_id, now, session.user.id, "auth.session_revoked")
         .detail(format!("session {id}"));
-    state.storage.audit(&event).await?;
+    if !state.storage.revoke_session(session.user.id, id, "revoked by its user", now, &event).await? {
+        return Err(ApiError::not_found("session"));
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /auth/sign-out`: ends the session the request came from.
 pub async fn sign_out(State(state): State<AppState>, session: CurrentSession) -> Result<StatusCode, ApiError> {
     let now = state.clock.now();
-    if let Some(family) = session.family {
-        state.storage.revoke_session(session.user.id, family, "signed out", now).await?;
+    let event = AuditEvent::new(session.user.organization_id, now, session.user.id, "auth.sign_out");
+    let revoked = match session.family {
+        Some(family) => state.storage.revoke_session(session.user.id, family, "signed out", now, &event).await?,
+        None => false,
+    };
+    // Audited with the revocation when there was a session to end, else on its own.
+    if !revoked {
+        state.storage.audit(&event).await?;
     }
-    state.storage.audit(&AuditEvent::new(session.user.organization_id, now, session.user.id, "auth.sign_out")).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -158,12 +162,11 @@ pub async fn confirm_second_factor(
     let Some(step) = crate::totp::verify(&pending, &req.code, now.timestamp(), None) else {
         return Err(ApiError::invalid("that code is not right: type the 6 digits the app shows now"));
     };
-    if !state.storage.confirm_second_factor(session.user.id, step).await? {
-        return Err(ApiError::invalid("start the enrolment first: no authenticator is waiting for a code"));
-    }
     let event = AuditEvent::new(session.user.organization_id, now, session.user.id, "auth.second_factor_enrolled")
         .severity(Severity::High);
-    state.storage.audit(&event).await?;
+    if !state.storage.confirm_second_factor(session.user.id, step, &event).await? {
+        return Err(ApiError::invalid("start the enrolment first: no authenticator is waiting for a code"));
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -174,11 +177,10 @@ pub async fn set_second_factor_policy(
     ApiJson(policy): ApiJson<rounds_domain::api::SecondFactorPolicy>,
 ) -> Result<StatusCode, ApiError> {
     let now = state.clock.now();
-    state.storage.set_require_second_factor(admin.organization_id, policy.required).await?;
     let event = AuditEvent::new(admin.organization_id, now, admin.id, "admin.second_factor_policy")
         .detail(if policy.required { "required" } else { "optional" })
         .severity(Severity::High);
-    state.storage.audit(&event).await?;
+    state.storage.set_require_second_factor(admin.organization_id, policy.required, &event).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -5,6 +5,7 @@
 mod rows;
 mod sql;
 
+use crate::audit::AuditEvent;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rounds_domain::sync::{Command, PullResponse, PushResponse};
@@ -139,30 +140,41 @@ pub trait SessionStore: Send + Sync {
     async fn second_factor(&self, who: PractitionerId) -> Result<SecondFactorState>;
     /// Starts enrolling a second factor (replacing any enrolment not confirmed yet).
     async fn set_second_factor_pending(&self, who: PractitionerId, secret: &str) -> Result<()>;
-    /// Makes the pending secret the one in use, `step` its first code used. False when none was pending.
-    async fn confirm_second_factor(&self, who: PractitionerId, step: i64) -> Result<bool>;
+    /// Makes the pending secret the one in use, `step` its first code used, and writes `audit` in
+    /// the same transaction. False (and nothing written) when none was pending.
+    async fn confirm_second_factor(&self, who: PractitionerId, step: i64, audit: &AuditEvent) -> Result<bool>;
     /// Records that the code of time step `step` was used; false when it, or a later one, was
     /// used before (a replay).
     async fn use_second_factor_step(&self, who: PractitionerId, step: i64) -> Result<bool>;
-    async fn set_require_second_factor(&self, org: OrganizationId, required: bool) -> Result<()>;
+    /// Whether the organisation requires a second factor, with `audit` in the same transaction.
+    async fn set_require_second_factor(&self, org: OrganizationId, required: bool, audit: &AuditEvent) -> Result<()>;
     /// `who`'s live sessions, newest first.
     async fn sessions(&self, who: PractitionerId, now: DateTime<Utc>) -> Result<Vec<SessionRow>>;
-    /// Revokes one of `who`'s sessions (its access and refresh tokens stop working at once).
-    /// False when `who` has no such live session.
+    /// Revokes one of `who`'s sessions (its access and refresh tokens stop working at once) and
+    /// writes `audit` in the same transaction. False (and nothing written) when `who` has no
+    /// such live session.
     async fn revoke_session(
         &self,
         who: PractitionerId,
         family: uuid::Uuid,
         reason: &str,
         now: DateTime<Utc>,
+        audit: &AuditEvent,
     ) -> Result<bool>;
 }
 
 /// Break-glass access to patients outside the user's care teams.
 #[async_trait]
 pub trait BreakGlassStore: Send + Sync {
-    /// Lets a practitioner of `org` use break-glass, or not. False when no such practitioner.
-    async fn set_may_break_glass(&self, org: OrganizationId, who: PractitionerId, allowed: bool) -> Result<bool>;
+    /// Lets a practitioner of `org` use break-glass, or not, with `audit` in the same
+    /// transaction. False (and nothing written) when no such practitioner.
+    async fn set_may_break_glass(
+        &self,
+        org: OrganizationId,
+        who: PractitionerId,
+        allowed: bool,
+        audit: &AuditEvent,
+    ) -> Result<bool>;
     async fn may_break_glass(&self, who: PractitionerId) -> Result<bool>;
     /// Records a grant to `who` on a patient of their organisation until `expires_at`; None when
     /// the organisation has no such patient.

@@ -10,6 +10,7 @@ use rounds_domain::*;
 impl Store {
     /// Appends an audit event in `tx`, extending the organisation's hash chain.
     pub(super) async fn append_audit(tx: &mut Tx, e: &AuditEvent) -> Result<()> {
+        fail::fail_point!("audit.append", |_| Err(StorageError::Injected("audit.append")));
         let (seq, prev): (i64, String) =
             sqlx::query_as("UPDATE audit_heads SET seq = seq + 1 WHERE organization_id = $1 RETURNING seq, hash")
                 .bind(e.organization_id.0)

@@ -10,15 +10,27 @@ use uuid::Uuid;
 
 #[async_trait]
 impl BreakGlassStore for Store {
-    async fn set_may_break_glass(&self, org: OrganizationId, who: PractitionerId, allowed: bool) -> Result<bool> {
+    async fn set_may_break_glass(
+        &self,
+        org: OrganizationId,
+        who: PractitionerId,
+        allowed: bool,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE practitioners SET may_break_glass = $3 WHERE id = $1 AND organization_id = $2")
             .bind(who.0)
             .bind(org.0)
             .bind(allowed)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
-        Ok(done == 1)
+        if done != 1 {
+            return Ok(false);
+        }
+        Self::append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn may_break_glass(&self, who: PractitionerId) -> Result<bool> {

@@ -1,6 +1,7 @@
 //! Sign-in, sessions, refresh-token rotation and second factors.
 
 use super::{Store, Tx};
+use crate::audit::AuditEvent;
 use crate::storage::rows::*;
 use crate::storage::*;
 use async_trait::async_trait;
@@ -214,17 +215,23 @@ impl SessionStore for Store {
         Ok(())
     }
 
-    async fn confirm_second_factor(&self, who: PractitionerId, step: i64) -> Result<bool> {
+    async fn confirm_second_factor(&self, who: PractitionerId, step: i64, audit: &AuditEvent) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE practitioners SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $2
              WHERE id = $1 AND totp_pending IS NOT NULL",
         )
         .bind(who.0)
         .bind(step)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
-        Ok(done == 1)
+        if done != 1 {
+            return Ok(false);
+        }
+        Self::append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn use_second_factor_step(&self, who: PractitionerId, step: i64) -> Result<bool> {
@@ -240,12 +247,15 @@ impl SessionStore for Store {
         Ok(done == 1)
     }
 
-    async fn set_require_second_factor(&self, org: OrganizationId, required: bool) -> Result<()> {
+    async fn set_require_second_factor(&self, org: OrganizationId, required: bool, audit: &AuditEvent) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE organizations SET require_totp = $2 WHERE id = $1")
             .bind(org.0)
             .bind(required)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        Self::append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -267,7 +277,14 @@ impl SessionStore for Store {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn revoke_session(&self, who: PractitionerId, family: Uuid, reason: &str, now: Time) -> Result<bool> {
+    async fn revoke_session(
+        &self,
+        who: PractitionerId,
+        family: Uuid,
+        reason: &str,
+        now: Time,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let mine: Option<(Uuid,)> = sqlx::query_as(
             "SELECT id FROM session_families WHERE id = $1 AND practitioner_id = $2 AND revoked_at IS NULL",
@@ -280,6 +297,7 @@ impl SessionStore for Store {
             return Ok(false);
         }
         Self::revoke_family(&mut tx, family, reason, now).await?;
+        Self::append_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -1,0 +1,150 @@
+//! An audited change and its audit row are one transaction (decision 20), on SQLite and
+//! PostgreSQL: with the audit write made to fail (the `audit.append` crash point), each of these
+//! changes answers 500 and leaves nothing changed; without it, the same request applies and is
+//! audited. Session revoke, second-factor confirmation, the second-factor policy, and the
+//! break-glass permission.
+
+use chrono::Utc;
+use rounds_domain::api::SessionSummary;
+use rounds_domain::Practitioner;
+use rounds_server::seed::{self, DEMO_ADMIN, DEMO_NURSE_PRACTITIONER, DEMO_PHYSICIAN};
+use rounds_tests::{on_both_databases, sign_in_token, TestServer};
+use serde_json::json;
+
+/// Crash points are process-wide: one scenario at a time.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const AUDIT_FAILS: &str = "audit.append";
+
+async fn practitioner(db: &rounds_tests::Db, email: &str) -> Practitioner {
+    db.storage.credentials_by_email(email).await.expect("read").expect("practitioner").0
+}
+
+/// How many rows of `action` the organisation's audit log holds.
+async fn audited(db: &rounds_tests::Db, who: &Practitioner, action: &str) -> usize {
+    db.storage
+        .audit_log(who.organization_id)
+        .await
+        .expect("audit log")
+        .iter()
+        .filter(|r| r.event.action == action)
+        .count()
+}
+
+/// Sends `request` with every audit write failing; returns the status.
+async fn with_audit_failing(request: reqwest::RequestBuilder) -> u16 {
+    fail::cfg(AUDIT_FAILS, "return").expect("configure crash point");
+    let status = request.send().await.expect("request").status().as_u16();
+    fail::remove(AUDIT_FAILS);
+    status
+}
+
+on_both_databases! {
+    async fn a_session_revoke_whose_audit_row_fails_leaves_the_session_live(db) {
+        let _serial = SERIAL.lock().await;
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let http = reqwest::Client::new();
+        let me = practitioner(&db, DEMO_PHYSICIAN).await;
+        let keeper = sign_in_token(&server.url, DEMO_PHYSICIAN).await;
+        let other = sign_in_token(&server.url, DEMO_PHYSICIAN).await;
+        let sessions = |token: String| {
+            let (http, url) = (http.clone(), server.url.clone());
+            async move {
+                let list: Vec<SessionSummary> =
+                    http.get(format!("{url}/auth/sessions")).bearer_auth(token).send().await.expect("get").json().await.expect("json");
+                list
+            }
+        };
+        let target = sessions(other.clone()).await.into_iter().find(|s| s.current).expect("the other session").id;
+        let revoke = || http.delete(format!("{}/auth/sessions/{target}", server.url)).bearer_auth(&keeper);
+
+        assert_eq!(with_audit_failing(revoke()).await, 500, "the audit write failed");
+        assert!(sessions(keeper.clone()).await.iter().any(|s| s.id == target), "the session is still listed");
+        let read = http.get(format!("{}/patients", server.url)).bearer_auth(&other).send().await.expect("get");
+        assert_eq!(read.status(), 200, "its token still works");
+        assert_eq!(audited(&db, &me, "auth.session_revoked").await, 0);
+
+        assert_eq!(revoke().send().await.expect("revoke").status(), 204);
+        assert!(!sessions(keeper.clone()).await.iter().any(|s| s.id == target), "revoked");
+        assert_eq!(audited(&db, &me, "auth.session_revoked").await, 1, "and audited once");
+    }
+
+    async fn a_second_factor_confirmation_whose_audit_row_fails_leaves_it_pending(db) {
+        let _serial = SERIAL.lock().await;
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let http = reqwest::Client::new();
+        let me = practitioner(&db, DEMO_NURSE_PRACTITIONER).await;
+        let token = sign_in_token(&server.url, DEMO_NURSE_PRACTITIONER).await;
+        let enrolment: rounds_domain::api::SecondFactorEnrollment = http
+            .post(format!("{}/auth/second-factor/enroll", server.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("enroll")
+            .json()
+            .await
+            .expect("secret");
+        let secret = rounds_server::totp::from_base32(&enrolment.secret).expect("base32");
+        let confirm = || {
+            let step = Utc::now().timestamp() / rounds_server::totp::STEP_SECONDS;
+            let code = format!("{:06}", rounds_server::totp::code(&secret, step));
+            http.post(format!("{}/auth/second-factor/confirm", server.url)).bearer_auth(&token).json(&json!({"code": code}))
+        };
+
+        assert_eq!(with_audit_failing(confirm()).await, 500, "the audit write failed");
+        let factor = db.storage.second_factor(me.id).await.expect("factor");
+        assert_eq!(factor.secret, None, "not turned on");
+        assert_eq!(factor.pending.as_deref(), Some(enrolment.secret.as_str()), "still waiting for a code");
+        assert_eq!(audited(&db, &me, "auth.second_factor_enrolled").await, 0);
+
+        assert_eq!(confirm().send().await.expect("confirm").status(), 204);
+        let factor = db.storage.second_factor(me.id).await.expect("factor");
+        assert_eq!(factor.secret.as_deref(), Some(enrolment.secret.as_str()), "turned on");
+        assert_eq!(audited(&db, &me, "auth.second_factor_enrolled").await, 1, "and audited once");
+    }
+
+    async fn a_second_factor_policy_whose_audit_row_fails_leaves_the_policy(db) {
+        let _serial = SERIAL.lock().await;
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let http = reqwest::Client::new();
+        let admin = practitioner(&db, DEMO_ADMIN).await;
+        let token = sign_in_token(&server.url, DEMO_ADMIN).await;
+        assert!(!db.storage.second_factor(admin.id).await.expect("factor").required, "optional at first");
+        let require = || http.put(format!("{}/admin/second-factor", server.url)).bearer_auth(&token).json(&json!({"required": true}));
+
+        assert_eq!(with_audit_failing(require()).await, 500, "the audit write failed");
+        assert!(!db.storage.second_factor(admin.id).await.expect("factor").required, "still optional");
+        assert_eq!(audited(&db, &admin, "admin.second_factor_policy").await, 0);
+
+        assert_eq!(require().send().await.expect("policy").status(), 204);
+        assert!(db.storage.second_factor(admin.id).await.expect("factor").required, "required");
+        assert_eq!(audited(&db, &admin, "admin.second_factor_policy").await, 1, "and audited once");
+    }
+
+    async fn a_break_glass_permission_whose_audit_row_fails_leaves_the_flag(db) {
+        let _serial = SERIAL.lock().await;
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let http = reqwest::Client::new();
+        let admin = practitioner(&db, DEMO_ADMIN).await;
+        let token = sign_in_token(&server.url, DEMO_ADMIN).await;
+        let np = practitioner(&db, DEMO_NURSE_PRACTITIONER).await;
+        let before = db.storage.may_break_glass(np.id).await.expect("flag");
+        let toggle = || {
+            http.put(format!("{}/admin/practitioners/{}/break-glass", server.url, np.id))
+                .bearer_auth(&token)
+                .json(&json!({"allowed": !before}))
+        };
+
+        assert_eq!(with_audit_failing(toggle()).await, 500, "the audit write failed");
+        assert_eq!(db.storage.may_break_glass(np.id).await.expect("flag"), before, "unchanged");
+        assert_eq!(audited(&db, &admin, "admin.break_glass_permission").await, 0);
+
+        assert_eq!(toggle().send().await.expect("permit").status(), 204);
+        assert_eq!(db.storage.may_break_glass(np.id).await.expect("flag"), !before, "changed");
+        assert_eq!(audited(&db, &admin, "admin.break_glass_permission").await, 1, "and audited once");
+    }
+}
