@@ -7,6 +7,7 @@ import { plural } from "../../lib/format";
 import { securityPolicy, toIpcError, updateSecurityPolicy, type IpcError } from "../../lib/ipc";
 import { useLatest } from "../../lib/useLatest";
 import { QueryStatus } from "../common/QueryStatus";
+import "./autoLock.css";
 
 /** The idle limits an administrator may set (the core refuses others with invalid_input). */
 export const MIN_IDLE_MINUTES = 1;

@@ -1,4 +1,5 @@
 import type { RefObject } from "react";
+import "./twoStep.css";
 
 interface Props {
   id: string;

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import { plural } from "../../lib/format";
 import { signOut, toIpcError, unlock } from "../../lib/ipc";
+import "./lock.css";
 
 /** Why Rounds is locked, as far as the app knows. */
 export type LockReason =

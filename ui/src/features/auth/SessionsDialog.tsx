@@ -10,6 +10,7 @@ import { Modal } from "../common/Modal";
 import { OfflineNotice, ReadFailed } from "../common/Notices";
 import { offlineReason } from "../common/serverRead";
 import { TwoStepSetup } from "./TwoStepSetup";
+import "./sessions.css";
 
 interface Props {
   /** The server answers (sessions are kept there). */

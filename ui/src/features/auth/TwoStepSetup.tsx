@@ -4,6 +4,7 @@ import { confirmSecondFactor, enrollSecondFactor, toIpcError, type IpcError } fr
 import { QrCode } from "../common/QrCode";
 import { CodeField } from "./CodeField";
 import { SECOND_FACTOR_NEEDED, cleanCode } from "./messages";
+import "./twoStep.css";
 
 interface Props {
   /** The server answers (setting up needs it). */

@@ -12,6 +12,7 @@ import { Segmented } from "../common/Segmented";
 import { isClinicalQueue, kindLabel, queueName } from "./labels";
 import { Modal } from "../common/Modal";
 import { licenseStates, queueFor, queuesFor } from "./tasks";
+import "./handOff.css";
 
 interface Props {
   item: QueueItem;

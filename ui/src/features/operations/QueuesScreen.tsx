@@ -34,6 +34,7 @@ import { TaskDetails } from "./TaskDetails";
 import { usePractitionerNames } from "./usePractitionerNames";
 import { filterKey, queueFor } from "./tasks";
 import { VirtualList } from "../common/VirtualList";
+import "./queues.css";
 
 /** The core answers with at most this many tasks (its maximum); the counts still cover them all. */
 export const QUEUE_LIMIT = 500;

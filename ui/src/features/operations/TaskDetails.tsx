@@ -2,6 +2,7 @@ import type { Task } from "../../bindings/Task";
 import type { TaskEvent } from "../../bindings/TaskEvent";
 import { formatClock } from "../../lib/format";
 import { actionLabel, focusLabel } from "./labels";
+import "./taskDetails.css";
 
 interface Props {
   task: Task;

@@ -33,6 +33,7 @@ import {
   threadStatusLabel,
   type InboxChoice,
 } from "./labels";
+import "./inbox.css";
 
 /** Rows per request: what is in view and more around it (the core allows 500). */
 export const INBOX_WINDOW = 100;

@@ -49,6 +49,7 @@ import { MessageList } from "./MessageList";
 import { ThreadContext } from "./ThreadContext";
 import { ThreadSummary } from "./ThreadSummary";
 import { useActiveTime } from "./useActiveTime";
+import "./thread.css";
 
 /** Messages per request: the newest of them first, the rest as the clinician scrolls. */
 export const MESSAGE_WINDOW = 100;
