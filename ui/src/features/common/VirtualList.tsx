@@ -54,6 +54,9 @@ export function useVirtualRows({
   openAtEnd = false,
   onRangeChange,
 }: Options): Scroller {
+  // The virtualiser is a mutable object by design (its methods read the live scroll state); we
+  // do not use the React Compiler, so nothing memoises what it returns.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer<HTMLDivElement, Element>({
     count,
     getScrollElement: () => listRef.current,
