@@ -1,4 +1,4 @@
-//! Sync (SYNC.md) over loopback HTTP, on SQLite and PostgreSQL: the server's push/pull
+//! Sync (docs/sync.md) over loopback HTTP, on SQLite and PostgreSQL: the server's push/pull
 //! protocol, then whole devices (rounds-client workspaces) editing apart and converging.
 
 use chrono::{Duration, Utc};

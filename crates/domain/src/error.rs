@@ -34,7 +34,7 @@ pub enum ErrorCode {
     NotSignedIn,
     /// The OS keychain (which holds the key of the encrypted cache) is not available.
     KeychainUnavailable,
-    /// A sync push skipped commands the server has not seen (see SYNC.md, epochs).
+    /// A sync push skipped commands the server has not seen (see docs/sync.md, epochs).
     SyncGap,
     /// The account has a second factor: the sign-in needs its 6-digit code.
     SecondFactorRequired,

@@ -1,4 +1,4 @@
-//! The sync vocabulary (see ../shared/design/SYNC.md): commands a device pushes, the results the
+//! The sync vocabulary (see docs/sync.md): commands a device pushes, the results the
 //! server stores for them, and the change log it pulls. Also the pure rules both sides run:
 //! per-field compare-and-set on patient demographics.
 

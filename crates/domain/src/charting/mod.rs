@@ -3,7 +3,7 @@
 //!
 //! A draft is a set of sections, one per page. Each section is saved whole and versioned by the
 //! hash of its content, so a device's edits chain on one another without waiting for the server,
-//! and an edit made on another device in the meantime is caught as a conflict (SYNC.md).
+//! and an edit made on another device in the meantime is caught as a conflict (docs/sync.md).
 
 use crate::vitals::{display_number, TemperatureUnit, Vitals, WeightUnit};
 use crate::{EncounterMode, License, Practitioner, Role, TaskKind, UsState};

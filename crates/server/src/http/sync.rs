@@ -1,4 +1,4 @@
-//! Sync endpoints (SYNC.md): push a device's commands, pull the change log, and a server-sent
+//! Sync endpoints (docs/sync.md): push a device's commands, pull the change log, and a server-sent
 //! event stream that pokes devices when the log moves.
 
 use super::extract::CurrentUser;
