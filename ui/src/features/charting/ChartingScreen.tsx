@@ -36,6 +36,7 @@ import { ReviewPage } from "./pages/ReviewPage";
 import { SystemsPage } from "./pages/SystemsPage";
 import { VitalsPage, vitalsFormFrom } from "./pages/VitalsPage";
 import { useEncounter } from "./useEncounter";
+import "./charting.css";
 
 interface Props {
   session: SessionInfo;
