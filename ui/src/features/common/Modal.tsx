@@ -1,8 +1,6 @@
-import { useEffect, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
+import { useLayoutEffect, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
 import { createPortal } from "react-dom";
-
-const FOCUSABLE =
-  'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+import "./Modal.css";
 
 interface Props {
   titleId: string;
@@ -24,9 +22,10 @@ interface Props {
 }
 
 /**
- * A modal dialog: Escape closes, Tab stays inside, and the screen's single-key shortcuts rest
- * while it is open (they check for `[role="dialog"][aria-modal="true"]`). Focus goes back where
- * it was on closing unless `restoreFocus` is false.
+ * A modal dialog on the native `<dialog>`, opened with showModal(): the rest of the app is inert
+ * (not reachable by Tab, pointer or screen reader), Escape closes, and the screen's single-key
+ * shortcuts rest while it is open (they check for `[role="dialog"][aria-modal="true"]`). Focus
+ * goes back where it was on closing unless `restoreFocus` is false.
  */
 export function Modal({
   titleId,
@@ -41,40 +40,30 @@ export function Modal({
   restoreFocus = true,
   children,
 }: Props) {
-  const dialogRef = useRef<HTMLDivElement>(null);
+  const dialogRef = useRef<HTMLDialogElement>(null);
   const ownHeadingRef = useRef<HTMLHeadingElement>(null);
   const headingRef = givenHeadingRef ?? ownHeadingRef;
 
   // Only on opening: initialFocus and restoreFocus are read once.
   const opening = useRef({ initialFocus, restoreFocus, headingRef });
-  useEffect(() => {
+  useLayoutEffect(() => {
     const { initialFocus, restoreFocus, headingRef } = opening.current;
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const dialog = dialogRef.current;
+    if (dialog && !dialog.open) dialog.showModal();
     (initialFocus?.() ?? headingRef.current)?.focus();
     return () => {
+      if (dialog?.open) dialog.close();
       if (restoreFocus && before?.isConnected) before.focus();
     };
   }, []);
 
-  function handleKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      event.stopPropagation();
-      onClose();
-      return;
-    }
-    if (event.key !== "Tab" || !dialogRef.current) return;
-    const focusable = Array.from(dialogRef.current.querySelectorAll<HTMLElement>(FOCUSABLE));
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && (document.activeElement === first || document.activeElement === headingRef.current)) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
+  function handleKeyDown(event: KeyboardEvent<HTMLDialogElement>) {
+    if (event.key !== "Escape") return;
+    // Closed here (the caller unmounts it), not by the browser; nothing behind it hears the key.
+    event.preventDefault();
+    event.stopPropagation();
+    onClose();
   }
 
   const drawer = variant === "drawer";
@@ -85,35 +74,42 @@ export function Modal({
   );
 
   return createPortal(
-    <div
-      className={drawer ? "drawer-backdrop" : "modal-backdrop"}
-      onMouseDown={(e) => {
-        if (e.target === e.currentTarget) onClose();
+    <dialog
+      ref={dialogRef}
+      className="dialog-layer"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby={titleId}
+      data-testid={testId}
+      onKeyDown={handleKeyDown}
+      onCancel={(e) => {
+        // Escape reaching the browser (focus on the layer itself): the caller closes it.
+        e.preventDefault();
+        onClose();
       }}
     >
       <div
-        ref={dialogRef}
-        className={[drawer ? "drawer" : "modal", className].filter(Boolean).join(" ")}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        data-testid={testId}
-        onKeyDown={handleKeyDown}
+        className={drawer ? "drawer-backdrop" : "modal-backdrop"}
+        onMouseDown={(e) => {
+          if (e.target === e.currentTarget) onClose();
+        }}
       >
-        {drawer ? (
-          <header className="drawer-header">
-            {heading}
-            {headerActions}
-          </header>
-        ) : (
-          <>
-            {heading}
-            {headerActions}
-          </>
-        )}
-        {children}
+        <div className={[drawer ? "drawer" : "modal", className].filter(Boolean).join(" ")}>
+          {drawer ? (
+            <header className="drawer-header">
+              {heading}
+              {headerActions}
+            </header>
+          ) : (
+            <>
+              {heading}
+              {headerActions}
+            </>
+          )}
+          {children}
+        </div>
       </div>
-    </div>,
+    </dialog>,
     document.body,
   );
 }
