@@ -1,13 +1,13 @@
 //! An audited change and its audit row are one transaction (decision 20), on SQLite and
 //! PostgreSQL: with the audit write made to fail (the `audit.append` crash point), each of these
 //! changes answers 500 and leaves nothing changed; without it, the same request applies and is
-//! audited. Session revoke, second-factor confirmation, the second-factor policy, and the
-//! break-glass permission.
+//! audited. Session revoke, second-factor confirmation, the second-factor policy, the
+//! break-glass permission, and a reused refresh token's revocation.
 
 use chrono::Utc;
-use rounds_domain::api::SessionSummary;
+use rounds_domain::api::{SessionSummary, SignInResponse};
 use rounds_domain::Practitioner;
-use rounds_server::seed::{self, DEMO_ADMIN, DEMO_NURSE_PRACTITIONER, DEMO_PHYSICIAN};
+use rounds_server::seed::{self, DEMO_ADMIN, DEMO_NURSE_PRACTITIONER, DEMO_PASSWORD, DEMO_PHYSICIAN};
 use rounds_tests::{on_both_databases, sign_in_token, TestServer};
 use serde_json::json;
 
@@ -146,5 +146,37 @@ on_both_databases! {
         assert_eq!(toggle().send().await.expect("permit").status(), 204);
         assert_eq!(db.storage.may_break_glass(np.id).await.expect("flag"), !before, "changed");
         assert_eq!(audited(&db, &admin, "admin.break_glass_permission").await, 1, "and audited once");
+    }
+
+    async fn a_reused_refresh_token_whose_audit_row_fails_leaves_the_session_live(db) {
+        let _serial = SERIAL.lock().await;
+        seed::demo(db.storage.as_ref(), Utc::now()).await.expect("seed");
+        let server = TestServer::start_with(db.storage.clone(), None).await;
+        let http = reqwest::Client::new();
+        let me = practitioner(&db, DEMO_PHYSICIAN).await;
+        let signed: SignInResponse = http
+            .post(format!("{}/auth/sign-in", server.url))
+            .json(&json!({"email": DEMO_PHYSICIAN, "password": DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("sign in")
+            .json()
+            .await
+            .expect("answer");
+        let used = signed.refresh_token.expect("a refresh token");
+        let refresh = |token: &str| http.post(format!("{}/auth/refresh", server.url)).json(&json!({"refresh_token": token}));
+        let rotated: SignInResponse = refresh(&used).send().await.expect("refresh").json().await.expect("rotated");
+        let read = |token: String| {
+            let (http, url) = (http.clone(), server.url.clone());
+            async move { http.get(format!("{url}/patients")).bearer_auth(token).send().await.expect("get").status().as_u16() }
+        };
+
+        assert_eq!(with_audit_failing(refresh(&used)).await, 500, "the audit write failed");
+        assert_eq!(read(rotated.token.clone()).await, 200, "the session is not revoked");
+        assert_eq!(audited(&db, &me, "auth.refresh_reused").await, 0);
+
+        assert_eq!(refresh(&used).send().await.expect("reuse").status(), 401);
+        assert_eq!(read(rotated.token.clone()).await, 401, "revoked");
+        assert_eq!(audited(&db, &me, "auth.refresh_reused").await, 1, "and audited once");
     }
 }

@@ -75,10 +75,7 @@ pub async fn refresh(
             Ok(Json(minted.answer(who, must_enrol)))
         }
         Rotation::Reused(who) => {
-            let event = AuditEvent::new(who.organization_id, now, who.id, "auth.refresh_reused")
-                .severity(Severity::High)
-                .detail("a used refresh token was presented again: the session was revoked");
-            state.storage.audit(&event).await?;
+            // Audited (auth.refresh_reused) in the revocation's transaction.
             tracing::warn!(practitioner = %who.id, "a used refresh token was presented again; session revoked");
             Err(refused())
         }

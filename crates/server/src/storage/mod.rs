@@ -127,7 +127,7 @@ pub trait SessionStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<uuid::Uuid>;
     /// Exchanges a refresh token for `next`, once. A refresh token used again revokes its whole
-    /// family (someone else has it).
+    /// family (someone else has it), audited as `auth.refresh_reused` in the same transaction.
     async fn rotate_refresh(&self, refresh_hash: &str, next: &IssuedTokens, now: DateTime<Utc>) -> Result<Rotation>;
     /// The practitioner of an unexpired access token whose session is not revoked, the session
     /// (family) it belongs to, and whether it must enrol a second factor before anything else.

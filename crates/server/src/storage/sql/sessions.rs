@@ -1,7 +1,7 @@
 //! Sign-in, sessions, refresh-token rotation and second factors.
 
 use super::{Store, Tx};
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, Severity};
 use crate::storage::rows::*;
 use crate::storage::*;
 use async_trait::async_trait;
@@ -134,20 +134,26 @@ impl SessionStore for Store {
     #[tracing::instrument(skip_all)]
     async fn rotate_refresh(&self, refresh_hash: &str, next: &IssuedTokens, now: Time) -> Result<Rotation> {
         let mut tx = self.pool.begin().await?;
-        let row: Option<(Uuid, Uuid, Time, Option<Time>, Option<Time>)> = sqlx::query_as(
-            "SELECT f.id, f.practitioner_id, r.expires_at, r.used_at, f.revoked_at
-             FROM refresh_tokens r JOIN session_families f ON f.id = r.family_id WHERE r.token_hash = $1",
+        #[allow(clippy::type_complexity)]
+        let row: Option<(Uuid, Uuid, Uuid, Time, Option<Time>, Option<Time>)> = sqlx::query_as(
+            "SELECT f.id, f.practitioner_id, p.organization_id, r.expires_at, r.used_at, f.revoked_at
+             FROM refresh_tokens r JOIN session_families f ON f.id = r.family_id
+             JOIN practitioners p ON p.id = f.practitioner_id WHERE r.token_hash = $1",
         )
         .bind(refresh_hash)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((family, who, expires_at, used_at, revoked_at)) = row else { return Ok(Rotation::Refused) };
+        let Some((family, who, org, expires_at, used_at, revoked_at)) = row else { return Ok(Rotation::Refused) };
         if revoked_at.is_some() || expires_at <= now {
             return Ok(Rotation::Refused);
         }
         let who = PractitionerId(who);
         if used_at.is_some() {
             Self::revoke_family(&mut tx, family, "a refresh token was used twice", now).await?;
+            let event = AuditEvent::new(OrganizationId(org), now, who, "auth.refresh_reused")
+                .severity(Severity::High)
+                .detail("a used refresh token was presented again: the session was revoked");
+            Self::append_audit(&mut tx, &event).await?;
             tx.commit().await?;
             return Ok(Rotation::Reused(self.practitioner(who).await?));
         }
