@@ -83,7 +83,13 @@ impl SessionStore for Store {
         Ok(row.and_then(|(t,)| t))
     }
 
-    async fn record_failed_sign_in(&self, who: PractitionerId, max: i64, lock_until: Time) -> Result<Option<Time>> {
+    async fn record_failed_sign_in(
+        &self,
+        who: PractitionerId,
+        max: i64,
+        lock_until: Time,
+        locked: Option<&AuditEvent>,
+    ) -> Result<Option<Time>> {
         let mut tx = self.pool.begin().await?;
         let (failed,): (i64,) = sqlx::query_as(
             "UPDATE practitioners SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins",
@@ -97,6 +103,9 @@ impl SessionStore for Store {
                 .bind(lock_until)
                 .execute(&mut *tx)
                 .await?;
+            if let Some(event) = locked {
+                Self::append_audit(&mut tx, event).await?;
+            }
             Some(lock_until)
         } else {
             None
