@@ -75,10 +75,7 @@ pub async fn refresh(
             Ok(Json(minted.answer(who, must_enrol)))
         }
         Rotation::Reused(who) => {
-            let event = AuditEvent::new(who.organization_id, now, who.id, "auth.refresh_reused")
-                .severity(Severity::High)
-                .detail("a used refresh token was presented again: the session was revoked");
-            state.storage.audit(&event).await?;
+            // Audited (auth.refresh_reused) in the revocation's transaction.
             tracing::warn!(practitioner = %who.id, "a used refresh token was presented again; session revoked");
             Err(refused())
         }
@@ -268,7 +265,7 @@ pub async fn sign_in(
                     // A wrong code counts towards the lockout like a wrong password.
                     if refused.body.code == ErrorCode::InvalidCredentials {
                         let lock_until = now + state.lockout;
-                        state.storage.record_failed_sign_in(p.id, state.max_failed_sign_ins, lock_until).await?;
+                        state.storage.record_failed_sign_in(p.id, state.max_failed_sign_ins, lock_until, None).await?;
                     }
                     return Err(refused);
                 }
@@ -280,10 +277,9 @@ pub async fn sign_in(
             let event = AuditEvent::new(p.organization_id, now, p.id, "auth.sign_in_failed").severity(Severity::High);
             state.storage.audit(&event).await?;
             let lock_until = now + state.lockout;
-            if state.storage.record_failed_sign_in(p.id, state.max_failed_sign_ins, lock_until).await?.is_some() {
-                let event = AuditEvent::new(p.organization_id, now, p.id, "auth.locked").severity(Severity::High);
-                state.storage.audit(&event).await?;
-            }
+            // Audited (auth.locked) in the lock's transaction when this attempt locks the account.
+            let locked = AuditEvent::new(p.organization_id, now, p.id, "auth.locked").severity(Severity::High);
+            state.storage.record_failed_sign_in(p.id, state.max_failed_sign_ins, lock_until, Some(&locked)).await?;
             return Err(ApiError::new(ErrorCode::InvalidCredentials, "email or password is incorrect"));
         }
         (None, _) => {

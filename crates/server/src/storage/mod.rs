@@ -109,12 +109,14 @@ pub trait SessionStore: Send + Sync {
     /// When the account's lock ends, if it is locked at all.
     async fn locked_until(&self, who: PractitionerId) -> Result<Option<DateTime<Utc>>>;
     /// Counts a wrong password; the `max`-th in a row locks the account until `lock_until`,
-    /// which is returned when this attempt locked it.
+    /// which is returned when this attempt locked it; `locked`, if given, is then written in the
+    /// same transaction.
     async fn record_failed_sign_in(
         &self,
         who: PractitionerId,
         max: i64,
         lock_until: DateTime<Utc>,
+        locked: Option<&AuditEvent>,
     ) -> Result<Option<DateTime<Utc>>>;
     /// A right password: the count of wrong ones starts over.
     async fn record_sign_in(&self, who: PractitionerId) -> Result<()>;
@@ -127,7 +129,7 @@ pub trait SessionStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<uuid::Uuid>;
     /// Exchanges a refresh token for `next`, once. A refresh token used again revokes its whole
-    /// family (someone else has it).
+    /// family (someone else has it), audited as `auth.refresh_reused` in the same transaction.
     async fn rotate_refresh(&self, refresh_hash: &str, next: &IssuedTokens, now: DateTime<Utc>) -> Result<Rotation>;
     /// The practitioner of an unexpired access token whose session is not revoked, the session
     /// (family) it belongs to, and whether it must enrol a second factor before anything else.

@@ -1,7 +1,7 @@
 //! Sign-in, sessions, refresh-token rotation and second factors.
 
 use super::{Store, Tx};
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, Severity};
 use crate::storage::rows::*;
 use crate::storage::*;
 use async_trait::async_trait;
@@ -83,7 +83,13 @@ impl SessionStore for Store {
         Ok(row.and_then(|(t,)| t))
     }
 
-    async fn record_failed_sign_in(&self, who: PractitionerId, max: i64, lock_until: Time) -> Result<Option<Time>> {
+    async fn record_failed_sign_in(
+        &self,
+        who: PractitionerId,
+        max: i64,
+        lock_until: Time,
+        locked: Option<&AuditEvent>,
+    ) -> Result<Option<Time>> {
         let mut tx = self.pool.begin().await?;
         let (failed,): (i64,) = sqlx::query_as(
             "UPDATE practitioners SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins",
@@ -97,6 +103,9 @@ impl SessionStore for Store {
                 .bind(lock_until)
                 .execute(&mut *tx)
                 .await?;
+            if let Some(event) = locked {
+                Self::append_audit(&mut tx, event).await?;
+            }
             Some(lock_until)
         } else {
             None
@@ -134,20 +143,26 @@ impl SessionStore for Store {
     #[tracing::instrument(skip_all)]
     async fn rotate_refresh(&self, refresh_hash: &str, next: &IssuedTokens, now: Time) -> Result<Rotation> {
         let mut tx = self.pool.begin().await?;
-        let row: Option<(Uuid, Uuid, Time, Option<Time>, Option<Time>)> = sqlx::query_as(
-            "SELECT f.id, f.practitioner_id, r.expires_at, r.used_at, f.revoked_at
-             FROM refresh_tokens r JOIN session_families f ON f.id = r.family_id WHERE r.token_hash = $1",
+        #[allow(clippy::type_complexity)]
+        let row: Option<(Uuid, Uuid, Uuid, Time, Option<Time>, Option<Time>)> = sqlx::query_as(
+            "SELECT f.id, f.practitioner_id, p.organization_id, r.expires_at, r.used_at, f.revoked_at
+             FROM refresh_tokens r JOIN session_families f ON f.id = r.family_id
+             JOIN practitioners p ON p.id = f.practitioner_id WHERE r.token_hash = $1",
         )
         .bind(refresh_hash)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((family, who, expires_at, used_at, revoked_at)) = row else { return Ok(Rotation::Refused) };
+        let Some((family, who, org, expires_at, used_at, revoked_at)) = row else { return Ok(Rotation::Refused) };
         if revoked_at.is_some() || expires_at <= now {
             return Ok(Rotation::Refused);
         }
         let who = PractitionerId(who);
         if used_at.is_some() {
             Self::revoke_family(&mut tx, family, "a refresh token was used twice", now).await?;
+            let event = AuditEvent::new(OrganizationId(org), now, who, "auth.refresh_reused")
+                .severity(Severity::High)
+                .detail("a used refresh token was presented again: the session was revoked");
+            Self::append_audit(&mut tx, &event).await?;
             tx.commit().await?;
             return Ok(Rotation::Reused(self.practitioner(who).await?));
         }
